@@ -1,0 +1,165 @@
+/**
+ * The storage contract. Every store (SQLite now, PostgreSQL next) implements it and passes the
+ * same behavioural suite. Nothing above this boundary knows which database it talks to.
+ *
+ * Conventions:
+ * - Timestamps are ISO 8601 UTC strings with milliseconds (`Date.prototype.toISOString()`), so
+ *   they sort and compare as text.
+ * - A stored document is the canonical SCIM document *without* `id`, `meta` and derived
+ *   attributes (`User.groups`, `Group.members`): those live in columns and the membership table.
+ * - Everything about resources is reached through `forTenant()`, which scopes every query by
+ *   tenant id: there is no way to read another tenant's data through a `TenantStore`.
+ * - Errors a client caused are thrown as `ScimError` (409 `uniqueness`); anything else is a bug
+ *   or an outage and propagates as is.
+ */
+import type { AttrPath, Filter } from '../scim/filter/ast.js'
+import type { ResourceSchema } from '../scim/schema/resource-schema.js'
+
+export type TenantKind = 'organization' | 'enterprise' | 'instance'
+
+export interface Tenant {
+  readonly id: string
+  readonly kind: TenantKind
+  /** Empty for the instance tenant. */
+  readonly slug: string
+  readonly createdAt: string
+}
+
+export interface TokenRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly name: string
+  /** Hex SHA-256 of the whole token; the token itself is never stored. */
+  readonly hash: string
+  /** The first characters of the token, safe to show in listings. */
+  readonly hint: string
+  readonly createdAt: string
+  readonly expiresAt: string | null
+  readonly lastUsedAt: string | null
+  readonly revokedAt: string | null
+}
+
+export type ResourceTypeId = 'User' | 'Group'
+
+export interface StoredResource {
+  readonly id: string
+  readonly resourceType: ResourceTypeId
+  /** Bumped by one on every write; the ETag is `W/"<version>"`. */
+  readonly version: number
+  readonly created: string
+  readonly lastModified: string
+  readonly document: Record<string, unknown>
+}
+
+export interface NewResource {
+  readonly id: string
+  readonly resourceType: ResourceTypeId
+  readonly created: string
+  readonly lastModified: string
+  readonly document: Record<string, unknown>
+}
+
+export interface ResourceUpdate {
+  readonly id: string
+  readonly resourceType: ResourceTypeId
+  readonly lastModified: string
+  readonly document: Record<string, unknown>
+}
+
+export interface ListQuery {
+  /** Already parsed; attributes not in `schema` must be rejected with 400 `invalidFilter`. */
+  readonly filter?: Filter
+  readonly sortBy?: AttrPath
+  readonly sortOrder?: 'ascending' | 'descending'
+  /** 1-based (RFC 7644 §3.4.2.4). */
+  readonly startIndex: number
+  /** 0 asks only for `totalResults`. */
+  readonly count: number
+}
+
+export interface ListResult {
+  readonly totalResults: number
+  readonly resources: StoredResource[]
+}
+
+/** A direct member of a group, as `Group.members` shows it. */
+export interface Member {
+  readonly value: string
+  readonly type: ResourceTypeId
+  /** The member's `displayName` (or `userName` for a User without one). */
+  readonly display?: string
+}
+
+/** A group a user belongs to, as `User.groups` shows it. */
+export interface GroupMembership {
+  readonly value: string
+  readonly display?: string
+  readonly type: 'direct' | 'indirect'
+}
+
+export interface ResourceReader {
+  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined>
+  /** Which of `ids` exist in this tenant, and as what. Unknown ids are absent from the map. */
+  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>>
+  /** Direct members in the order they were added. */
+  members(groupId: string): Promise<Member[]>
+  /** Direct memberships of each given resource (user or group). Missing ids map to []. */
+  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>>
+}
+
+export interface TenantTransaction extends ResourceReader {
+  /**
+   * Like `ResourceReader.get`, and it locks the row until the transaction ends (PostgreSQL
+   * `FOR UPDATE`), so a read-modify-write cannot lose a concurrent write.
+   */
+  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined>
+  /** Version 1. Throws 409 `uniqueness` when `userName` (case-insensitive) is taken. */
+  insert(resource: NewResource): Promise<StoredResource>
+  /**
+   * Writes when the stored version equals `expectedVersion` and returns the new row (version + 1);
+   * returns undefined when the version differs or the row is gone. Throws 409 `uniqueness` like
+   * `insert`.
+   */
+  update(resource: ResourceUpdate, expectedVersion: number): Promise<StoredResource | undefined>
+  /** Deletes the resource and every membership row that names it. */
+  delete(type: ResourceTypeId, id: string): Promise<boolean>
+  /** Idempotent: members already present are left alone. Returns how many were added. */
+  addMembers(groupId: string, members: readonly { value: string; type: ResourceTypeId }[]): Promise<number>
+  /** Returns how many were removed; absent values are ignored. */
+  removeMembers(groupId: string, values: readonly string[]): Promise<number>
+  clearMembers(groupId: string): Promise<number>
+}
+
+export interface TenantStore extends ResourceReader {
+  readonly tenant: Tenant
+  /** Filter, sort and page, all in the database. */
+  list(schema: ResourceSchema, query: ListQuery): Promise<ListResult>
+  /**
+   * Runs `fn` in one transaction: everything it writes commits together or not at all. Writes
+   * of concurrent transactions on the same rows are serialised.
+   */
+  transaction<T>(fn: (tx: TenantTransaction) => Promise<T>): Promise<T>
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres'
+  /** Creates or upgrades the schema; safe to call on every start. */
+  migrate(): Promise<void>
+  close(): Promise<void>
+
+  /** Throws 409 `uniqueness` when (kind, slug) exists. */
+  createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant>
+  /** The instance tenant has slug ''. It always exists after `migrate()`. */
+  findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined>
+  getTenant(id: string): Promise<Tenant | undefined>
+  listTenants(): Promise<Tenant[]>
+
+  insertToken(token: TokenRecord): Promise<void>
+  findTokenByHash(hash: string): Promise<TokenRecord | undefined>
+  listTokens(tenantId?: string): Promise<TokenRecord[]>
+  /** Returns false when there is no such token or it was revoked already. */
+  revokeToken(id: string, at: string): Promise<boolean>
+  markTokenUsed(id: string, at: string): Promise<void>
+
+  forTenant(tenant: Tenant): TenantStore
+}
