@@ -74,6 +74,10 @@ export const coreUserSchema: SchemaDefinition = {
     }),
     multiValued('entitlements', 'A list of entitlements for the User that represent a thing the User has.', undefined),
     multiValued('roles', 'A list of roles for the User that collectively represent who the User is.', undefined),
-    multiValued('x509Certificates', 'A list of certificates issued to the User.', undefined, { valueType: 'binary' }),
+    multiValued('x509Certificates', 'A list of certificates issued to the User.', undefined, {
+      valueType: 'binary',
+      // RFC 7643 §2.3.6: binary values are case exact.
+      value: { caseExact: true },
+    }),
   ],
 }
