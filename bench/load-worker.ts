@@ -1,0 +1,206 @@
+/**
+ * The load generator's process. It runs apart from the server under test and from the
+ * orchestrating CLI so that neither's CPU use distorts the other's (see docs/benchmarks.md).
+ * It receives a RunSpec over IPC, sends the requests with an undici Pool of keep-alive
+ * connections, and replies with a RunResult.
+ */
+import { performance } from 'node:perf_hooks'
+import { Pool, type Dispatcher } from 'undici'
+import { planLength, requestAt, type PlannedRequest } from './plan.js'
+import { seededRng, type Rng } from './rng.js'
+import type { Phase, RunResult, RunSpec, WorkerReply, WorkerRequest } from './run-spec.js'
+import { summarize } from './stats.js'
+
+const MAX_ERROR_SAMPLES = 5
+/** Bounds every phase even when it is only given a duration. */
+const MAX_REQUESTS_PER_PHASE = 5_000_000
+
+interface Answer {
+  status: number
+  text: string
+}
+
+interface RunState {
+  pool: Pool
+  spec: RunSpec
+  rng: Rng
+  /** Next request number across both phases. */
+  next: number
+  limit: number
+  ids: (string | null)[] | undefined
+}
+
+interface PhaseOutcome {
+  requests: number
+  errors: number
+  statusCounts: Record<string, number>
+  errorSamples: string[]
+  durationMs: number
+  latencies: Float64Array
+  cpuMs: number
+}
+
+async function runPhase(state: RunState, phase: Phase, record: boolean): Promise<PhaseOutcome> {
+  const { pool, spec } = state
+  const maxRequests = Math.min(phase.requests ?? MAX_REQUESTS_PER_PHASE, MAX_REQUESTS_PER_PHASE)
+  const start = performance.now()
+  const deadline = start + Math.min(phase.ms ?? spec.maxMs, spec.maxMs)
+  const cpuStart = process.cpuUsage()
+  let latencies = new Float64Array(record ? Math.min(maxRequests, 1 << 16) : 0)
+  const outcome: PhaseOutcome = {
+    requests: 0,
+    errors: 0,
+    statusCounts: {},
+    errorSamples: [],
+    durationMs: 0,
+    latencies,
+    cpuMs: 0,
+  }
+  let issued = 0
+
+  const sendOne = async (k: number): Promise<void> => {
+    const request = requestAt(spec.plan, k, state.rng)
+    const headers: Record<string, string> = { ...spec.headers }
+    if (request.body !== undefined) headers['content-type'] = 'application/scim+json'
+    const sent = performance.now()
+    const { status, text } = await send(pool, request, headers)
+    const elapsed = performance.now() - sent
+    const ok = status >= 200 && status < 300
+    if (state.ids !== undefined && ok && text.length > 0) state.ids[k] = idOf(text)
+    if (!record) {
+      outcome.requests++
+      if (!ok) outcome.errors++
+      return
+    }
+    if (outcome.requests === latencies.length) {
+      const grown = new Float64Array(latencies.length * 2)
+      grown.set(latencies)
+      latencies = grown
+    }
+    latencies[outcome.requests++] = elapsed
+    outcome.statusCounts[status] = (outcome.statusCounts[status] ?? 0) + 1
+    if (!ok) {
+      outcome.errors++
+      if (outcome.errorSamples.length < MAX_ERROR_SAMPLES) {
+        outcome.errorSamples.push(`${request.method} ${request.path} -> ${status} ${text.slice(0, 300)}`)
+      }
+    }
+  }
+
+  const inFlight = Math.max(1, spec.connections * spec.pipelining)
+  const lane = async (): Promise<void> => {
+    while (issued < maxRequests && state.next < state.limit && performance.now() < deadline) {
+      issued++
+      await sendOne(state.next++)
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, lane))
+  const cpu = process.cpuUsage(cpuStart)
+  outcome.durationMs = performance.now() - start
+  outcome.cpuMs = (cpu.user + cpu.system) / 1000
+  outcome.latencies = latencies.subarray(0, record ? outcome.requests : 0)
+  return outcome
+}
+
+/**
+ * One request through undici's dispatcher API: it skips the stream `pool.request` builds around
+ * every body, which leaves the generator's core more headroom (it must outrun the bare route).
+ * Resolves when the last byte of the body has arrived; a network failure is status 0.
+ */
+function send(pool: Pool, request: PlannedRequest, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve) => {
+    let status = 0
+    const chunks: Buffer[] = []
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect() {},
+      onHeaders(statusCode) {
+        status = statusCode
+        return true
+      },
+      onData(chunk) {
+        chunks.push(chunk)
+        return true
+      },
+      onComplete() {
+        resolve({ status, text: Buffer.concat(chunks).toString('utf8') })
+      },
+      onError(error) {
+        resolve({ status: 0, text: error.message })
+      },
+    }
+    pool.dispatch({ method: request.method, path: request.path, headers, body: request.body ?? null }, handler)
+  })
+}
+
+function idOf(text: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === 'object' && parsed !== null && 'id' in parsed && typeof parsed.id === 'string') {
+      return parsed.id
+    }
+  } catch {
+    // Not JSON: the id stays unknown and the workload that needs it reports the gap.
+  }
+  return null
+}
+
+export async function run(spec: RunSpec): Promise<RunResult> {
+  const pool = new Pool(spec.origin, {
+    connections: spec.connections,
+    pipelining: spec.pipelining,
+    keepAliveTimeout: 60_000,
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  })
+  const state: RunState = {
+    pool,
+    spec,
+    rng: seededRng(spec.seed),
+    next: 0,
+    limit: planLength(spec.plan) ?? Number.POSITIVE_INFINITY,
+    ids: spec.collectIds === true ? [] : undefined,
+  }
+  try {
+    const warmup = await runPhase(state, spec.warmup, false)
+    const measured = await runPhase(state, spec.measure, true)
+    const result: RunResult = {
+      requests: measured.requests,
+      errors: measured.errors,
+      statusCounts: measured.statusCounts,
+      errorSamples: measured.errorSamples,
+      warmupRequests: warmup.requests,
+      warmupErrors: warmup.errors,
+      durationMs: measured.durationMs,
+      reqPerSec: measured.durationMs > 0 ? (measured.requests * 1000) / measured.durationMs : 0,
+      latency: summarize(measured.latencies),
+      generatorCpu: measured.durationMs > 0 ? measured.cpuMs / measured.durationMs : 0,
+    }
+    if (state.ids !== undefined) {
+      result.ids = Array.from({ length: state.next }, (_, k) => state.ids?.[k] ?? null)
+    }
+    return result
+  } finally {
+    await pool.close()
+  }
+}
+
+function reply(message: WorkerReply): void {
+  process.send?.(message)
+}
+
+// Started by LoadGenerator with an IPC channel; without one (run by hand) there is nothing to do.
+if (process.send !== undefined) {
+  process.on('message', (message: WorkerRequest) => {
+    if (message.type !== 'run') return
+    const { runId } = message
+    run(message.spec).then(
+      (result) => reply({ type: 'result', runId, result }),
+      (error: unknown) => {
+        const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
+        reply({ type: 'failed', runId, message: text })
+      },
+    )
+  })
+  // The parent went away (crash, SIGKILL): never keep sending load on our own.
+  process.on('disconnect', () => process.exit(0))
+}

@@ -1,0 +1,179 @@
+import { parseArgs } from 'node:util'
+
+export const WORKLOADS = ['create', 'lookup', 'patch', 'page'] as const
+export type WorkloadName = (typeof WORKLOADS)[number]
+
+export interface BenchOptions {
+  users: number
+  quick: boolean
+  /** SCIM base URL of a running server; when absent a fresh Roster is started. */
+  target: URL | undefined
+  token: string | undefined
+  allowRemote: boolean
+  /** Database of the started Roster; undefined means a SQLite file in the run's temp dir. */
+  database: string | undefined
+  rosterBin: string | undefined
+  connections: number
+  pipelining: number
+  patchConnections: number
+  durationMs: number
+  warmupMs: number
+  createMeasured: number
+  largeGroup: number
+  patches: number
+  seed: number
+  json: string | undefined
+  only: WorkloadName[]
+  keep: boolean
+  pin: boolean
+  check: boolean
+  help: boolean
+}
+
+export const HELP = `Usage: npm run bench -- [options]
+
+Starts a fresh Roster on a temporary SQLite database (or uses --target), loads users through
+the SCIM API, and measures each workload beside a bare Fastify JSON route in the same run.
+
+Workloads: create (POST /Users), lookup (filter userName eq), patch (PATCH adding 100 members
+to a group of 100 and to a group of --large-group), page (startIndex random, count=100).
+
+Options:
+  --users N               users to load (default 100000; 5000 with --quick)
+  --quick                 smoke run: fewer users, shorter phases (well under a minute)
+  --target URL            SCIM base URL of a running server instead of a fresh Roster,
+                          e.g. http://127.0.0.1:8080/scim/v2/organizations/acme
+  --token TOKEN           bearer token for --target (or env ROSTER_BENCH_TOKEN)
+  --allow-remote          allow a --target that is not on this machine (loopback); only ever
+                          point a load test at a server you own
+  --database URL          database for the started Roster (default sqlite:<temp dir>/bench.db)
+  --roster-bin PATH       roster executable (default bin/roster of this checkout)
+  --connections N         keep-alive connections of the load generator (default 32)
+  --pipelining N          requests in flight per connection (default 1)
+  --patch-connections N   connections for the PATCH workloads (default 8)
+  --duration S            measured seconds of each timed phase (default 5; 2 with --quick)
+  --warmup S              warm-up seconds before each timed phase (default 1; 0.5 with --quick)
+  --create-measured N     creates measured before the rest are loaded (default 20000; 2000 quick)
+  --large-group N         members of the large group (default 10000; 1000 with --quick)
+  --patches N             measured PATCHes per group size (default 400; 40 with --quick)
+  --only LIST             comma-separated subset of: ${WORKLOADS.join(', ')} (users are always loaded)
+  --seed N                seed of the random choices (default 1)
+  --json PATH             where to write the JSON results (default dist/bench-results.json)
+  --keep                  keep the temp dir (database, server logs) and print where it is
+  --no-pin                do not pin the server and the load generator to separate cores
+  --check                 exit 1 when a target is not met (errors always exit 1)
+  -h, --help              this help
+`
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`--${name}: expected a positive integer, got '${raw}'`)
+  }
+  return value
+}
+
+function seconds(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback * 1000
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0 || value > 600) {
+    throw new TypeError(`--${name}: expected seconds between 0 and 600, got '${raw}'`)
+  }
+  return value * 1000
+}
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      users: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      target: { type: 'string' },
+      token: { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
+      database: { type: 'string' },
+      'roster-bin': { type: 'string' },
+      connections: { type: 'string' },
+      pipelining: { type: 'string' },
+      'patch-connections': { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'create-measured': { type: 'string' },
+      'large-group': { type: 'string' },
+      patches: { type: 'string' },
+      only: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const quick = values.quick === true
+  const only = (values.only ?? WORKLOADS.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+  for (const name of only) {
+    if (!(WORKLOADS as readonly string[]).includes(name)) {
+      throw new TypeError(`--only: unknown workload '${name}', expected some of ${WORKLOADS.join(', ')}`)
+    }
+  }
+
+  let target: URL | undefined
+  if (values.target !== undefined) {
+    try {
+      target = new URL(values.target)
+    } catch {
+      throw new TypeError(`--target: expected an absolute http(s) URL, got '${values.target}'`)
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new TypeError(`--target: expected an http or https URL, got '${target.protocol}'`)
+    }
+  }
+  const token = values.token ?? env['ROSTER_BENCH_TOKEN']
+  if (target !== undefined && (token === undefined || token === '')) {
+    throw new TypeError('--target needs --token TOKEN (or ROSTER_BENCH_TOKEN)')
+  }
+  if (target === undefined && values.token !== undefined) {
+    throw new TypeError('--token is only for --target; a fresh Roster gets its own token')
+  }
+  if (target !== undefined && values.database !== undefined) {
+    throw new TypeError('--database is for the Roster the benchmark starts, not for --target')
+  }
+
+  const options: BenchOptions = {
+    users: positiveInt('users', values.users, quick ? 5_000 : 100_000),
+    quick,
+    target,
+    token: target === undefined ? undefined : token,
+    allowRemote: values['allow-remote'] === true,
+    database: values.database,
+    rosterBin: values['roster-bin'],
+    connections: positiveInt('connections', values.connections, 32),
+    pipelining: positiveInt('pipelining', values.pipelining, 1),
+    patchConnections: positiveInt('patch-connections', values['patch-connections'], 8),
+    durationMs: seconds('duration', values.duration, quick ? 2 : 5),
+    warmupMs: seconds('warmup', values.warmup, quick ? 0.5 : 1),
+    createMeasured: positiveInt('create-measured', values['create-measured'], quick ? 2_000 : 20_000),
+    largeGroup: positiveInt('large-group', values['large-group'], quick ? 1_000 : 10_000),
+    patches: positiveInt('patches', values.patches, quick ? 40 : 400),
+    seed: positiveInt('seed', values.seed, 1),
+    json: values.json,
+    only: only as WorkloadName[],
+    keep: values.keep === true,
+    pin: values['no-pin'] !== true,
+    check: values.check === true,
+    help: values.help === true,
+  }
+  if (options.largeGroup % 100 !== 0) {
+    const got = options.largeGroup
+    throw new TypeError(`--large-group: expected a multiple of 100 (groups fill 100 at a time), got ${got}`)
+  }
+  if (options.createMeasured > options.users) options.createMeasured = options.users
+  return options
+}
