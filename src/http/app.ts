@@ -1,0 +1,80 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { assertSafeObject } from '../scim/json/safe-object.js'
+import type { SchemaRegistry } from '../scim/schema/resource-types.js'
+import type { Store, TenantKind } from '../store/contract.js'
+import { authenticateTenant } from './authenticate.js'
+import type { ServerConfig } from './config.js'
+import { errorHandler, notFoundHandler } from './error-handler.js'
+import { registerBulkRoute } from './routes/bulk.js'
+import { registerDiscoveryRoutes } from './routes/discovery.js'
+import { registerResourceRoutes } from './routes/resources.js'
+import { registerRootSearch } from './routes/root-search.js'
+
+/** No SCIM document nests this deep (a Bulk PATCH of a complex value is about 8). */
+const MAX_BODY_DEPTH = 32
+
+export interface AppOptions {
+  readonly store: Store
+  readonly registry: SchemaRegistry
+  readonly config: ServerConfig
+  readonly logger?: FastifyServerOptions['logger']
+}
+
+/** Where each kind of tenant lives (architecture.md "Tenancy"); GHES's `/api/v3` path too. */
+const TENANT_PREFIXES: readonly { kind: TenantKind; prefix: string }[] = [
+  { kind: 'organization', prefix: '/scim/v2/organizations/:slug' },
+  { kind: 'enterprise', prefix: '/scim/v2/enterprises/:slug' },
+  { kind: 'instance', prefix: '/scim/v2' },
+  { kind: 'instance', prefix: '/api/v3/scim/v2' },
+]
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { store, registry, config } = options
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: config.maxPayloadSize,
+    trustProxy: config.trustProxy,
+    // Secure JSON parsing: a body with __proto__ or constructor.prototype is refused outright.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestIdHeader: 'x-request-id',
+  })
+
+  // RFC 7644 §3.1 names application/scim+json; IdPs also send application/json (Okta, Entra).
+  // Fastify's text/plain parser would hand strings to handlers; only JSON is SCIM.
+  app.removeContentTypeParser(['text/plain', 'application/json'])
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error, value) => {
+      if (error) return done(error, undefined)
+      try {
+        // Refused here, once, so no later recursive step can overflow on hostile nesting.
+        assertSafeObject(value, 'body', { maxDepth: MAX_BODY_DEPTH })
+        done(null, value)
+      } catch (e) {
+        done(e as Error, undefined)
+      }
+    })
+  })
+  app.decorateRequest('scim', null)
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+
+  app.get('/healthz', async () => ({ status: 'ok' }))
+
+  const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
+  for (const { kind, prefix } of TENANT_PREFIXES) {
+    await app.register(
+      async (scope) => {
+        scope.addHook('onRequest', authenticateTenant(store, registry, { kind, prefix }, config.publicUrl))
+        registerResourceRoutes(scope, 'User', limits)
+        registerResourceRoutes(scope, 'Group', limits)
+        registerRootSearch(scope, limits)
+        registerBulkRoute(scope, { maxOperations: config.bulkMaxOperations })
+        registerDiscoveryRoutes(scope, config)
+      },
+      { prefix },
+    )
+  }
+  return app
+}

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto'
+import { invalidValue, notFound, preconditionFailed } from '../scim/errors.js'
+import { checkFilter } from '../scim/filter/check-filter.js'
+import { evaluateElement } from '../scim/filter/evaluate.js'
+import { parseFilter } from '../scim/filter/parse-filter.js'
+import type { AttrPath } from '../scim/filter/ast.js'
+import { applyPatch } from '../scim/patch/apply-patch.js'
+import { splitMemberOperations, type MemberChange } from '../scim/patch/member-changes.js'
+import { parsePatchOp } from '../scim/patch/patch-op.js'
+import { coerceResource } from '../scim/schema/coerce.js'
+import { checkImmutable } from '../scim/schema/immutable.js'
+import type { ResourceSchema } from '../scim/schema/resource-schema.js'
+import type { SearchRequest } from '../scim/messages/search-request.js'
+import type {
+  ListResult,
+  ResourceTypeId,
+  StoredResource,
+  TenantStore,
+  TenantTransaction,
+} from '../store/contract.js'
+import { hashPassword, isPasswordHash } from './password.js'
+import { checkIfMatch } from './preconditions.js'
+import type { Derived } from './render.js'
+
+type MemberInput = { value: string; type?: ResourceTypeId }
+
+export interface Written {
+  readonly resource: StoredResource
+  readonly derived: Derived
+}
+
+/** What the caller will show, so derived attributes are only loaded when they are returned. */
+export interface DerivedWanted {
+  readonly groups: boolean
+  readonly members: boolean
+}
+
+const ALL: DerivedWanted = { groups: true, members: true }
+
+/**
+ * The provisioning rules for one resource type of one tenant: every write validates against
+ * the schema and commits the document and its membership rows in one transaction.
+ */
+export class ResourceService {
+  readonly #store: TenantStore
+  readonly schema: ResourceSchema
+  readonly #type: ResourceTypeId
+
+  constructor(store: TenantStore, schema: ResourceSchema) {
+    this.#store = store
+    this.schema = schema
+    this.#type = schema.type.id as ResourceTypeId
+  }
+
+  get isGroup(): boolean {
+    return this.#type === 'Group'
+  }
+
+  async get(id: string, wanted: DerivedWanted = ALL): Promise<Written> {
+    const resource = await this.#store.get(this.#type, id)
+    if (!resource) throw this.#notFound(id)
+    return { resource, derived: await this.#derive(this.#store, [resource], wanted).then((d) => d[0] ?? {}) }
+  }
+
+  async create(body: unknown, wanted: DerivedWanted = ALL): Promise<Written> {
+    const document = coerceResource(this.schema, body)
+    const members = this.#takeMembers(document)
+    await this.#hashPassword(document, undefined)
+    const now = new Date().toISOString()
+    return this.#store.transaction(async (tx) => {
+      const id = randomUUID()
+      if (members) await this.#checkMembers(tx, id, members)
+      const resource = await tx.insert({ id, resourceType: this.#type, created: now, lastModified: now, document })
+      if (members) await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
+      return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
+    })
+  }
+
+  /** RFC 7644 §3.5.1: PUT replaces every attribute the client may write. */
+  async replace(id: string, body: unknown, ifMatch: string | undefined, wanted: DerivedWanted = ALL): Promise<Written> {
+    const document = coerceResource(this.schema, body)
+    const members = this.#takeMembers(document)
+    return this.#store.transaction(async (tx) => {
+      const existing = await this.#load(tx, id, ifMatch)
+      checkImmutable(this.schema, existing.document, document)
+      await this.#hashPassword(document, existing.document, true)
+      if (this.isGroup) {
+        await tx.clearMembers(id)
+        if (members) {
+          await this.#checkMembers(tx, id, members)
+          await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
+        }
+      }
+      const resource = await this.#update(tx, existing, document)
+      return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
+    })
+  }
+
+  /** RFC 7644 §3.5.2: all operations apply, or none do. */
+  async patch(id: string, body: unknown, ifMatch: string | undefined, wanted: DerivedWanted = ALL): Promise<Written> {
+    const operations = parsePatchOp(body)
+    const { documentOperations, memberChanges } = this.isGroup
+      ? splitMemberOperations(this.schema, operations)
+      : { documentOperations: operations, memberChanges: [] as MemberChange[] }
+    return this.#store.transaction(async (tx) => {
+      const existing = await this.#load(tx, id, ifMatch)
+      const patched = documentOperations.length ? applyPatch(this.schema, existing.document, documentOperations) : existing.document
+      const document = coerceResource(this.schema, patched)
+      await this.#hashPassword(document, existing.document)
+      let changed = JSON.stringify(document) !== JSON.stringify(existing.document)
+      for (const change of memberChanges) changed = (await this.#applyMemberChange(tx, id, change)) || changed
+      // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
+      const resource = changed ? await this.#update(tx, existing, document) : existing
+      return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
+    })
+  }
+
+  async delete(id: string, ifMatch: string | undefined): Promise<void> {
+    await this.#store.transaction(async (tx) => {
+      await this.#load(tx, id, ifMatch)
+      await tx.delete(this.#type, id)
+    })
+  }
+
+  async search(request: SearchRequest, wanted: DerivedWanted = ALL): Promise<ListResult & { derived: Derived[] }> {
+    const filter = request.filter === undefined ? undefined : parseFilter(request.filter)
+    if (filter) checkFilter(filter, this.schema)
+    if (request.sortBy) this.#checkSortBy(request.sortBy)
+    const result = await this.#store.list(this.schema, {
+      ...(filter && { filter }),
+      ...(request.sortBy && { sortBy: request.sortBy, sortOrder: request.sortOrder ?? 'ascending' }),
+      startIndex: request.startIndex,
+      count: request.count,
+    })
+    return { ...result, derived: await this.#derive(this.#store, result.resources, wanted) }
+  }
+
+  #checkSortBy(path: AttrPath): void {
+    const resolved = this.schema.resolve(path)
+    if (!resolved || (resolved.attribute.type === 'complex' && !resolved.subAttribute && !resolved.attribute.multiValued)) {
+      throw invalidValue(`sortBy: '${path.name}${path.subAttr ? `.${path.subAttr}` : ''}' is not a sortable attribute of ${this.schema.type.name}`)
+    }
+  }
+
+  #notFound(id: string) {
+    return notFound(`${this.schema.type.name} ${id} not found`)
+  }
+
+  async #load(tx: TenantTransaction, id: string, ifMatch: string | undefined): Promise<StoredResource> {
+    const existing = await tx.get(this.#type, id)
+    if (!existing) throw this.#notFound(id)
+    checkIfMatch(ifMatch, existing.version)
+    return existing
+  }
+
+  async #update(tx: TenantTransaction, existing: StoredResource, document: Record<string, unknown>): Promise<StoredResource> {
+    const updated = await tx.update(
+      { id: existing.id, resourceType: this.#type, lastModified: new Date().toISOString(), document },
+      existing.version,
+    )
+    // The row is locked by tx.get, so only a store bug gets here.
+    if (!updated) throw preconditionFailed(`${this.schema.type.name} ${existing.id} changed during the request; retry`)
+    return updated
+  }
+
+  /** Group members live in the membership table, never in the stored document. */
+  #takeMembers(document: Record<string, unknown>): MemberInput[] | undefined {
+    if (!this.isGroup) return undefined
+    const members = document.members as MemberInput[] | undefined
+    delete document.members
+    return members
+  }
+
+  async #checkMembers(tx: TenantTransaction, groupId: string, members: MemberInput[]): Promise<void> {
+    const ids = [...new Set(members.map((m) => m.value))]
+    if (ids.includes(groupId)) throw invalidValue('members: a group cannot be a member of itself')
+    const found = await tx.existing(ids)
+    const missing = ids.filter((v) => !found.has(v))
+    if (missing.length) {
+      const shown = missing.slice(0, 5).map((v) => `'${v}'`).join(', ')
+      throw invalidValue(`members: no User or Group with id ${shown}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''}`)
+    }
+    for (const m of members) {
+      const actual = found.get(m.value)!
+      if (m.type && m.type !== actual) throw invalidValue(`members: '${m.value}' is a ${actual}, not a ${m.type}`)
+      m.type = actual
+    }
+  }
+
+  /** Applies one change to the membership table; says whether any row changed. */
+  async #applyMemberChange(tx: TenantTransaction, groupId: string, change: MemberChange): Promise<boolean> {
+    switch (change.kind) {
+      case 'add': {
+        const members = change.members.map((m) => ({ ...m }))
+        await this.#checkMembers(tx, groupId, members)
+        return (await tx.addMembers(groupId, members as { value: string; type: ResourceTypeId }[])) > 0
+      }
+      case 'remove':
+        return (await tx.removeMembers(groupId, change.values)) > 0
+      case 'removeAll':
+        return (await tx.clearMembers(groupId)) > 0
+      case 'removeWhere': {
+        const definition = this.schema.attribute('members')!.attribute
+        const current = await tx.members(groupId)
+        const doomed = current.filter((m) => evaluateElement(change.filter, m, definition)).map((m) => m.value)
+        return (await tx.removeMembers(groupId, doomed)) > 0
+      }
+      case 'replace': {
+        const members = change.members.map((m) => ({ ...m }))
+        await this.#checkMembers(tx, groupId, members)
+        const before = new Set((await tx.members(groupId)).map((m) => m.value))
+        const after = new Set(members.map((m) => m.value))
+        if (before.size === after.size && [...after].every((v) => before.has(v))) return false
+        await tx.clearMembers(groupId)
+        await tx.addMembers(groupId, members as { value: string; type: ResourceTypeId }[])
+        return true
+      }
+      default: {
+        const never: never = change
+        throw new TypeError(`unknown member change ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  /** RFC 7643 §4.1.1: only a hash of the password is kept; an unchanged hash stays as it is. */
+  async #hashPassword(
+    document: Record<string, unknown>,
+    previous: Record<string, unknown> | undefined,
+    keepWhenAbsent = false,
+  ): Promise<void> {
+    const password = document.password
+    if (password === undefined) {
+      // A PUT that does not mention the password keeps it: clients cannot read it back.
+      if (keepWhenAbsent && previous?.password !== undefined) document.password = previous.password
+      return
+    }
+    // Unchanged since the last write: still the stored hash.
+    if (password === previous?.password && isPasswordHash(password)) return
+    if (typeof password !== 'string') throw invalidValue('password: expected a string')
+    document.password = await hashPassword(password)
+  }
+
+  async #derive(reader: Pick<TenantStore, 'groupsOf' | 'members'>, resources: StoredResource[], wanted: DerivedWanted): Promise<Derived[]> {
+    if (this.isGroup) {
+      if (!wanted.members) return resources.map(() => ({}))
+      return Promise.all(resources.map(async (r) => ({ members: await reader.members(r.id) })))
+    }
+    if (!wanted.groups) return resources.map(() => ({}))
+    const groups = await reader.groupsOf(resources.map((r) => r.id))
+    return resources.map((r) => ({ groups: groups.get(r.id) ?? [] }))
+  }
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto'
+import { invalidValue, notFound, unauthorized } from '../scim/errors.js'
+import type { Store, Tenant, TokenRecord } from '../store/contract.js'
+import { generateToken, hashToken, looksLikeToken, sameDigest, tokenHint } from './token-secret.js'
+
+export interface IssuedToken {
+  readonly record: TokenRecord
+  /** The secret, shown once and never stored. */
+  readonly token: string
+}
+
+const DAY_MS = 86_400_000
+/** How often the last-used time of one token is written: once a minute keeps reads read-only. */
+const TOUCH_INTERVAL_MS = 60_000
+
+export async function issueToken(
+  store: Store,
+  tenant: Tenant,
+  options: { name?: string; expiresInDays?: number; now?: Date } = {},
+): Promise<IssuedToken> {
+  const now = options.now ?? new Date()
+  if (options.expiresInDays !== undefined && !(options.expiresInDays > 0 && options.expiresInDays <= 3650)) {
+    throw invalidValue('expires-in must be a number of days between 1 and 3650')
+  }
+  const token = generateToken()
+  const record: TokenRecord = {
+    id: randomUUID(),
+    tenantId: tenant.id,
+    name: options.name ?? 'scim',
+    hash: hashToken(token),
+    hint: tokenHint(token),
+    createdAt: now.toISOString(),
+    expiresAt: options.expiresInDays ? new Date(now.getTime() + options.expiresInDays * DAY_MS).toISOString() : null,
+    lastUsedAt: null,
+    revokedAt: null,
+  }
+  await store.insertToken(record)
+  return { record, token }
+}
+
+export async function revokeToken(store: Store, id: string, now = new Date()): Promise<void> {
+  if (!(await store.revokeToken(id, now.toISOString()))) throw notFound(`there is no active token '${id}'`)
+}
+
+/**
+ * Checks a bearer token for a tenant. Every failure gives the same answer, so a caller learns
+ * nothing about which tenants or tokens exist.
+ */
+export class TokenAuthenticator {
+  readonly #store: Store
+  readonly #touched = new Map<string, number>()
+
+  constructor(store: Store) {
+    this.#store = store
+  }
+
+  async authenticate(authorization: string | undefined, tenant: Tenant | undefined, now = Date.now()): Promise<TokenRecord> {
+    const match = authorization === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
+    if (!match) throw unauthorized('a bearer token is required: send the header Authorization: Bearer <token>')
+    const token = match[1] ?? ''
+    const invalid = unauthorized('the bearer token is not valid for this tenant, has expired or was revoked')
+    if (!looksLikeToken(token) || !tenant) throw invalid
+    const hash = hashToken(token)
+    const record = await this.#store.findTokenByHash(hash)
+    if (
+      !record ||
+      !sameDigest(record.hash, hash) ||
+      record.tenantId !== tenant.id ||
+      record.revokedAt !== null ||
+      (record.expiresAt !== null && Date.parse(record.expiresAt) <= now)
+    ) {
+      throw invalid
+    }
+    this.#touch(record, now)
+    return record
+  }
+
+  #touch(record: TokenRecord, now: number): void {
+    const last = this.#touched.get(record.id) ?? (record.lastUsedAt ? Date.parse(record.lastUsedAt) : 0)
+    if (now - last < TOUCH_INTERVAL_MS) return
+    this.#touched.set(record.id, now)
+    // Best effort: a failed bookkeeping write must not fail the request it rides on.
+    this.#store.markTokenUsed(record.id, new Date(now).toISOString()).catch(() => this.#touched.delete(record.id))
+  }
+}

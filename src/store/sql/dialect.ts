@@ -1,0 +1,108 @@
+/**
+ * The dialect boundary: everything the SQL compilers need to know about one database, and
+ * nothing else. Like Kysely's per-dialect compilers, `SqlDialect` writes standard SQL and a
+ * dialect overrides only what differs (placeholders, case folding, JSON access, pattern
+ * matching, list parameters). Callers branch on `capabilities`, never on the dialect's name.
+ *
+ * Every method returns an SQL fragment. Values always travel as bound parameters (`param`);
+ * the only text spliced into SQL is what the schema definitions and the compilers themselves
+ * produce (attribute names, table aliases), and `literal`/`jsonKey` check or quote even that.
+ */
+import type { AttributeType } from '../../scim/schema/attribute.js'
+
+/** A JSON value inside a row: an SQL expression holding JSON, and the object keys down to the value. */
+export interface JsonRef {
+  readonly base: string
+  readonly keys: readonly string[]
+}
+
+export interface DialectCapabilities {
+  /** `INSERT/UPDATE … RETURNING`. */
+  readonly returning: boolean
+  /** `SELECT … FOR UPDATE`; without it the store must hold a write lock for the whole transaction. */
+  readonly rowLocks: boolean
+  /** Partial indexes (`CREATE INDEX … WHERE`); queries repeat the index predicate as a literal. */
+  readonly partialIndexes: boolean
+}
+
+export type PatternOperator = 'co' | 'sw' | 'ew'
+
+/** Attribute names and URNs as the schema definitions spell them; nothing a client typed. */
+const JSON_KEY = /^[A-Za-z0-9$_:.-]+$/
+
+export abstract class SqlDialect {
+  abstract readonly name: 'sqlite' | 'postgres'
+  abstract readonly capabilities: DialectCapabilities
+
+  /** The placeholder of the `index`-th parameter (1-based). */
+  placeholder(_index: number): string {
+    return '?'
+  }
+
+  /** Converts a JavaScript value to what the driver binds (e.g. booleans for SQLite). */
+  toParam(value: unknown): unknown {
+    return value
+  }
+
+  /** Appends `value` to `params` and returns its placeholder. */
+  param(params: unknown[], value: unknown): string {
+    params.push(this.toParam(value))
+    return this.placeholder(params.length)
+  }
+
+  /** A string literal, for constants the compiler itself writes (`'User'`, `'direct'`). */
+  literal(text: string): string {
+    return `'${text.replaceAll("'", "''")}'`
+  }
+
+  /** Guards the names spliced into JSON paths; they come from schema definitions. */
+  protected jsonKey(key: string): string {
+    if (!JSON_KEY.test(key)) throw new TypeError(`not a JSON key the compiler may splice into SQL: ${key}`)
+    return key
+  }
+
+  /** The same folding as `fold()` in src/store/fold.ts, applied in the database. */
+  abstract fold(expr: string): string
+
+  /** A dateTime text with any offset as the UTC `toISOString()` text of its instant (NULL if not one). */
+  abstract dateTime(expr: string): string
+
+  /** The scalar at `ref` as an SQL value of the attribute's type; NULL when absent. */
+  abstract jsonValue(ref: JsonRef, type: AttributeType): string
+
+  /**
+   * RFC 7644 §3.4.2.2 `pr`: "has a non-empty value, or if it contains a non-empty node" — some
+   * scalar inside that is neither null nor "". `scalar` promises the value is not an array or
+   * object, which allows a cheaper test. Never NULL.
+   */
+  abstract jsonPresent(ref: JsonRef, scalar: boolean): string
+
+  /** A FROM item yielding one row per element of the array at `ref`, named `alias`. */
+  abstract jsonElements(ref: JsonRef, alias: string): string
+
+  /** The position of an element produced by `jsonElements`, for "first value" ordering. */
+  abstract elementOrdinal(alias: string): string
+
+  /** An element produced by `jsonElements` as JSON, to reach its sub-attributes with `jsonValue`. */
+  abstract elementJson(alias: string): string
+
+  /** An element of an array of scalars, as an SQL value of the attribute's type. */
+  abstract elementValue(alias: string, type: AttributeType): string
+
+  /** `pr` for an element of an array of scalars. Never NULL. */
+  abstract elementPresent(alias: string): string
+
+  /**
+   * `co`/`sw`/`ew`: whether `expr` contains, starts or ends with `value`, case-exactly (callers
+   * fold both sides for case-insensitive attributes). The default is `LIKE` with `%`, `_` and
+   * the escape character escaped, which is case-sensitive in standard SQL.
+   */
+  matches(expr: string, op: PatternOperator, value: string, params: unknown[]): string {
+    const escaped = value.replace(/[\\%_]/g, (c) => `\\${c}`)
+    const pattern = op === 'co' ? `%${escaped}%` : op === 'sw' ? `${escaped}%` : `%${escaped}`
+    return `${expr} LIKE ${this.param(params, pattern)} ESCAPE '\\'`
+  }
+
+  /** `expr` is one of `values`, as one statement whatever the number of values. */
+  abstract inList(expr: string, values: readonly string[], params: unknown[]): string
+}

@@ -1,0 +1,121 @@
+/**
+ * The SQLite schema, as an ordered list of migrations. Each runs in its own transaction and is
+ * recorded in `schema_migrations`; `migrate()` applies the missing ones and is idempotent, also
+ * when two processes start at once (`BEGIN IMMEDIATE`, then re-check).
+ */
+import { randomUUID } from 'node:crypto'
+import type { Database } from 'better-sqlite3'
+
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  up(db: Database): void
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, tokens, resources, memberships',
+    up(db) {
+      db.exec(`
+        CREATE TABLE tenants (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('organization', 'enterprise', 'instance')),
+          slug TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          UNIQUE (kind, slug)
+        );
+
+        CREATE TABLE tokens (
+          id TEXT PRIMARY KEY,
+          tenant_id TEXT NOT NULL REFERENCES tenants (id),
+          name TEXT NOT NULL,
+          hash TEXT NOT NULL UNIQUE,
+          hint TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          expires_at TEXT,
+          last_used_at TEXT,
+          revoked_at TEXT
+        );
+        CREATE INDEX tokens_tenant ON tokens (tenant_id);
+
+        -- seq: insertion order, the stable order of pages; AUTOINCREMENT never reuses one.
+        -- The other columns are copies of document values that filters and lookups need
+        -- indexed; *_fold hold fold() of them.
+        CREATE TABLE resources (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          tenant_id TEXT NOT NULL REFERENCES tenants (id),
+          resource_type TEXT NOT NULL CHECK (resource_type IN ('User', 'Group')),
+          id TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          created TEXT NOT NULL,
+          last_modified TEXT NOT NULL,
+          user_name TEXT,
+          user_name_fold TEXT,
+          external_id TEXT,
+          display_name TEXT,
+          display_name_fold TEXT,
+          active INTEGER,
+          document TEXT NOT NULL,
+          UNIQUE (tenant_id, resource_type, id)
+        );
+        -- RFC 7643 §4.1.1: userName is unique (case-insensitively) within the tenant; the
+        -- database enforces it, so concurrent creates have exactly one winner.
+        CREATE UNIQUE INDEX resources_user_name ON resources (tenant_id, user_name_fold)
+          WHERE resource_type = 'User';
+        -- Partial: absent values cost no index write, and \`= ?\` implies IS NOT NULL, so
+        -- lookups still use them.
+        CREATE INDEX resources_external_id ON resources (tenant_id, resource_type, external_id)
+          WHERE external_id IS NOT NULL;
+        CREATE INDEX resources_display_name ON resources (tenant_id, resource_type, display_name_fold)
+          WHERE display_name_fold IS NOT NULL;
+        CREATE INDEX resources_seq ON resources (tenant_id, resource_type, seq);
+
+        -- One row per direct member. seq aliases the rowid: always above every existing row,
+        -- so it keeps the order members were added without reading the group's other rows.
+        CREATE TABLE memberships (
+          seq INTEGER PRIMARY KEY,
+          tenant_id TEXT NOT NULL,
+          group_id TEXT NOT NULL,
+          member_id TEXT NOT NULL,
+          member_type TEXT NOT NULL CHECK (member_type IN ('User', 'Group')),
+          UNIQUE (tenant_id, group_id, member_id)
+        );
+        CREATE INDEX memberships_member ON memberships (tenant_id, member_id);
+      `)
+      db.prepare(`INSERT INTO tenants (id, kind, slug, created_at) VALUES (?, 'instance', '', ?)`).run(
+        randomUUID(),
+        new Date().toISOString(),
+      )
+    },
+  },
+]
+
+/** Applies the migrations `db` lacks; returns how many ran. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`)
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck()
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  let count = 0
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.get(migration.version) !== undefined) continue
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      // Another process may have applied it while this one waited for the lock.
+      if (applied.get(migration.version) === undefined) {
+        migration.up(db)
+        record.run(migration.version, migration.name, new Date().toISOString())
+        count++
+      }
+      db.exec('COMMIT')
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK')
+      throw e
+    }
+  }
+  return count
+}

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { parseFilter } from '../../scim/filter/parse-filter.js'
+import { defaultRegistry } from '../../scim/schema/resource-types.js'
+import type { NewResource, ResourceTypeId, TenantStore } from '../contract.js'
+import { openStore } from '../open-store.js'
+import { compileFilter } from '../sql/compile-filter.js'
+import { storeContractSuite } from '../store-contract-suite.js'
+import { sqliteDialect } from './sqlite-dialect.js'
+import { SqliteStore } from './sqlite-store.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'roster-sqlite-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+let files = 0
+
+storeContractSuite('sqlite (memory)', () => openStore('sqlite::memory:'))
+storeContractSuite('sqlite (file)', () => openStore(`sqlite:${join(dir, `nested-${++files}`, 'roster.db')}`))
+
+const USER = defaultRegistry().require('User')
+const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User'
+
+async function openSqlite(url = 'sqlite::memory:'): Promise<SqliteStore> {
+  const store = await openStore(url)
+  await store.migrate()
+  assert.ok(store instanceof SqliteStore)
+  return store
+}
+
+const user = (id: string, userName: string): NewResource => ({
+  id,
+  resourceType: 'User',
+  created: '2024-01-01T00:00:00.000Z',
+  lastModified: '2024-01-01T00:00:00.000Z',
+  document: { schemas: [USER_URN], userName, emails: [{ value: `${userName}@example.com`, type: 'work' }], active: true },
+})
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+describe('openStore', () => {
+  test('sqlite:<path> creates the parent directory and the file', async () => {
+    const path = join(dir, 'a', 'b', 'c.db')
+    const store = await openStore(`sqlite:${path}`)
+    await store.migrate()
+    assert.equal(store.dialect, 'sqlite')
+    assert.ok(existsSync(path))
+    await store.close()
+  })
+
+  test('data in a file survives reopening; migrate() on an up-to-date file changes nothing', async () => {
+    const url = `sqlite:${join(dir, 'reopen.db')}`
+    const first = await openStore(url)
+    await first.migrate()
+    const tenant = await first.createTenant('organization', 'acme')
+    const instance = await first.findTenant('instance', '')
+    await first.close()
+    const second = await openStore(url)
+    await second.migrate()
+    assert.deepEqual(await second.findTenant('organization', 'acme'), tenant)
+    assert.deepEqual(await second.findTenant('instance', ''), instance)
+    await second.close()
+  })
+
+  test('PostgreSQL URLs are refused for now, other schemes named without the rest of the URL', async () => {
+    await assert.rejects(openStore('postgres://u:secret@db/roster'), { message: 'PostgreSQL support comes in a later release' })
+    await assert.rejects(openStore('postgresql://db/roster'), { message: 'PostgreSQL support comes in a later release' })
+    await assert.rejects(openStore('mysql://u:secret@db/x'), (e: Error) => /'mysql:'/.test(e.message) && !e.message.includes('secret'))
+    await assert.rejects(openStore('sqlite:'), /names no file/)
+  })
+})
+
+describe('SqliteStore', () => {
+  test('pragmas: WAL, synchronous NORMAL, busy timeout, foreign keys', async () => {
+    const store = await openSqlite(`sqlite:${join(dir, 'pragmas.db')}`)
+    const db = store.database
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal')
+    assert.equal(db.pragma('synchronous', { simple: true }), 1)
+    assert.equal(db.pragma('busy_timeout', { simple: true }), 5000)
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1)
+    await store.close()
+  })
+
+  test('a tx used after its transaction ended refuses to run', async () => {
+    const store = await openSqlite()
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    let leaked: Parameters<Parameters<TenantStore['transaction']>[0]>[0] | undefined
+    await ts.transaction(async (tx) => {
+      leaked = tx
+    })
+    await assert.rejects(leaked!.insert(user('late', 'late')), TypeError)
+    assert.equal(await ts.get('User', 'late'), undefined)
+    await store.close()
+  })
+
+  test('repeated filter shapes reuse one prepared statement, whatever the values', async () => {
+    const store = await openSqlite()
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    const prepare = store.database.prepare.bind(store.database)
+    let prepared = 0
+    store.database.prepare = ((sql: string) => {
+      prepared++
+      return prepare(sql)
+    }) as typeof store.database.prepare
+    const list = (name: string) => ts.list(USER, { filter: parseFilter(`userName eq "${name}" and emails co "x"`), startIndex: 1, count: 10 })
+    await list('a')
+    const afterFirst = prepared
+    for (let i = 0; i < 50; i++) await list(`name${i}`)
+    assert.equal(prepared, afterFirst)
+    await store.close()
+  })
+
+  test('the statement cache is bounded', async () => {
+    const store = SqliteStore.open(':memory:', { statementCacheSize: 20 })
+    await store.migrate()
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    for (let i = 0; i < 60; i++) {
+      await ts.list(USER, { filter: parseFilter(`title eq "x"${' or title eq "y"'.repeat(i)}`), startIndex: 1, count: 1 })
+    }
+    assert.equal(store.cachedStatements, 20)
+    assert.equal((await ts.list(USER, { startIndex: 1, count: 1 })).totalResults, 0)
+    await store.close()
+  })
+})
+
+describe('SqliteStore performance', () => {
+  test('userName eq uses the unique index at 100,000 users', async () => {
+    const store = await openSqlite()
+    const ts = store.forTenant(await store.createTenant('organization', 'big'))
+    await ts.transaction(async (tx) => {
+      for (let i = 0; i < 100_000; i++) await tx.insert(user(`u${i}`, `user${i}`))
+    })
+    const params: unknown[] = [ts.tenant.id]
+    const where = compileFilter(parseFilter('userName eq "USER77777"'), USER, sqliteDialect, params).sql
+    const sql = `SELECT r.id FROM resources r WHERE r.tenant_id = ? AND r.resource_type = 'User' AND (${where}) ORDER BY r.seq LIMIT 10`
+    const plan = (store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail)
+    assert.ok(
+      plan.some((d) => /USING (COVERING )?INDEX resources_user_name \(tenant_id=\? AND user_name_fold=\?\)/.test(d)),
+      plan.join('\n'),
+    )
+    const times: number[] = []
+    for (let i = 0; i < 50; i++) {
+      const start = performance.now()
+      const found = await ts.list(USER, { filter: parseFilter(`userName eq "User${i * 1999}"`), startIndex: 1, count: 10 })
+      times.push(performance.now() - start)
+      assert.equal(found.totalResults, 1)
+    }
+    assert.ok(median(times) < 5, `median userName lookup ${median(times).toFixed(3)} ms`)
+    await store.close()
+  })
+
+  test('inserting a user costs tens of microseconds', async (t) => {
+    const store = await openSqlite(`sqlite:${join(dir, 'insert-speed.db')}`)
+    const ts = store.forTenant(await store.createTenant('organization', 'speed'))
+    const n = 3000
+    const start = performance.now()
+    for (let i = 0; i < n; i++) await ts.transaction((tx) => tx.insert(user(`u${i}`, `user${i}`)))
+    const micros = ((performance.now() - start) * 1000) / n
+    t.diagnostic(`${micros.toFixed(1)} µs per insert (own transaction, WAL file)`)
+    assert.ok(micros < 250, `${micros.toFixed(1)} µs per insert`)
+    await store.close()
+  })
+
+  test('adding 100 members costs the same for a group of 10,000 as for a group of 100', async (t) => {
+    const store = await openSqlite()
+    const ts = store.forTenant(await store.createTenant('organization', 'groups'))
+    const members = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ value: `m${from + i}`, type: 'User' as ResourceTypeId }))
+    await ts.transaction(async (tx) => {
+      await tx.addMembers('small', members(0, 100))
+      await tx.addMembers('large', members(0, 10_000))
+    })
+    const time = async (group: string, round: number) => {
+      const start = performance.now()
+      await ts.transaction((tx) => tx.addMembers(group, members(1_000_000 + round * 100, 100)))
+      return performance.now() - start
+    }
+    const small: number[] = []
+    const large: number[] = []
+    for (let round = 0; round < 40; round++) {
+      small.push(await time('small', round))
+      large.push(await time('large', round))
+    }
+    t.diagnostic(`median: group of ~100 ${median(small).toFixed(3)} ms, group of ~10,000 ${median(large).toFixed(3)} ms`)
+    assert.ok(median(large) < median(small) * 2 + 0.2, `${median(large)} ms vs ${median(small)} ms`)
+    assert.equal((await ts.members('large')).length, 10_000 + 40 * 100)
+    await store.close()
+  })
+})

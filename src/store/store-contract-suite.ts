@@ -1,0 +1,587 @@
+/**
+ * The behaviour every `Store` must have (src/store/contract.ts), as node:test tests. Each store
+ * runs it: `storeContractSuite('sqlite', () => openStore('sqlite::memory:'))`. `open` must give
+ * a fresh, empty database each time; the suite migrates it.
+ */
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { isScimError, type ScimError } from '../scim/errors.js'
+import { parseFilter } from '../scim/filter/parse-filter.js'
+import { defaultRegistry } from '../scim/schema/resource-types.js'
+import type { ListQuery, NewResource, Store, StoredResource, Tenant, TenantStore, TokenRecord } from './contract.js'
+
+const registry = defaultRegistry()
+const USER = registry.require('User')
+const GROUP = registry.require('Group')
+const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User'
+const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group'
+
+let clock = Date.parse('2024-03-01T00:00:00.000Z')
+/** Distinct, increasing timestamps. */
+const now = () => new Date((clock += 1000)).toISOString()
+
+let counter = 0
+const newId = (prefix: string) => `${prefix}-${++counter}`
+
+function newUser(userName: string, extra: Record<string, unknown> = {}): NewResource {
+  const at = now()
+  return { id: newId('u'), resourceType: 'User', created: at, lastModified: at, document: { schemas: [USER_URN], userName, ...extra } }
+}
+
+function newGroup(displayName: string): NewResource {
+  const at = now()
+  return { id: newId('g'), resourceType: 'Group', created: at, lastModified: at, document: { schemas: [GROUP_URN], displayName } }
+}
+
+function newToken(tenant: Tenant, name: string): TokenRecord {
+  const id = newId('t')
+  return {
+    id,
+    tenantId: tenant.id,
+    name,
+    hash: `${id}`.padEnd(64, '0'),
+    hint: 'rst_abc',
+    createdAt: now(),
+    expiresAt: null,
+    lastUsedAt: null,
+    revokedAt: null,
+  }
+}
+
+/** Asserts a 409 `uniqueness` ScimError with this detail. */
+function isUniqueness(detail: string) {
+  return (e: unknown) => {
+    assert.ok(isScimError(e), `expected a ScimError, got ${String(e)}`)
+    assert.equal((e as ScimError).status, 409)
+    assert.equal((e as ScimError).scimType, 'uniqueness')
+    assert.equal((e as ScimError).detail, detail)
+    return true
+  }
+}
+
+const isInvalidFilter = (e: unknown) => isScimError(e) && e.status === 400 && e.scimType === 'invalidFilter'
+
+const insert = (ts: TenantStore, ...resources: NewResource[]): Promise<StoredResource[]> =>
+  ts.transaction(async (tx) => {
+    const out: StoredResource[] = []
+    for (const r of resources) out.push(await tx.insert(r))
+    return out
+  })
+
+const ids = (resources: readonly StoredResource[]) => resources.map((r) => r.id)
+
+/** A promise and the function that settles it, to hold a transaction open. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+const ticks = async (n = 10) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r))
+}
+
+export function storeContractSuite(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store
+    let acme: Tenant
+    let other: Tenant
+    let a: TenantStore
+    let b: TenantStore
+
+    beforeEach(async () => {
+      store = await open()
+      await store.migrate()
+      acme = await store.createTenant('organization', 'acme')
+      other = await store.createTenant('enterprise', 'other')
+      a = store.forTenant(acme)
+      b = store.forTenant(other)
+    })
+
+    afterEach(async () => {
+      await store.close()
+    })
+
+    describe('tenants', () => {
+      test('migrate() is idempotent and the instance tenant exists after it', async () => {
+        await store.migrate()
+        await store.migrate()
+        const instance = await store.findTenant('instance', '')
+        assert.ok(instance)
+        assert.equal(instance.kind, 'instance')
+        assert.equal(instance.slug, '')
+        assert.deepEqual(await store.getTenant(instance.id), instance)
+        assert.equal((await store.listTenants()).filter((t) => t.kind === 'instance').length, 1)
+      })
+
+      test('createTenant, findTenant, getTenant, listTenants', async () => {
+        assert.equal(acme.kind, 'organization')
+        assert.equal(acme.slug, 'acme')
+        assert.match(acme.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+        assert.deepEqual(await store.findTenant('organization', 'acme'), acme)
+        assert.deepEqual(await store.getTenant(other.id), other)
+        assert.equal(await store.findTenant('enterprise', 'acme'), undefined)
+        assert.equal(await store.getTenant('no-such-id'), undefined)
+        const listed = await store.listTenants()
+        assert.deepEqual(listed.map((t) => t.slug).sort(), ['', 'acme', 'other'])
+      })
+
+      test('a duplicate (kind, slug) is 409 uniqueness; the same slug of another kind is not', async () => {
+        await assert.rejects(store.createTenant('organization', 'acme'), isUniqueness('organization "acme" already exists'))
+        const enterprise = await store.createTenant('enterprise', 'acme')
+        assert.notEqual(enterprise.id, acme.id)
+      })
+    })
+
+    describe('tokens', () => {
+      test('insert, find by hash, list', async () => {
+        const t1 = newToken(acme, 'ci')
+        const t2 = newToken(other, 'okta')
+        await store.insertToken(t1)
+        await store.insertToken(t2)
+        assert.deepEqual(await store.findTokenByHash(t1.hash), t1)
+        assert.equal(await store.findTokenByHash('0'.repeat(64)), undefined)
+        assert.deepEqual(await store.listTokens(acme.id), [t1])
+        assert.deepEqual(
+          (await store.listTokens()).map((t) => t.id),
+          [t1.id, t2.id],
+        )
+      })
+
+      test('revoke once; markUsed records the time', async () => {
+        const t = newToken(acme, 'ci')
+        await store.insertToken(t)
+        const at = now()
+        assert.equal(await store.revokeToken(t.id, at), true)
+        assert.equal(await store.revokeToken(t.id, now()), false)
+        assert.equal(await store.revokeToken('no-such-token', now()), false)
+        assert.equal((await store.findTokenByHash(t.hash))?.revokedAt, at)
+        const used = now()
+        await store.markTokenUsed(t.id, used)
+        assert.equal((await store.findTokenByHash(t.hash))?.lastUsedAt, used)
+      })
+    })
+
+    describe('resources', () => {
+      test('insert gives version 1; get returns what was stored', async () => {
+        const input = newUser('bjensen', { name: { givenName: 'Barbara' }, emails: [{ value: 'b@x.com' }], active: true })
+        const [stored] = await insert(a, input)
+        const expected: StoredResource = {
+          id: input.id,
+          resourceType: 'User',
+          version: 1,
+          created: input.created,
+          lastModified: input.lastModified,
+          document: input.document,
+        }
+        assert.deepEqual(stored, expected)
+        assert.deepEqual(await a.get('User', input.id), expected)
+        assert.equal(await a.get('Group', input.id), undefined)
+        assert.equal(await a.get('User', 'no-such-id'), undefined)
+      })
+
+      test('the returned document is a copy', async () => {
+        const input = newUser('copy', { name: { givenName: 'C' } })
+        const [stored] = await insert(a, input)
+        ;(stored!.document.name as Record<string, unknown>).givenName = 'changed'
+        assert.deepEqual((await a.get('User', input.id))?.document.name, { givenName: 'C' })
+      })
+
+      test('update writes when the version matches, bumping it; otherwise returns undefined', async () => {
+        const input = newUser('bjensen')
+        await insert(a, input)
+        const lastModified = now()
+        const document = { schemas: [USER_URN], userName: 'bjensen', displayName: 'Babs' }
+        const updated = await a.transaction((tx) => tx.update({ id: input.id, resourceType: 'User', lastModified, document }, 1))
+        assert.deepEqual(updated, { id: input.id, resourceType: 'User', version: 2, created: input.created, lastModified, document })
+        assert.deepEqual(await a.get('User', input.id), updated)
+        const stale = await a.transaction((tx) => tx.update({ id: input.id, resourceType: 'User', lastModified: now(), document }, 1))
+        assert.equal(stale, undefined)
+        const missing = await a.transaction((tx) => tx.update({ id: 'nope', resourceType: 'User', lastModified: now(), document }, 1))
+        assert.equal(missing, undefined)
+        assert.equal((await a.get('User', input.id))?.version, 2)
+      })
+
+      test('userName is unique per tenant, case-insensitively (non-ASCII too), on insert and update', async () => {
+        await insert(a, newUser('ÅSA'), newUser('bob'))
+        await assert.rejects(insert(a, newUser('åsa')), isUniqueness('userName "åsa" is already taken'))
+        await assert.rejects(insert(a, newUser('BOB')), isUniqueness('userName "BOB" is already taken'))
+        // Å as A + combining ring above is the same name once normalised (NFC).
+        await assert.rejects(insert(a, newUser('A\u030asa')), isUniqueness('userName "A\u030asa" is already taken'))
+        const carol = newUser('carol')
+        await insert(a, carol)
+        await assert.rejects(
+          a.transaction((tx) =>
+            tx.update({ id: carol.id, resourceType: 'User', lastModified: now(), document: { schemas: [USER_URN], userName: 'Bob' } }, 1),
+          ),
+          isUniqueness('userName "Bob" is already taken'),
+        )
+        // Another tenant, and groups, are not concerned.
+        await insert(b, newUser('åsa'))
+        await insert(a, newGroup('bob'), newGroup('bob'))
+      })
+
+      test('concurrent inserts of one userName: exactly one succeeds', async () => {
+        const names = ['dup', 'DUP', 'Dup', 'dUp', 'duP', 'DUp']
+        const results = await Promise.allSettled(names.map((n) => insert(a, newUser(n))))
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
+        for (const r of results) {
+          if (r.status === 'rejected') assert.ok(isScimError(r.reason) && r.reason.status === 409, String(r.reason))
+        }
+        assert.equal((await a.list(USER, { startIndex: 1, count: 10 })).totalResults, 1)
+      })
+
+      test('delete removes the resource and every membership row naming it', async () => {
+        const [u1, u2, g1, g2] = await insert(a, newUser('u1'), newUser('u2'), newGroup('g1'), newGroup('g2'))
+        await a.transaction(async (tx) => {
+          await tx.addMembers(g1!.id, [
+            { value: u1!.id, type: 'User' },
+            { value: u2!.id, type: 'User' },
+            { value: g2!.id, type: 'Group' },
+          ])
+          await tx.addMembers(g2!.id, [{ value: u1!.id, type: 'User' }])
+        })
+        assert.equal(await a.transaction((tx) => tx.delete('User', u1!.id)), true)
+        assert.equal(await a.get('User', u1!.id), undefined)
+        assert.deepEqual(ids2(await a.members(g1!.id)), [u2!.id, g2!.id])
+        assert.deepEqual(await a.members(g2!.id), [])
+        assert.equal(await a.transaction((tx) => tx.delete('Group', g2!.id)), true)
+        assert.deepEqual(ids2(await a.members(g1!.id)), [u2!.id])
+        assert.deepEqual((await a.groupsOf([g2!.id])).get(g2!.id), [])
+        assert.equal(await a.transaction((tx) => tx.delete('Group', g2!.id)), false)
+        assert.equal(await a.transaction((tx) => tx.delete('Group', u2!.id)), false, 'wrong type')
+        assert.ok(await a.get('User', u2!.id))
+      })
+
+      test('existing() tells which ids exist and as what, in any number', async () => {
+        const users = Array.from({ length: 600 }, (_, i) => newUser(`bulk${i}`))
+        const [g] = await insert(a, newGroup('g'), ...users)
+        await insert(b, newUser('elsewhere'))
+        const asked = [g!.id, ...users.map((u) => u.id), ...Array.from({ length: 600 }, (_, i) => `missing-${i}`)]
+        const found = await a.existing(asked)
+        assert.equal(found.size, 601)
+        assert.equal(found.get(g!.id), 'Group')
+        assert.equal(found.get(users[599]!.id), 'User')
+        assert.equal(found.has('missing-1'), false)
+        assert.deepEqual(await a.existing([]), new Map())
+      })
+    })
+
+    describe('tenant isolation', () => {
+      test('tenant B never sees tenant A resources', async () => {
+        const [u, g] = await insert(a, newUser('alice'), newGroup('admins'))
+        await a.transaction((tx) => tx.addMembers(g!.id, [{ value: u!.id, type: 'User' }]))
+        assert.equal(await b.get('User', u!.id), undefined)
+        assert.equal(await b.get('Group', g!.id), undefined)
+        assert.deepEqual(await b.existing([u!.id, g!.id]), new Map())
+        assert.deepEqual(await b.members(g!.id), [])
+        assert.deepEqual((await b.groupsOf([u!.id])).get(u!.id), [])
+        assert.deepEqual(await b.list(USER, { startIndex: 1, count: 10 }), { totalResults: 0, resources: [] })
+        assert.equal((await b.list(USER, { filter: parseFilter('userName eq "alice"'), startIndex: 1, count: 10 })).totalResults, 0)
+        assert.equal((await b.list(GROUP, { filter: parseFilter(`members eq "${u!.id}"`), startIndex: 1, count: 10 })).totalResults, 0)
+        await b.transaction(async (tx) => {
+          assert.equal(await tx.get('User', u!.id), undefined)
+          const doc = { schemas: [USER_URN], userName: 'hijacked' }
+          assert.equal(await tx.update({ id: u!.id, resourceType: 'User', lastModified: now(), document: doc }, 1), undefined)
+          assert.equal(await tx.delete('User', u!.id), false)
+          assert.equal(await tx.removeMembers(g!.id, [u!.id]), 0)
+          assert.equal(await tx.clearMembers(g!.id), 0)
+        })
+        assert.equal((await a.get('User', u!.id))?.document.userName, 'alice')
+        assert.deepEqual(ids2(await a.members(g!.id)), [u!.id])
+        assert.equal(a.tenant.id, acme.id)
+      })
+    })
+
+    describe('list', () => {
+      let users: StoredResource[]
+      const query = (q: Partial<Omit<ListQuery, 'filter'>> & { filter?: string } = {}): Promise<string[]> =>
+        a
+          .list(USER, { startIndex: 1, count: 100, ...q, filter: q.filter === undefined ? undefined : parseFilter(q.filter) })
+          .then((r) => r.resources.map((u) => u.document.userName as string))
+
+      beforeEach(async () => {
+        users = await insert(
+          a,
+          newUser('carol', { name: { familyName: 'Zeta' }, emails: [{ value: 'carol@example.com', type: 'work' }], active: true }),
+          newUser('Alice', { name: { familyName: 'alpha' }, emails: [{ value: 'alice@Example.com', type: 'home' }], active: false }),
+          newUser('bob', { emails: [{ value: 'bob@other.org', type: 'work' }, { value: 'bob@example.com', type: 'home', primary: true }] }),
+          newUser('dave', { name: { familyName: 'Beta' }, active: true }),
+        )
+        await insert(b, newUser('eve'))
+      })
+
+      test('without filter or sort: every resource of the type, in insertion order', async () => {
+        assert.deepEqual(await query(), ['carol', 'Alice', 'bob', 'dave'])
+        const groups = await a.list(GROUP, { startIndex: 1, count: 10 })
+        assert.deepEqual(groups, { totalResults: 0, resources: [] })
+      })
+
+      test('filters run in the database, case-insensitively where the schema says so', async () => {
+        assert.deepEqual(await query({ filter: 'userName eq "ALICE"' }), ['Alice'])
+        assert.deepEqual(await query({ filter: 'emails co "EXAMPLE.COM"' }), ['carol', 'Alice', 'bob'])
+        assert.deepEqual(await query({ filter: 'emails[type eq "work" and value co "example"]' }), ['carol'])
+        assert.deepEqual(await query({ filter: 'active eq true or name.familyName sw "a"' }), ['carol', 'Alice', 'dave'])
+        assert.deepEqual(await query({ filter: 'not (active eq true)' }), ['Alice', 'bob'])
+        assert.deepEqual(await query({ filter: 'active ne true' }), ['Alice', 'bob'])
+        assert.deepEqual(await query({ filter: `id eq "${users[2]!.id}"` }), ['bob'])
+        assert.deepEqual(await query({ filter: 'name pr' }), ['carol', 'Alice', 'dave'])
+      })
+
+      test('unknown attributes are 400 invalidFilter', async () => {
+        await assert.rejects(query({ filter: 'nickname2 eq "x"' }), isInvalidFilter)
+        await assert.rejects(query({ filter: 'password eq "secret"' }), isInvalidFilter)
+      })
+
+      test('sortBy orders by the value (folded), absent values last when ascending, first when descending', async () => {
+        assert.deepEqual(await query({ sortBy: { name: 'userName' } }), ['Alice', 'bob', 'carol', 'dave'])
+        assert.deepEqual(await query({ sortBy: { name: 'userName' }, sortOrder: 'descending' }), ['dave', 'carol', 'bob', 'Alice'])
+        assert.deepEqual(await query({ sortBy: { name: 'name', subAttr: 'familyName' } }), ['Alice', 'dave', 'carol', 'bob'])
+        assert.deepEqual(await query({ sortBy: { name: 'name', subAttr: 'familyName' }, sortOrder: 'descending' }), [
+          'bob',
+          'carol',
+          'dave',
+          'Alice',
+        ])
+        // Multi-valued: the primary value, or else the first.
+        assert.deepEqual(await query({ sortBy: { name: 'emails' } }), ['Alice', 'bob', 'carol', 'dave'])
+        assert.deepEqual(await query({ sortBy: { name: 'emails', subAttr: 'type' } }), ['Alice', 'bob', 'carol', 'dave'])
+        assert.deepEqual(await query({ sortBy: { name: 'meta', subAttr: 'created' }, sortOrder: 'descending' }), [
+          'dave',
+          'bob',
+          'Alice',
+          'carol',
+        ])
+      })
+
+      test('paging: startIndex is 1-based, totalResults counts every match, count 0 returns none', async () => {
+        const page = await a.list(USER, { startIndex: 2, count: 2, sortBy: { name: 'userName' } })
+        assert.equal(page.totalResults, 4)
+        assert.deepEqual(
+          page.resources.map((r) => r.document.userName),
+          ['bob', 'carol'],
+        )
+        assert.deepEqual(await a.list(USER, { startIndex: 1, count: 0 }), { totalResults: 4, resources: [] })
+        assert.deepEqual(await a.list(USER, { startIndex: 10, count: 5 }), { totalResults: 4, resources: [] })
+        const filtered = await a.list(USER, { filter: parseFilter('emails co "example"'), startIndex: 3, count: 5 })
+        assert.equal(filtered.totalResults, 3)
+        assert.deepEqual(ids(filtered.resources), [users[2]!.id])
+        // Paging through everything, one at a time, sees every resource once.
+        const seen: string[] = []
+        for (let i = 1; i <= 4; i++) seen.push(...ids((await a.list(USER, { startIndex: i, count: 1 })).resources))
+        assert.deepEqual(seen, ids(users))
+      })
+    })
+
+    describe('transactions', () => {
+      test('a throwing fn rolls everything back and its error comes out unchanged', async () => {
+        const boom = new Error('boom')
+        const [g] = await insert(a, newGroup('g'))
+        const u = newUser('ghost')
+        await assert.rejects(
+          a.transaction(async (tx) => {
+            await tx.insert(u)
+            await tx.addMembers(g!.id, [{ value: u.id, type: 'User' }])
+            throw boom
+          }),
+          (e) => e === boom,
+        )
+        assert.equal(await a.get('User', u.id), undefined)
+        assert.deepEqual(await a.members(g!.id), [])
+        // A uniqueness failure part-way also leaves nothing behind.
+        await assert.rejects(insert(a, newUser('one'), newUser('two'), newUser('ONE')), isUniqueness('userName "ONE" is already taken'))
+        assert.equal((await a.list(USER, { filter: parseFilter('userName eq "two"'), startIndex: 1, count: 1 })).totalResults, 0)
+      })
+
+      test('returns what fn returns', async () => {
+        assert.equal(await a.transaction(async () => 42), 42)
+      })
+
+      test('reads from outside never see uncommitted writes', async () => {
+        const hold = deferred()
+        const u = newUser('pending')
+        const running = a.transaction(async (tx) => {
+          await tx.insert(u)
+          await hold.promise
+          throw new Error('rolled back')
+        })
+        await ticks()
+        let settledEarly = false
+        const reads = Promise.all([
+          a.get('User', u.id),
+          a.list(USER, { filter: parseFilter('userName eq "pending"'), startIndex: 1, count: 10 }),
+          a.existing([u.id]),
+        ]).then((r) => {
+          settledEarly = true
+          return r
+        })
+        await ticks()
+        hold.resolve()
+        await assert.rejects(running, /rolled back/)
+        const [got, listed, existing] = await reads
+        assert.equal(got, undefined, `read ${settledEarly ? 'during' : 'after'} the transaction saw its write`)
+        assert.equal(listed.totalResults, 0)
+        assert.equal(existing.size, 0)
+      })
+
+      test('reads from outside see committed writes once the transaction ends', async () => {
+        const hold = deferred()
+        const u = newUser('committed')
+        const running = a.transaction(async (tx) => {
+          await tx.insert(u)
+          await hold.promise
+        })
+        await ticks()
+        let committed = false
+        const read = a.get('User', u.id).then((r) => ({ r, afterCommit: committed }))
+        await ticks()
+        hold.resolve()
+        await running
+        committed = true
+        const { r, afterCommit } = await read
+        // Before the commit a read may run (and see nothing) or wait; after it, it sees the row.
+        if (r === undefined) assert.equal(afterCommit, false)
+        assert.equal((await a.get('User', u.id))?.id, u.id)
+      })
+
+      test('writes outside a transaction are not rolled back with it', async () => {
+        const hold = deferred()
+        const running = a.transaction(async (tx) => {
+          await tx.insert(newUser('doomed'))
+          await hold.promise
+          throw new Error('rolled back')
+        })
+        await ticks()
+        const token = newToken(acme, 'during')
+        const writes = Promise.all([store.insertToken(token), store.createTenant('organization', 'during')])
+        await ticks()
+        hold.resolve()
+        await assert.rejects(running, /rolled back/)
+        await writes
+        assert.deepEqual(await store.findTokenByHash(token.hash), token)
+        assert.ok(await store.findTenant('organization', 'during'))
+      })
+
+      test('concurrent read-modify-write transactions on one row are serialised', async () => {
+        const u = newUser('counter', { title: '0' })
+        await insert(a, u)
+        const bump = () =>
+          a.transaction(async (tx) => {
+            const current = await tx.get('User', u.id)
+            assert.ok(current)
+            await ticks(1)
+            const title = String(Number(current.document.title) + 1)
+            const updated = await tx.update(
+              { id: u.id, resourceType: 'User', lastModified: now(), document: { ...current.document, title } },
+              current.version,
+            )
+            assert.ok(updated, 'the row changed under a transaction that had read it')
+          })
+        await Promise.all(Array.from({ length: 5 }, bump))
+        const final = await a.get('User', u.id)
+        assert.equal(final?.document.title, '5')
+        assert.equal(final?.version, 6)
+      })
+    })
+
+    describe('memberships', () => {
+      test('addMembers is idempotent and counts only what it added; members() keeps insertion order', async () => {
+        const [u1, u2, u3, g, sub] = await insert(
+          a,
+          newUser('zed', { displayName: 'Zed Z' }),
+          newUser('amy'),
+          newUser('max'),
+          newGroup('team'),
+          newGroup('sub-team'),
+        )
+        const added = await a.transaction((tx) =>
+          tx.addMembers(g!.id, [
+            { value: u1!.id, type: 'User' },
+            { value: u2!.id, type: 'User' },
+            { value: u2!.id, type: 'User' },
+          ]),
+        )
+        assert.equal(added, 2)
+        const again = await a.transaction((tx) =>
+          tx.addMembers(g!.id, [
+            { value: u2!.id, type: 'User' },
+            { value: sub!.id, type: 'Group' },
+            { value: u3!.id, type: 'User' },
+            { value: u1!.id, type: 'User' },
+          ]),
+        )
+        assert.equal(again, 2)
+        assert.deepEqual(await a.members(g!.id), [
+          { value: u1!.id, type: 'User', display: 'Zed Z' },
+          { value: u2!.id, type: 'User', display: 'amy' },
+          { value: sub!.id, type: 'Group', display: 'sub-team' },
+          { value: u3!.id, type: 'User', display: 'max' },
+        ])
+      })
+
+      test('removeMembers and clearMembers count what they removed and ignore absent values', async () => {
+        const [u1, u2, u3, g] = await insert(a, newUser('r1'), newUser('r2'), newUser('r3'), newGroup('g'))
+        await a.transaction((tx) =>
+          tx.addMembers(g!.id, [u1!, u2!, u3!].map((u) => ({ value: u.id, type: 'User' as const }))),
+        )
+        assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [u2!.id, 'absent', u2!.id])), 1)
+        assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [u2!.id])), 0)
+        assert.deepEqual(ids2(await a.members(g!.id)), [u1!.id, u3!.id])
+        assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [])), 0)
+        assert.equal(await a.transaction((tx) => tx.clearMembers(g!.id)), 2)
+        assert.equal(await a.transaction((tx) => tx.clearMembers(g!.id)), 0)
+        assert.deepEqual(await a.members(g!.id), [])
+      })
+
+      test('groupsOf answers for every id asked, with direct memberships', async () => {
+        const [u1, u2, g1, g2, g3] = await insert(a, newUser('m1'), newUser('m2'), newGroup('One'), newGroup('Two'), newGroup('Three'))
+        await a.transaction(async (tx) => {
+          await tx.addMembers(g1!.id, [{ value: u1!.id, type: 'User' }])
+          await tx.addMembers(g2!.id, [
+            { value: u1!.id, type: 'User' },
+            { value: g3!.id, type: 'Group' },
+          ])
+        })
+        const groups = await a.groupsOf([u1!.id, u2!.id, g3!.id, 'unknown'])
+        assert.deepEqual(groups.get(u1!.id), [
+          { value: g1!.id, display: 'One', type: 'direct' },
+          { value: g2!.id, display: 'Two', type: 'direct' },
+        ])
+        assert.deepEqual(groups.get(u2!.id), [])
+        assert.deepEqual(groups.get(g3!.id), [{ value: g2!.id, display: 'Two', type: 'direct' }])
+        assert.deepEqual(groups.get('unknown'), [])
+        assert.equal(groups.size, 4)
+      })
+
+      test('groupsOf takes any number of ids', async () => {
+        const users = Array.from({ length: 700 }, (_, i) => newUser(`many${i}`))
+        const [g] = await insert(a, newGroup('big'), ...users)
+        await a.transaction((tx) => tx.addMembers(g!.id, users.map((u) => ({ value: u.id, type: 'User' as const }))))
+        const groups = await a.groupsOf(users.map((u) => u.id))
+        assert.equal(groups.size, 700)
+        assert.ok([...groups.values()].every((m) => m.length === 1 && m[0]!.value === g!.id))
+        assert.equal((await a.members(g!.id)).length, 700)
+      })
+
+      test('filters on derived attributes read the membership table', async () => {
+        const [u1, u2, g1, g2] = await insert(a, newUser('f1'), newUser('f2'), newGroup('Admins'), newGroup('Staff'))
+        await a.transaction(async (tx) => {
+          await tx.addMembers(g1!.id, [{ value: u1!.id, type: 'User' }])
+          await tx.addMembers(g2!.id, [
+            { value: u1!.id, type: 'User' },
+            { value: u2!.id, type: 'User' },
+          ])
+        })
+        const users = (f: string) => a.list(USER, { filter: parseFilter(f), startIndex: 1, count: 10 }).then((r) => ids(r.resources))
+        const groups = (f: string) => a.list(GROUP, { filter: parseFilter(f), startIndex: 1, count: 10 }).then((r) => ids(r.resources))
+        assert.deepEqual(await users(`groups eq "${g1!.id}"`), [u1!.id])
+        assert.deepEqual(await users('groups.display eq "STAFF"'), [u1!.id, u2!.id])
+        assert.deepEqual(await groups(`members eq "${u2!.id}"`), [g2!.id])
+        assert.deepEqual(await groups(`members[value eq "${u1!.id}" and type eq "user"]`), [g1!.id, g2!.id])
+        assert.deepEqual(await groups('members.display eq "F2"'), [g2!.id])
+      })
+    })
+  })
+}
+
+const ids2 = (members: readonly { value: string }[]) => members.map((m) => m.value)
