@@ -38,6 +38,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: 'x-request-id',
+    // Admins paste tenant URLs with a trailing slash and IdPs append '/Users' to them.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   })
 
   // RFC 7644 §3.1 names application/scim+json; IdPs also send application/json (Okta, Entra).

@@ -58,8 +58,8 @@ export class TokenAuthenticator {
     const match = authorization === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
     if (!match) throw unauthorized('a bearer token is required: send the header Authorization: Bearer <token>')
     const token = match[1] ?? ''
-    const invalid = unauthorized('the bearer token is not valid for this tenant, has expired or was revoked')
-    if (!looksLikeToken(token) || !tenant) throw invalid
+    const invalid = () => unauthorized('the bearer token is not valid for this tenant, has expired or was revoked')
+    if (!looksLikeToken(token) || !tenant) throw invalid()
     const hash = hashToken(token)
     const record = await this.#store.findTokenByHash(hash)
     if (
@@ -69,7 +69,7 @@ export class TokenAuthenticator {
       record.revokedAt !== null ||
       (record.expiresAt !== null && Date.parse(record.expiresAt) <= now)
     ) {
-      throw invalid
+      throw invalid()
     }
     this.#touch(record, now)
     return record

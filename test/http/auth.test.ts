@@ -95,3 +95,19 @@ for (const { name, open } of STORES) {
     })
   })
 }
+
+for (const { name, open } of STORES) {
+  describe(`tenant URLs as pasted [${name}]`, () => {
+    let h: Harness
+    before(async () => {
+      h = await startHarness(open)
+    })
+    after(() => h.close())
+
+    test('a tenant URL pasted with a trailing slash still works (…/acme//Users, …/Users/)', async () => {
+      const headers = { authorization: `Bearer ${h.token}` }
+      assert.equal((await h.raw({ method: 'GET', url: `${h.base}//Users`, headers })).status, 200)
+      assert.equal((await h.raw({ method: 'GET', url: `${h.base}/Users/`, headers })).status, 200)
+    })
+  })
+}

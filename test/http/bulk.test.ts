@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { group, GROUP_SCHEMA, patch, STORES, startHarness, user, USER_SCHEMA, type Harness } from '../helpers/harness.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Resource = any
 
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest'

@@ -357,6 +357,31 @@ for (const { name, open } of STORES) {
       assert.equal(final.body.meta.version, 'W/"21"')
     })
 
+    test('concurrency: deleting a user while it is being added to groups leaves no dangling member', async () => {
+      const u = await newUser()
+      const groups = await Promise.all(Array.from({ length: 6 }, () => newGroup()))
+      const results = await Promise.all([
+        ...groups.map((g) => h.scim('PATCH', `/Groups/${g.id}`, patch({ op: 'add', path: 'members', value: [{ value: u.id }] }))),
+        h.scim('DELETE', `/Users/${u.id}`),
+      ])
+      for (const r of results) assert.ok([204, 400].includes(r.status), `${r.status} ${r.text}`)
+      for (const g of groups) assert.deepEqual(await membersOf(g.id), [])
+    })
+
+    test('a PATCH adding 300 members at once is applied in full', async () => {
+      const ops = Array.from({ length: 300 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `m${i}`, data: user(`bulk.member.${i}@example.com`) }))
+      const created = await h.scim('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: ops })
+      assert.equal(created.status, 200, created.text.slice(0, 500))
+      const ids = (created.body.Operations as { location: string }[]).map((r) => r.location.split('/').pop()!)
+      assert.equal(ids.length, 300)
+      const g = await newGroup()
+      const res = await h.scim('PATCH', `/Groups/${g.id}`, patch({ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }))
+      assert.equal(res.status, 204, res.text)
+      assert.deepEqual(await membersOf(g.id), sorted(...ids))
+      const page = await h.scim('GET', `/Groups?filter=${encodeURIComponent(`members.value eq "${ids[299]}"`)}&excludedAttributes=members`)
+      assert.deepEqual(page.body.Resources.map((x: { id: string }) => x.id), [g.id])
+    })
+
     test('concurrency: 10 parallel POSTs of one userName give exactly one 201 and nine 409 uniqueness', async () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) => h.scim('POST', '/Users', user(i % 2 ? 'Racer@Example.com' : 'racer@example.com'))),

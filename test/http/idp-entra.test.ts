@@ -7,7 +7,6 @@ import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, PATCH_SCHEMA, STORES, startHarness, US
  * with Entra's own headers: `Content-Type: application/json` and no SCIM media type.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Resource = any
 
 const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'
@@ -257,6 +256,16 @@ for (const { name, open } of STORES) {
       const removed = await patchUser(u.id, { op: 'Remove', path: `${ENTERPRISE_SCHEMA}:manager` })
       assert.equal(removed.status, 200, removed.text)
       assert.equal(removed.body[ENTERPRISE_SCHEMA]?.manager, undefined)
+    })
+
+    test('Entra app role: {"op":"Add","path":"roles[primary eq \\"True\\"].value","value":"Admin"} (§6 pain point 1)', async () => {
+      const u = await createUser()
+      const added = await patchUser(u.id, { op: 'Add', path: 'roles[primary eq "True"].value', value: 'Admin' })
+      assert.equal(added.status, 200, added.text)
+      assert.deepEqual(added.body.roles, [{ primary: true, value: 'Admin' }])
+      const replaced = await patchUser(u.id, { op: 'Replace', path: 'roles[primary eq "True"].value', value: 'Reader' })
+      assert.equal(replaced.status, 200, replaced.text)
+      assert.deepEqual(replaced.body.roles, [{ primary: true, value: 'Reader' }])
     })
 
     test('Entra Add of a single-valued attribute that already has a value replaces it', async () => {

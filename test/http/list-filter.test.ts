@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { ENTERPRISE_SCHEMA, group, patch, STORES, startHarness, user, USER_SCHEMA, type Harness } from '../helpers/harness.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Resource = any
 
 interface Person {
@@ -383,6 +382,13 @@ for (const { name, open } of STORES) {
         seen.push(...names(page.Resources))
       }
       assert.deepEqual(seen, sorted)
+    })
+
+    test('paging without sortBy is still a stable order: every user once across pages (§6 pain point 9)', async () => {
+      const seen: string[] = []
+      for (let start = 1; start <= all.length; start += 7) seen.push(...names((await list(`startIndex=${start}&count=7`)).Resources))
+      assert.equal(seen.length, all.length)
+      assert.deepEqual([...seen].sort(), names(all).sort())
     })
 
     test('paging with a filter counts the filtered set', async () => {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { ENTERPRISE_SCHEMA, patch, STORES, startHarness, user, USER_SCHEMA, type Harness } from '../helpers/harness.js'
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Resource = any
 
 const emailsOf = (u: Resource): Resource[] => u.emails ?? []
@@ -394,6 +393,17 @@ for (const { name, open } of STORES) {
         assert.ok(['invalidSyntax', 'invalidValue'].includes(res.body.scimType), `${JSON.stringify(body)}: ${res.text}`)
       }
       assert.equal((await get(u.id)).meta.version, 'W/"1"')
+    })
+
+    test('concurrency: 10 parallel PATCHes adding different emails to one user keep all 10', async () => {
+      const u = await newUser({ emails: [] })
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => send(u.id, { op: 'add', path: 'emails', value: [{ value: `p${i}@example.com`, type: 'other' }] })),
+      )
+      for (const r of results) assert.equal(r.status, 200, r.text)
+      const now = await get(u.id)
+      assert.deepEqual(emailsOf(now).map((e) => e.value).sort(), Array.from({ length: 10 }, (_, i) => `p${i}@example.com`).sort())
+      assert.equal(now.meta.version, 'W/"11"')
     })
 
     test('PATCH of a missing user is 404', async () => {
