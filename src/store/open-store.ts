@@ -24,7 +24,10 @@ export async function openStore(url: string): Promise<Store> {
   let path = url.slice('sqlite:'.length)
   if (path === ':memory:') return SqliteStore.open(':memory:')
   if (path.startsWith('//')) path = path.slice(2)
-  if (path === '') throw new Error('the sqlite: database URL names no file; expected sqlite:<path>, e.g. sqlite:./data/roster.db')
+  if (path === '')
+    throw new Error(
+      'the sqlite: database URL names no file; expected sqlite:<path>, e.g. sqlite:./data/roster.db',
+    )
   mkdirSync(dirname(resolve(path)), { recursive: true })
   return SqliteStore.open(path)
 }

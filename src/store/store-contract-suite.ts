@@ -8,7 +8,15 @@ import { afterEach, beforeEach, describe, test } from 'node:test'
 import { isScimError, type ScimError } from '../scim/errors.js'
 import { parseFilter } from '../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../scim/schema/resource-types.js'
-import type { ListQuery, NewResource, Store, StoredResource, Tenant, TenantStore, TokenRecord } from './contract.js'
+import type {
+  ListQuery,
+  NewResource,
+  Store,
+  StoredResource,
+  Tenant,
+  TenantStore,
+  TokenRecord,
+} from './contract.js'
 
 const registry = defaultRegistry()
 const USER = registry.require('User')
@@ -25,12 +33,24 @@ const newId = (prefix: string) => `${prefix}-${++counter}`
 
 function newUser(userName: string, extra: Record<string, unknown> = {}): NewResource {
   const at = now()
-  return { id: newId('u'), resourceType: 'User', created: at, lastModified: at, document: { schemas: [USER_URN], userName, ...extra } }
+  return {
+    id: newId('u'),
+    resourceType: 'User',
+    created: at,
+    lastModified: at,
+    document: { schemas: [USER_URN], userName, ...extra },
+  }
 }
 
 function newGroup(displayName: string): NewResource {
   const at = now()
-  return { id: newId('g'), resourceType: 'Group', created: at, lastModified: at, document: { schemas: [GROUP_URN], displayName } }
+  return {
+    id: newId('g'),
+    resourceType: 'Group',
+    created: at,
+    lastModified: at,
+    document: { schemas: [GROUP_URN], displayName },
+  }
 }
 
 function newToken(tenant: Tenant, name: string): TokenRecord {
@@ -127,7 +147,10 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
       })
 
       test('a duplicate (kind, slug) is 409 uniqueness; the same slug of another kind is not', async () => {
-        await assert.rejects(store.createTenant('organization', 'acme'), isUniqueness('organization "acme" already exists'))
+        await assert.rejects(
+          store.createTenant('organization', 'acme'),
+          isUniqueness('organization "acme" already exists'),
+        )
         const enterprise = await store.createTenant('enterprise', 'acme')
         assert.notEqual(enterprise.id, acme.id)
       })
@@ -164,7 +187,11 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
 
     describe('resources', () => {
       test('insert gives version 1; get returns what was stored', async () => {
-        const input = newUser('bjensen', { name: { givenName: 'Barbara' }, emails: [{ value: 'b@x.com' }], active: true })
+        const input = newUser('bjensen', {
+          name: { givenName: 'Barbara' },
+          emails: [{ value: 'b@x.com' }],
+          active: true,
+        })
         const [stored] = await insert(a, input)
         const expected: StoredResource = {
           id: input.id,
@@ -192,12 +219,25 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         await insert(a, input)
         const lastModified = now()
         const document = { schemas: [USER_URN], userName: 'bjensen', displayName: 'Babs' }
-        const updated = await a.transaction((tx) => tx.update({ id: input.id, resourceType: 'User', lastModified, document }, 1))
-        assert.deepEqual(updated, { id: input.id, resourceType: 'User', version: 2, created: input.created, lastModified, document })
+        const updated = await a.transaction((tx) =>
+          tx.update({ id: input.id, resourceType: 'User', lastModified, document }, 1),
+        )
+        assert.deepEqual(updated, {
+          id: input.id,
+          resourceType: 'User',
+          version: 2,
+          created: input.created,
+          lastModified,
+          document,
+        })
         assert.deepEqual(await a.get('User', input.id), updated)
-        const stale = await a.transaction((tx) => tx.update({ id: input.id, resourceType: 'User', lastModified: now(), document }, 1))
+        const stale = await a.transaction((tx) =>
+          tx.update({ id: input.id, resourceType: 'User', lastModified: now(), document }, 1),
+        )
         assert.equal(stale, undefined)
-        const missing = await a.transaction((tx) => tx.update({ id: 'nope', resourceType: 'User', lastModified: now(), document }, 1))
+        const missing = await a.transaction((tx) =>
+          tx.update({ id: 'nope', resourceType: 'User', lastModified: now(), document }, 1),
+        )
         assert.equal(missing, undefined)
         assert.equal((await a.get('User', input.id))?.version, 2)
       })
@@ -207,12 +247,23 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         await assert.rejects(insert(a, newUser('åsa')), isUniqueness('userName "åsa" is already taken'))
         await assert.rejects(insert(a, newUser('BOB')), isUniqueness('userName "BOB" is already taken'))
         // Å as A + combining ring above is the same name once normalised (NFC).
-        await assert.rejects(insert(a, newUser('A\u030asa')), isUniqueness('userName "A\u030asa" is already taken'))
+        await assert.rejects(
+          insert(a, newUser('A\u030asa')),
+          isUniqueness('userName "A\u030asa" is already taken'),
+        )
         const carol = newUser('carol')
         await insert(a, carol)
         await assert.rejects(
           a.transaction((tx) =>
-            tx.update({ id: carol.id, resourceType: 'User', lastModified: now(), document: { schemas: [USER_URN], userName: 'Bob' } }, 1),
+            tx.update(
+              {
+                id: carol.id,
+                resourceType: 'User',
+                lastModified: now(),
+                document: { schemas: [USER_URN], userName: 'Bob' },
+              },
+              1,
+            ),
           ),
           isUniqueness('userName "Bob" is already taken'),
         )
@@ -226,7 +277,8 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         const results = await Promise.allSettled(names.map((n) => insert(a, newUser(n))))
         assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
         for (const r of results) {
-          if (r.status === 'rejected') assert.ok(isScimError(r.reason) && r.reason.status === 409, String(r.reason))
+          if (r.status === 'rejected')
+            assert.ok(isScimError(r.reason) && r.reason.status === 409, String(r.reason))
         }
         assert.equal((await a.list(USER, { startIndex: 1, count: 10 })).totalResults, 1)
       })
@@ -257,7 +309,11 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         const users = Array.from({ length: 600 }, (_, i) => newUser(`bulk${i}`))
         const [g] = await insert(a, newGroup('g'), ...users)
         await insert(b, newUser('elsewhere'))
-        const asked = [g!.id, ...users.map((u) => u.id), ...Array.from({ length: 600 }, (_, i) => `missing-${i}`)]
+        const asked = [
+          g!.id,
+          ...users.map((u) => u.id),
+          ...Array.from({ length: 600 }, (_, i) => `missing-${i}`),
+        ]
         const found = await a.existing(asked)
         assert.equal(found.size, 601)
         assert.equal(found.get(g!.id), 'Group')
@@ -277,12 +333,23 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.deepEqual(await b.members(g!.id), [])
         assert.deepEqual((await b.groupsOf([u!.id])).get(u!.id), [])
         assert.deepEqual(await b.list(USER, { startIndex: 1, count: 10 }), { totalResults: 0, resources: [] })
-        assert.equal((await b.list(USER, { filter: parseFilter('userName eq "alice"'), startIndex: 1, count: 10 })).totalResults, 0)
-        assert.equal((await b.list(GROUP, { filter: parseFilter(`members eq "${u!.id}"`), startIndex: 1, count: 10 })).totalResults, 0)
+        assert.equal(
+          (await b.list(USER, { filter: parseFilter('userName eq "alice"'), startIndex: 1, count: 10 }))
+            .totalResults,
+          0,
+        )
+        assert.equal(
+          (await b.list(GROUP, { filter: parseFilter(`members eq "${u!.id}"`), startIndex: 1, count: 10 }))
+            .totalResults,
+          0,
+        )
         await b.transaction(async (tx) => {
           assert.equal(await tx.get('User', u!.id), undefined)
           const doc = { schemas: [USER_URN], userName: 'hijacked' }
-          assert.equal(await tx.update({ id: u!.id, resourceType: 'User', lastModified: now(), document: doc }, 1), undefined)
+          assert.equal(
+            await tx.update({ id: u!.id, resourceType: 'User', lastModified: now(), document: doc }, 1),
+            undefined,
+          )
           assert.equal(await tx.delete('User', u!.id), false)
           assert.equal(await tx.removeMembers(g!.id, [u!.id]), 0)
           assert.equal(await tx.clearMembers(g!.id), 0)
@@ -297,15 +364,33 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
       let users: StoredResource[]
       const query = (q: Partial<Omit<ListQuery, 'filter'>> & { filter?: string } = {}): Promise<string[]> =>
         a
-          .list(USER, { startIndex: 1, count: 100, ...q, filter: q.filter === undefined ? undefined : parseFilter(q.filter) })
+          .list(USER, {
+            startIndex: 1,
+            count: 100,
+            ...q,
+            filter: q.filter === undefined ? undefined : parseFilter(q.filter),
+          })
           .then((r) => r.resources.map((u) => u.document.userName as string))
 
       beforeEach(async () => {
         users = await insert(
           a,
-          newUser('carol', { name: { familyName: 'Zeta' }, emails: [{ value: 'carol@example.com', type: 'work' }], active: true }),
-          newUser('Alice', { name: { familyName: 'alpha' }, emails: [{ value: 'alice@Example.com', type: 'home' }], active: false }),
-          newUser('bob', { emails: [{ value: 'bob@other.org', type: 'work' }, { value: 'bob@example.com', type: 'home', primary: true }] }),
+          newUser('carol', {
+            name: { familyName: 'Zeta' },
+            emails: [{ value: 'carol@example.com', type: 'work' }],
+            active: true,
+          }),
+          newUser('Alice', {
+            name: { familyName: 'alpha' },
+            emails: [{ value: 'alice@Example.com', type: 'home' }],
+            active: false,
+          }),
+          newUser('bob', {
+            emails: [
+              { value: 'bob@other.org', type: 'work' },
+              { value: 'bob@example.com', type: 'home', primary: true },
+            ],
+          }),
           newUser('dave', { name: { familyName: 'Beta' }, active: true }),
         )
         await insert(b, newUser('eve'))
@@ -321,7 +406,11 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.deepEqual(await query({ filter: 'userName eq "ALICE"' }), ['Alice'])
         assert.deepEqual(await query({ filter: 'emails co "EXAMPLE.COM"' }), ['carol', 'Alice', 'bob'])
         assert.deepEqual(await query({ filter: 'emails[type eq "work" and value co "example"]' }), ['carol'])
-        assert.deepEqual(await query({ filter: 'active eq true or name.familyName sw "a"' }), ['carol', 'Alice', 'dave'])
+        assert.deepEqual(await query({ filter: 'active eq true or name.familyName sw "a"' }), [
+          'carol',
+          'Alice',
+          'dave',
+        ])
         assert.deepEqual(await query({ filter: 'not (active eq true)' }), ['Alice', 'bob'])
         assert.deepEqual(await query({ filter: 'active ne true' }), ['Alice', 'bob'])
         assert.deepEqual(await query({ filter: `id eq "${users[2]!.id}"` }), ['bob'])
@@ -335,23 +424,34 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
 
       test('sortBy orders by the value (folded), absent values last when ascending, first when descending', async () => {
         assert.deepEqual(await query({ sortBy: { name: 'userName' } }), ['Alice', 'bob', 'carol', 'dave'])
-        assert.deepEqual(await query({ sortBy: { name: 'userName' }, sortOrder: 'descending' }), ['dave', 'carol', 'bob', 'Alice'])
-        assert.deepEqual(await query({ sortBy: { name: 'name', subAttr: 'familyName' } }), ['Alice', 'dave', 'carol', 'bob'])
-        assert.deepEqual(await query({ sortBy: { name: 'name', subAttr: 'familyName' }, sortOrder: 'descending' }), [
-          'bob',
-          'carol',
+        assert.deepEqual(await query({ sortBy: { name: 'userName' }, sortOrder: 'descending' }), [
           'dave',
+          'carol',
+          'bob',
           'Alice',
         ])
+        assert.deepEqual(await query({ sortBy: { name: 'name', subAttr: 'familyName' } }), [
+          'Alice',
+          'dave',
+          'carol',
+          'bob',
+        ])
+        assert.deepEqual(
+          await query({ sortBy: { name: 'name', subAttr: 'familyName' }, sortOrder: 'descending' }),
+          ['bob', 'carol', 'dave', 'Alice'],
+        )
         // Multi-valued: the primary value, or else the first.
         assert.deepEqual(await query({ sortBy: { name: 'emails' } }), ['Alice', 'bob', 'carol', 'dave'])
-        assert.deepEqual(await query({ sortBy: { name: 'emails', subAttr: 'type' } }), ['Alice', 'bob', 'carol', 'dave'])
-        assert.deepEqual(await query({ sortBy: { name: 'meta', subAttr: 'created' }, sortOrder: 'descending' }), [
-          'dave',
-          'bob',
+        assert.deepEqual(await query({ sortBy: { name: 'emails', subAttr: 'type' } }), [
           'Alice',
+          'bob',
           'carol',
+          'dave',
         ])
+        assert.deepEqual(
+          await query({ sortBy: { name: 'meta', subAttr: 'created' }, sortOrder: 'descending' }),
+          ['dave', 'bob', 'Alice', 'carol'],
+        )
       })
 
       test('paging: startIndex is 1-based, totalResults counts every match, count 0 returns none', async () => {
@@ -363,12 +463,17 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         )
         assert.deepEqual(await a.list(USER, { startIndex: 1, count: 0 }), { totalResults: 4, resources: [] })
         assert.deepEqual(await a.list(USER, { startIndex: 10, count: 5 }), { totalResults: 4, resources: [] })
-        const filtered = await a.list(USER, { filter: parseFilter('emails co "example"'), startIndex: 3, count: 5 })
+        const filtered = await a.list(USER, {
+          filter: parseFilter('emails co "example"'),
+          startIndex: 3,
+          count: 5,
+        })
         assert.equal(filtered.totalResults, 3)
         assert.deepEqual(ids(filtered.resources), [users[2]!.id])
         // Paging through everything, one at a time, sees every resource once.
         const seen: string[] = []
-        for (let i = 1; i <= 4; i++) seen.push(...ids((await a.list(USER, { startIndex: i, count: 1 })).resources))
+        for (let i = 1; i <= 4; i++)
+          seen.push(...ids((await a.list(USER, { startIndex: i, count: 1 })).resources))
         assert.deepEqual(seen, ids(users))
       })
     })
@@ -389,8 +494,15 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.equal(await a.get('User', u.id), undefined)
         assert.deepEqual(await a.members(g!.id), [])
         // A uniqueness failure part-way also leaves nothing behind.
-        await assert.rejects(insert(a, newUser('one'), newUser('two'), newUser('ONE')), isUniqueness('userName "ONE" is already taken'))
-        assert.equal((await a.list(USER, { filter: parseFilter('userName eq "two"'), startIndex: 1, count: 1 })).totalResults, 0)
+        await assert.rejects(
+          insert(a, newUser('one'), newUser('two'), newUser('ONE')),
+          isUniqueness('userName "ONE" is already taken'),
+        )
+        assert.equal(
+          (await a.list(USER, { filter: parseFilter('userName eq "two"'), startIndex: 1, count: 1 }))
+            .totalResults,
+          0,
+        )
       })
 
       test('returns what fn returns', async () => {
@@ -419,7 +531,11 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         hold.resolve()
         await assert.rejects(running, /rolled back/)
         const [got, listed, existing] = await reads
-        assert.equal(got, undefined, `read ${settledEarly ? 'during' : 'after'} the transaction saw its write`)
+        assert.equal(
+          got,
+          undefined,
+          `read ${settledEarly ? 'during' : 'after'} the transaction saw its write`,
+        )
         assert.equal(listed.totalResults, 0)
         assert.equal(existing.size, 0)
       })
@@ -472,7 +588,12 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
             await ticks(1)
             const title = String(Number(current.document.title) + 1)
             const updated = await tx.update(
-              { id: u.id, resourceType: 'User', lastModified: now(), document: { ...current.document, title } },
+              {
+                id: u.id,
+                resourceType: 'User',
+                lastModified: now(),
+                document: { ...current.document, title },
+              },
               current.version,
             )
             assert.ok(updated, 'the row changed under a transaction that had read it')
@@ -522,7 +643,10 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
       test('removeMembers and clearMembers count what they removed and ignore absent values', async () => {
         const [u1, u2, u3, g] = await insert(a, newUser('r1'), newUser('r2'), newUser('r3'), newGroup('g'))
         await a.transaction((tx) =>
-          tx.addMembers(g!.id, [u1!, u2!, u3!].map((u) => ({ value: u.id, type: 'User' as const }))),
+          tx.addMembers(
+            g!.id,
+            [u1!, u2!, u3!].map((u) => ({ value: u.id, type: 'User' as const })),
+          ),
         )
         assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [u2!.id, 'absent', u2!.id])), 1)
         assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [u2!.id])), 0)
@@ -534,7 +658,14 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
       })
 
       test('groupsOf answers for every id asked, with direct memberships', async () => {
-        const [u1, u2, g1, g2, g3] = await insert(a, newUser('m1'), newUser('m2'), newGroup('One'), newGroup('Two'), newGroup('Three'))
+        const [u1, u2, g1, g2, g3] = await insert(
+          a,
+          newUser('m1'),
+          newUser('m2'),
+          newGroup('One'),
+          newGroup('Two'),
+          newGroup('Three'),
+        )
         await a.transaction(async (tx) => {
           await tx.addMembers(g1!.id, [{ value: u1!.id, type: 'User' }])
           await tx.addMembers(g2!.id, [
@@ -556,7 +687,12 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
       test('groupsOf takes any number of ids', async () => {
         const users = Array.from({ length: 700 }, (_, i) => newUser(`many${i}`))
         const [g] = await insert(a, newGroup('big'), ...users)
-        await a.transaction((tx) => tx.addMembers(g!.id, users.map((u) => ({ value: u.id, type: 'User' as const }))))
+        await a.transaction((tx) =>
+          tx.addMembers(
+            g!.id,
+            users.map((u) => ({ value: u.id, type: 'User' as const })),
+          ),
+        )
         const groups = await a.groupsOf(users.map((u) => u.id))
         assert.equal(groups.size, 700)
         assert.ok([...groups.values()].every((m) => m.length === 1 && m[0]!.value === g!.id))
@@ -564,7 +700,13 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
       })
 
       test('filters on derived attributes read the membership table', async () => {
-        const [u1, u2, g1, g2] = await insert(a, newUser('f1'), newUser('f2'), newGroup('Admins'), newGroup('Staff'))
+        const [u1, u2, g1, g2] = await insert(
+          a,
+          newUser('f1'),
+          newUser('f2'),
+          newGroup('Admins'),
+          newGroup('Staff'),
+        )
         await a.transaction(async (tx) => {
           await tx.addMembers(g1!.id, [{ value: u1!.id, type: 'User' }])
           await tx.addMembers(g2!.id, [
@@ -572,8 +714,10 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
             { value: u2!.id, type: 'User' },
           ])
         })
-        const users = (f: string) => a.list(USER, { filter: parseFilter(f), startIndex: 1, count: 10 }).then((r) => ids(r.resources))
-        const groups = (f: string) => a.list(GROUP, { filter: parseFilter(f), startIndex: 1, count: 10 }).then((r) => ids(r.resources))
+        const users = (f: string) =>
+          a.list(USER, { filter: parseFilter(f), startIndex: 1, count: 10 }).then((r) => ids(r.resources))
+        const groups = (f: string) =>
+          a.list(GROUP, { filter: parseFilter(f), startIndex: 1, count: 10 }).then((r) => ids(r.resources))
         assert.deepEqual(await users(`groups eq "${g1!.id}"`), [u1!.id])
         assert.deepEqual(await users('groups.display eq "STAFF"'), [u1!.id, u2!.id])
         assert.deepEqual(await groups(`members eq "${u2!.id}"`), [g2!.id])

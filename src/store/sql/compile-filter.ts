@@ -15,12 +15,23 @@
  * Values are always bound parameters, never SQL text.
  */
 import { invalidFilter } from '../../scim/errors.js'
-import type { AttrPath, Compare, CompareOperator, CompareValue, Filter, Present } from '../../scim/filter/ast.js'
+import type {
+  AttrPath,
+  Compare,
+  CompareOperator,
+  CompareValue,
+  Filter,
+  Present,
+} from '../../scim/filter/ast.js'
 import { checkFilter } from '../../scim/filter/check-filter.js'
 import { elementAttribute, parseDateTime, resolveFilterPath } from '../../scim/filter/filter-attribute.js'
 import { formatAttrPath } from '../../scim/path/attr-path.js'
 import type { AttributeDefinition } from '../../scim/schema/attribute.js'
-import { subAttribute, type ResolvedAttribute, type ResourceSchema } from '../../scim/schema/resource-schema.js'
+import {
+  subAttribute,
+  type ResolvedAttribute,
+  type ResourceSchema,
+} from '../../scim/schema/resource-schema.js'
 import { fold } from '../fold.js'
 import type { JsonRef, SqlDialect } from './dialect.js'
 
@@ -112,7 +123,9 @@ export class AttributeMapper {
   resolve(path: AttrPath): ResolvedAttribute {
     const resolved = resolveFilterPath(path, this.schema)
     if (resolved === undefined) {
-      throw invalidFilter(`filter: unknown attribute '${formatAttrPath(path)}' for resource type '${this.schema.type.id}'`)
+      throw invalidFilter(
+        `filter: unknown attribute '${formatAttrPath(path)}' for resource type '${this.schema.type.id}'`,
+      )
     }
     // RFC 7643 §7 `returned: never` (password): neither filters nor sorting may probe it.
     if (resolved.attribute.returned === 'never' || resolved.subAttribute?.returned === 'never') {
@@ -126,43 +139,61 @@ export class AttributeMapper {
     const resolved = this.resolve(path)
     const top = resolved.attribute
     const compared = resolved.subAttribute ?? (top.type === 'complex' ? subAttribute(top, 'value') : top)
+    if (compared === undefined) return { kind: 'object', present: this.wholePresent(resolved) }
     const collection = this.collection(resolved)
     if (collection !== undefined) {
-      if (compared === undefined) return { kind: 'object', present: this.wholePresent(resolved) }
-      return { kind: 'collection', collection, attribute: top.type === 'complex' ? compared : { ...top, multiValued: false } }
+      // For a list of simple values (`schemas`), each element is compared as a single value.
+      const attribute = top.type === 'complex' ? compared : { ...top, multiValued: false }
+      return { kind: 'collection', collection, attribute }
     }
     const column = this.column(resolved, path)
     if (column !== undefined) return { kind: 'scalar', scalar: column }
-    if (top.type === 'complex' && resolved.subAttribute === undefined && compared === undefined) {
-      return { kind: 'object', present: this.wholePresent(resolved) }
+    const ref: JsonRef = {
+      base: `${r}.document`,
+      keys: top === compared ? this.keys(resolved) : [...this.keys(resolved), compared.name],
     }
-    if (compared === undefined) throw new TypeError(`no value to compare in ${formatAttrPath(path)}`)
-    const keys = top === compared ? this.keys(resolved) : [...this.keys(resolved), compared.name]
-    const ref: JsonRef = { base: `${r}.document`, keys }
+    const sql = this.dialect.jsonValue(ref, compared.type)
     return {
       kind: 'scalar',
-      scalar: { sql: this.dialect.jsonValue(ref, compared.type), attribute: compared, canonical: false, present: this.dialect.jsonPresent(ref, true) },
+      scalar: { sql, attribute: compared, canonical: false, present: this.dialect.jsonPresent(ref, true) },
     }
   }
 
-  /** RFC 7644 §3.4.2.2 `pr` of a top-level path: the whole value, deeply (`emails pr`, `name pr`). */
+  /** The elements of the multi-valued attribute `path` names, for a value filter `path[...]`. */
+  elements(path: AttrPath): { collection: Collection; parent: AttributeDefinition } | undefined {
+    if (path.subAttr !== undefined) return undefined
+    const resolved = this.resolve(path)
+    const collection = this.collection(resolved)
+    return collection && { collection, parent: resolved.attribute }
+  }
+
+  /**
+   * RFC 7644 §3.4.2.2 `pr` of a top-level path. Named alone, a complex or multi-valued attribute
+   * is present when anything inside it is (`emails pr`, `name pr`).
+   */
   present(path: AttrPath): string {
     const resolved = this.resolve(path)
-    const sub = resolved.subAttribute
-    const collection = this.collection(resolved)
-    if (collection !== undefined) {
-      if (sub !== undefined) return collection.exists((e) => e.field(sub).present)
+    const { attribute, subAttribute: sub } = resolved
+    if (sub === undefined && (attribute.multiValued || attribute.type === 'complex'))
       return this.wholePresent(resolved)
-    }
-    if (resolved.attribute.type === 'complex' && sub === undefined) return this.wholePresent(resolved)
     const target = this.target(path)
-    if (target.kind !== 'scalar') throw new TypeError(`not a scalar: ${formatAttrPath(path)}`)
-    return target.scalar.present
+    switch (target.kind) {
+      case 'scalar':
+        return target.scalar.present
+      case 'collection':
+        return target.collection.exists((e) => e.field(target.attribute).present)
+      case 'object':
+        return target.present
+      default:
+        return unreachable(target)
+    }
   }
 
   /** The JSON keys of the top-level attribute: extension attributes live under their URN (RFC 7643 §3.3). */
   private keys(resolved: ResolvedAttribute): string[] {
-    return resolved.extension === undefined ? [resolved.attribute.name] : [resolved.extension, resolved.attribute.name]
+    return resolved.extension === undefined
+      ? [resolved.attribute.name]
+      : [resolved.extension, resolved.attribute.name]
   }
 
   private wholePresent(resolved: ResolvedAttribute): string {
@@ -179,8 +210,10 @@ export class AttributeMapper {
     if (!attribute.multiValued) return undefined
     if (extension === undefined && !resolved.common) {
       const type = this.schema.type.id
-      if (type === 'User' && attribute.name === 'groups') return new MembershipCollection(this.dialect, 'groups')
-      if (type === 'Group' && attribute.name === 'members') return new MembershipCollection(this.dialect, 'members')
+      if (type === 'User' && attribute.name === 'groups')
+        return new MembershipCollection(this.dialect, 'groups')
+      if (type === 'Group' && attribute.name === 'members')
+        return new MembershipCollection(this.dialect, 'members')
     }
     return new JsonCollection(this.dialect, { base: `${r}.document`, keys: this.keys(resolved) }, attribute)
   }
@@ -189,7 +222,12 @@ export class AttributeMapper {
   private column(resolved: ResolvedAttribute, path: AttrPath): Scalar | undefined {
     if (resolved.extension !== undefined) return undefined
     const { attribute: top, subAttribute: sub } = resolved
-    const text = (sql: string, attribute: AttributeDefinition, canonical: boolean, unique = false): Scalar => ({
+    const text = (
+      sql: string,
+      attribute: AttributeDefinition,
+      canonical: boolean,
+      unique = false,
+    ): Scalar => ({
       sql,
       attribute,
       canonical,
@@ -198,7 +236,12 @@ export class AttributeMapper {
     })
     if (resolved.common) {
       if (top.name === 'id') return text(`${r}.id`, top, false, true)
-      if (top.name === 'externalId') return text(top.caseExact ? `${r}.external_id` : this.dialect.fold(`${r}.external_id`), top, !top.caseExact)
+      if (top.name === 'externalId')
+        return text(
+          top.caseExact ? `${r}.external_id` : this.dialect.fold(`${r}.external_id`),
+          top,
+          !top.caseExact,
+        )
       if (top.name !== 'meta' || sub === undefined) return undefined
       switch (sub.name) {
         case 'created':
@@ -249,7 +292,8 @@ class JsonCollection implements Collection {
       ...(primary?.type === 'boolean' ? [`(${e.field(primary).sql}) IS TRUE DESC`] : []),
       d.elementOrdinal('e'),
     ]
-    return `(SELECT ${selected} FROM ${d.jsonElements(this.ref, 'e')} WHERE ${selected} IS NOT NULL ORDER BY ${order.join(', ')} LIMIT 1)`
+    const from = d.jsonElements(this.ref, 'e')
+    return `(SELECT ${selected} FROM ${from} WHERE ${selected} IS NOT NULL ORDER BY ${order.join(', ')} LIMIT 1)`
   }
 
   private element(): Element {
@@ -258,10 +302,20 @@ class JsonCollection implements Collection {
     return {
       field(attribute: AttributeDefinition): Scalar {
         if (parent.type !== 'complex') {
-          return { sql: d.elementValue('e', attribute.type), attribute, canonical: false, present: d.elementPresent('e') }
+          return {
+            sql: d.elementValue('e', attribute.type),
+            attribute,
+            canonical: false,
+            present: d.elementPresent('e'),
+          }
         }
         const ref: JsonRef = { base: d.elementJson('e'), keys: [attribute.name] }
-        return { sql: d.jsonValue(ref, attribute.type), attribute, canonical: false, present: d.jsonPresent(ref, true) }
+        return {
+          sql: d.jsonValue(ref, attribute.type),
+          attribute,
+          canonical: false,
+          present: d.jsonPresent(ref, true),
+        }
       },
     }
   }
@@ -280,21 +334,25 @@ class MembershipCollection implements Collection {
   exists(where: (element: Element) => string): string {
     const { element, joined } = this.element()
     const condition = where(element)
-    const all = condition === 'TRUE' ? this.correlation() : `${this.correlation()} AND ${condition}`
+    // The condition may be an OR: it must not escape the correlation.
+    const all = condition === 'TRUE' ? this.correlation() : `${this.correlation()} AND (${condition})`
     return `EXISTS (SELECT 1 FROM ${this.from(joined())} WHERE ${all})`
   }
 
   first(value: (element: Element) => string): string {
     const { element, joined } = this.element()
     const selected = value(element)
-    return `(SELECT ${selected} FROM ${this.from(joined())} WHERE ${this.correlation()} AND ${selected} IS NOT NULL ORDER BY m.seq LIMIT 1)`
+    const where = `${this.correlation()} AND ${selected} IS NOT NULL`
+    return `(SELECT ${selected} FROM ${this.from(joined())} WHERE ${where} ORDER BY m.seq LIMIT 1)`
   }
 
   private from(join: boolean): string {
     if (!join) return 'memberships m'
     return this.side === 'groups'
-      ? `memberships m LEFT JOIN resources g ON g.tenant_id = m.tenant_id AND g.resource_type = ${this.dialect.literal('Group')} AND g.id = m.group_id`
-      : 'memberships m LEFT JOIN resources u ON u.tenant_id = m.tenant_id AND u.resource_type = m.member_type AND u.id = m.member_id'
+      ? 'memberships m LEFT JOIN resources g ON g.tenant_id = m.tenant_id ' +
+          `AND g.resource_type = ${this.dialect.literal('Group')} AND g.id = m.group_id`
+      : 'memberships m LEFT JOIN resources u ON u.tenant_id = m.tenant_id ' +
+          'AND u.resource_type = m.member_type AND u.id = m.member_id'
   }
 
   private correlation(): string {
@@ -309,7 +367,12 @@ class MembershipCollection implements Collection {
     const dialect = this.dialect
     const element: Element = {
       field(attribute: AttributeDefinition): Scalar {
-        const text = (sql: string, canonical: boolean, present = `${sql} <> ''`): Scalar => ({ sql, attribute, canonical, present })
+        const text = (sql: string, canonical: boolean, present = `${sql} <> ''`): Scalar => ({
+          sql,
+          attribute,
+          canonical,
+          present,
+        })
         switch (attribute.name) {
           case 'value':
             return text(side === 'groups' ? 'm.group_id' : 'm.member_id', false)
@@ -318,15 +381,23 @@ class MembershipCollection implements Collection {
           case 'display':
             join = true
             return side === 'groups'
-              ? text(attribute.caseExact ? 'g.display_name' : 'g.display_name_fold', !attribute.caseExact, "COALESCE(g.display_name, '') <> ''")
+              ? text(
+                  attribute.caseExact ? 'g.display_name' : 'g.display_name_fold',
+                  !attribute.caseExact,
+                  "COALESCE(g.display_name, '') <> ''",
+                )
               : text(
-                  attribute.caseExact ? 'COALESCE(u.display_name, u.user_name)' : 'COALESCE(u.display_name_fold, u.user_name_fold)',
+                  attribute.caseExact
+                    ? 'COALESCE(u.display_name, u.user_name)'
+                    : 'COALESCE(u.display_name_fold, u.user_name_fold)',
                   !attribute.caseExact,
                   "COALESCE(u.display_name, u.user_name, '') <> ''",
                 )
           default:
             // `$ref` is built from the request's base URL, which the store never sees.
-            throw invalidFilter(`filter: '${side}.${attribute.name}' cannot be used in a filter on this server`)
+            throw invalidFilter(
+              `filter: '${side}.${attribute.name}' cannot be used in a filter on this server`,
+            )
         }
       },
     }
@@ -341,7 +412,9 @@ class MembershipCollection implements Collection {
 export function comparable(scalar: Scalar, dialect: SqlDialect): string {
   if (scalar.canonical) return scalar.sql
   if (scalar.attribute.type === 'dateTime') return dialect.dateTime(scalar.sql)
-  return TEXT_TYPES.has(scalar.attribute.type) && !scalar.attribute.caseExact ? dialect.fold(scalar.sql) : scalar.sql
+  return TEXT_TYPES.has(scalar.attribute.type) && !scalar.attribute.caseExact
+    ? dialect.fold(scalar.sql)
+    : scalar.sql
 }
 
 class FilterCompiler {
@@ -371,50 +444,68 @@ class FilterCompiler {
       case 'present':
         return element === undefined ? this.#mapper.present(f.path) : this.elementScalar(f, element).present
       case 'compare':
-        if (element !== undefined) return this.compareScalar(f.op, this.elementScalar(f, element), f.value, true)
+        if (element !== undefined) {
+          return this.compareScalar(f.op, this.elementScalar(f, element), f.value, true)
+        }
         return this.compare(f)
       case 'valuePath': {
-        if (element !== undefined) throw invalidFilter(`filter: nested value paths are not allowed at position ${f.position}`)
-        const target = this.#mapper.target(f.path)
-        if (target.kind !== 'collection' || f.path.subAttr !== undefined) {
-          throw invalidFilter(`filter: '${formatAttrPath(f.path)}' cannot take a value filter at position ${f.position}`)
+        if (element !== undefined) {
+          throw invalidFilter(`filter: nested value paths are not allowed at position ${f.position}`)
         }
-        const parent = this.#mapper.resolve(f.path).attribute
-        return target.collection.exists((e) => this.filter(f.filter, { parent, element: e }))
+        const elements = this.#mapper.elements(f.path)
+        if (elements === undefined) {
+          throw invalidFilter(
+            `filter: '${formatAttrPath(f.path)}' cannot take a value filter at position ${f.position}`,
+          )
+        }
+        const { collection, parent } = elements
+        return collection.exists((e) => this.filter(f.filter, { parent, element: e }))
       }
       default:
         return unreachable(f)
     }
   }
 
-  private elementScalar(f: Compare | Present, scope: { parent: AttributeDefinition; element: Element }): Scalar {
+  private elementScalar(
+    f: Compare | Present,
+    scope: { parent: AttributeDefinition; element: Element },
+  ): Scalar {
     const attribute = elementAttribute(scope.parent, f.path)
     if (attribute === undefined || attribute.returned === 'never') {
-      throw invalidFilter(`filter: unknown sub-attribute '${formatAttrPath(f.path)}' of '${scope.parent.name}' at position ${f.position}`)
+      throw invalidFilter(
+        `filter: unknown sub-attribute '${formatAttrPath(f.path)}' of '${scope.parent.name}' at position ${f.position}`,
+      )
     }
     return scope.element.field(attribute)
   }
 
-  /** RFC 7644 §3.4.2.2 on a top-level path. `eq null`/`ne null` ask whether a value is present. */
+  /**
+   * RFC 7644 §3.4.2.2 on a top-level path. `eq null`/`ne null` ask whether a compared value is
+   * present: for `emails`, whether some element has a `value`.
+   */
   private compare(f: Compare): string {
-    if (f.value === null) {
-      const present = this.#mapper.present(f.path)
-      return f.op === 'ne' ? present : `NOT (${present})`
-    }
     const target = this.#mapper.target(f.path)
     switch (target.kind) {
       case 'scalar':
         return this.compareScalar(f.op, target.scalar, f.value, true)
       case 'collection': {
         const { collection, attribute } = target
-        if (f.op !== 'ne') return collection.exists((e) => this.compareScalar(f.op, e.field(attribute), f.value, false))
+        if (f.value === null) {
+          const present = collection.exists((e) => e.field(attribute).present)
+          return f.op === 'eq' ? `NOT ${present}` : f.op === 'ne' ? present : 'FALSE'
+        }
+        if (f.op !== 'ne') {
+          return collection.exists((e) => this.compareScalar(f.op, e.field(attribute), f.value, false))
+        }
         // `ne` holds when there is no value, or when some value differs (evaluate.ts matchValues).
         const none = collection.exists((e) => `${e.field(attribute).sql} IS NOT NULL`)
         const differs = collection.exists((e) => this.compareScalar('ne', e.field(attribute), f.value, false))
         return `(NOT ${none} OR ${differs})`
       }
       case 'object':
-        throw invalidFilter(`filter: '${formatAttrPath(f.path)}' is complex; compare one of its sub-attributes at position ${f.position}`)
+        throw invalidFilter(
+          `filter: '${formatAttrPath(f.path)}' is complex; compare one of its sub-attributes at position ${f.position}`,
+        )
       default:
         return unreachable(target)
     }
@@ -424,9 +515,15 @@ class FilterCompiler {
    * One comparison of a single value. `absentDiffers`: `ne` is also true when the value is
    * absent (`IS DISTINCT FROM`); inside an `EXISTS` over elements it must not be.
    */
-  private compareScalar(op: CompareOperator, scalar: Scalar, value: CompareValue, absentDiffers: boolean): string {
+  private compareScalar(
+    op: CompareOperator,
+    scalar: Scalar,
+    value: CompareValue,
+    absentDiffers: boolean,
+  ): string {
     const d = this.#dialect
-    if (value === null) return op === 'eq' ? `NOT (${scalar.present})` : op === 'ne' ? scalar.present : 'FALSE'
+    if (value === null)
+      return op === 'eq' ? `NOT (${scalar.present})` : op === 'ne' ? scalar.present : 'FALSE'
     const { attribute } = scalar
     const shown = attribute.name
     const lhs = comparable(scalar, d)
@@ -434,16 +531,19 @@ class FilterCompiler {
     switch (attribute.type) {
       case 'boolean':
         bound = typeof value === 'string' ? fold(value) === 'true' : value
-        if (typeof bound !== 'boolean') throw invalidFilter(`filter: '${shown}' is a boolean; ${String(value)} is not`)
+        if (typeof bound !== 'boolean')
+          throw invalidFilter(`filter: '${shown}' is a boolean; ${String(value)} is not`)
         break
       case 'integer':
       case 'decimal':
-        if (typeof value !== 'number') throw invalidFilter(`filter: '${shown}' is a number; ${String(value)} is not`)
+        if (typeof value !== 'number')
+          throw invalidFilter(`filter: '${shown}' is a number; ${String(value)} is not`)
         bound = value
         break
       case 'dateTime': {
         const instant = typeof value === 'string' ? parseDateTime(value) : undefined
-        if (instant === undefined) throw invalidFilter(`filter: '${shown}' is a dateTime; ${String(value)} is not`)
+        if (instant === undefined)
+          throw invalidFilter(`filter: '${shown}' is a dateTime; ${String(value)} is not`)
         // Stored timestamps are Date#toISOString() text, which orders like the instants it names.
         bound = new Date(instant).toISOString()
         break
@@ -451,9 +551,11 @@ class FilterCompiler {
       case 'string':
       case 'reference':
       case 'binary':
-        if (typeof value !== 'string') throw invalidFilter(`filter: '${shown}' is a string; ${String(value)} is not`)
+        if (typeof value !== 'string')
+          throw invalidFilter(`filter: '${shown}' is a string; ${String(value)} is not`)
         bound = attribute.caseExact ? value : fold(value)
-        if (op === 'co' || op === 'sw' || op === 'ew') return d.matches(lhs, op, bound as string, this.#params)
+        if (op === 'co' || op === 'sw' || op === 'ew')
+          return d.matches(lhs, op, bound as string, this.#params)
         break
       case 'complex':
         throw invalidFilter(`filter: '${shown}' is complex; compare one of its sub-attributes`)

@@ -40,7 +40,9 @@ export function compileSort(
       return `${first} ${descending ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}, ${INSERTION_ORDER}`
     }
     case 'object':
-      throw invalidValue(`sortBy: '${formatAttrPath(sortBy)}' is complex; sort by one of its sub-attributes, e.g. 'name.familyName'`)
+      throw invalidValue(
+        `sortBy: '${formatAttrPath(sortBy)}' is complex; sort by one of its sub-attributes, e.g. 'name.familyName'`,
+      )
     default:
       return unreachable(target)
   }
@@ -52,7 +54,9 @@ function sortTarget(sortBy: AttrPath, mapper: AttributeMapper): Target {
     return mapper.target(sortBy)
   } catch (e) {
     if (isScimError(e) && e.scimType === 'invalidFilter') {
-      throw invalidValue(`sortBy: '${formatAttrPath(sortBy)}' is not a sortable attribute of ${mapper.schema.type.name}`)
+      throw invalidValue(
+        `sortBy: '${formatAttrPath(sortBy)}' is not a sortable attribute of ${mapper.schema.type.name}`,
+      )
     }
     throw e
   }

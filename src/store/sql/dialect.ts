@@ -17,12 +17,13 @@ export interface JsonRef {
 }
 
 export interface DialectCapabilities {
-  /** `INSERT/UPDATE … RETURNING`. */
-  readonly returning: boolean
-  /** `SELECT … FOR UPDATE`; without it the store must hold a write lock for the whole transaction. */
+  /**
+   * `SELECT … FOR UPDATE` locks rows until the transaction ends. Without row locks the store
+   * must hold the database's write lock for the whole transaction (SQLite `BEGIN IMMEDIATE`).
+   */
   readonly rowLocks: boolean
-  /** Partial indexes (`CREATE INDEX … WHERE`); queries repeat the index predicate as a literal. */
-  readonly partialIndexes: boolean
+  /** `LIKE` compares case-exactly (standard SQL, PostgreSQL); SQLite's ignores ASCII case. */
+  readonly caseSensitiveLike: boolean
 }
 
 export type PatternOperator = 'co' | 'sw' | 'ew'
@@ -94,15 +95,18 @@ export abstract class SqlDialect {
 
   /**
    * `co`/`sw`/`ew`: whether `expr` contains, starts or ends with `value`, case-exactly (callers
-   * fold both sides for case-insensitive attributes). The default is `LIKE` with `%`, `_` and
-   * the escape character escaped, which is case-sensitive in standard SQL.
+   * fold both sides for case-insensitive attributes). `LIKE`, with `%`, `_` and the escape
+   * character escaped, where it is case-sensitive; otherwise the dialect's `caseExactMatch`.
    */
   matches(expr: string, op: PatternOperator, value: string, params: unknown[]): string {
+    if (!this.capabilities.caseSensitiveLike) return this.caseExactMatch(expr, op, value, params)
     const escaped = value.replace(/[\\%_]/g, (c) => `\\${c}`)
     const pattern = op === 'co' ? `%${escaped}%` : op === 'sw' ? `${escaped}%` : `%${escaped}`
     return `${expr} LIKE ${this.param(params, pattern)} ESCAPE '\\'`
   }
 
-  /** `expr` is one of `values`, as one statement whatever the number of values. */
-  abstract inList(expr: string, values: readonly string[], params: unknown[]): string
+  /** `matches` for a dialect whose `LIKE` ignores case. */
+  protected caseExactMatch(_expr: string, _op: PatternOperator, _value: string, _params: unknown[]): string {
+    throw new TypeError(`${this.name}: LIKE ignores case and no case-exact match is defined`)
+  }
 }

@@ -16,7 +16,7 @@ const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
 
 export class SqliteDialect extends SqlDialect {
   readonly name = 'sqlite' as const
-  readonly capabilities: DialectCapabilities = { returning: true, rowLocks: false, partialIndexes: true }
+  readonly capabilities: DialectCapabilities = { rowLocks: false, caseSensitiveLike: false }
 
   override toParam(value: unknown): unknown {
     return typeof value === 'boolean' ? (value ? 1 : 0) : value
@@ -68,15 +68,15 @@ export class SqliteDialect extends SqlDialect {
   }
 
   /** GLOB is case-sensitive; its wildcards in the value are bracketed. */
-  override matches(expr: string, op: PatternOperator, value: string, params: unknown[]): string {
+  protected override caseExactMatch(
+    expr: string,
+    op: PatternOperator,
+    value: string,
+    params: unknown[],
+  ): string {
     const v = escapeGlob(value)
     const pattern = op === 'co' ? `*${v}*` : op === 'sw' ? `${v}*` : `*${v}`
     return `${expr} GLOB ${this.param(params, pattern)}`
-  }
-
-  /** One JSON array parameter: the statement text does not depend on how many values there are. */
-  inList(expr: string, values: readonly string[], params: unknown[]): string {
-    return `${expr} IN (SELECT value FROM json_each(${this.param(params, JSON.stringify(values))}))`
   }
 }
 

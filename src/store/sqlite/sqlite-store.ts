@@ -54,7 +54,12 @@ interface TokenRow {
   revoked_at: string | null
 }
 
-const toTenant = (row: TenantRow): Tenant => ({ id: row.id, kind: row.kind, slug: row.slug, createdAt: row.created_at })
+const toTenant = (row: TenantRow): Tenant => ({
+  id: row.id,
+  kind: row.kind,
+  slug: row.slug,
+  createdAt: row.created_at,
+})
 
 const toToken = (row: TokenRow): TokenRecord => ({
   id: row.id,
@@ -131,9 +136,16 @@ export class SqliteStore implements Store {
     await this.#ready()
     const tenant: Tenant = { id: randomUUID(), kind, slug, createdAt: new Date().toISOString() }
     try {
-      this.#run('INSERT INTO tenants (id, kind, slug, created_at) VALUES (?, ?, ?, ?)', tenant.id, kind, slug, tenant.createdAt)
+      this.#run(
+        'INSERT INTO tenants (id, kind, slug, created_at) VALUES (?, ?, ?, ?)',
+        tenant.id,
+        kind,
+        slug,
+        tenant.createdAt,
+      )
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw uniqueness(`${kind} ${JSON.stringify(slug)} already exists`)
+      if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw uniqueness(`${kind} ${JSON.stringify(slug)} already exists`)
       throw e
     }
     return tenant
@@ -141,7 +153,11 @@ export class SqliteStore implements Store {
 
   async findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined> {
     await this.#ready()
-    const row = this.#get<TenantRow>('SELECT id, kind, slug, created_at FROM tenants WHERE kind = ? AND slug = ?', kind, slug)
+    const row = this.#get<TenantRow>(
+      'SELECT id, kind, slug, created_at FROM tenants WHERE kind = ? AND slug = ?',
+      kind,
+      slug,
+    )
     return row && toTenant(row)
   }
 
@@ -153,7 +169,9 @@ export class SqliteStore implements Store {
 
   async listTenants(): Promise<Tenant[]> {
     await this.#ready()
-    const rows = this.#statements.get('SELECT id, kind, slug, created_at FROM tenants ORDER BY created_at, id').all() as TenantRow[]
+    const rows = this.#statements
+      .get('SELECT id, kind, slug, created_at FROM tenants ORDER BY created_at, id')
+      .all() as TenantRow[]
     return rows.map(toTenant)
   }
 
@@ -186,7 +204,9 @@ export class SqliteStore implements Store {
     const rows = (
       tenantId === undefined
         ? this.#statements.get('SELECT * FROM tokens ORDER BY created_at, id').all()
-        : this.#statements.get('SELECT * FROM tokens WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId)
+        : this.#statements
+            .get('SELECT * FROM tokens WHERE tenant_id = ? ORDER BY created_at, id')
+            .all(tenantId)
     ) as TokenRow[]
     return rows.map(toToken)
   }

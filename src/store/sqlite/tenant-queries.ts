@@ -103,7 +103,9 @@ export class TenantQueries {
 
   get(type: ResourceTypeId, id: string): StoredResource | undefined {
     const row = this.#statements
-      .get(`SELECT ${COLUMNS} FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ${typeLiteral(type)} AND r.id = ?`)
+      .get(
+        `SELECT ${COLUMNS} FROM resources r WHERE r.tenant_id = ? AND r.resource_type = ${typeLiteral(type)} AND r.id = ?`,
+      )
       .get(this.tenant.id, id) as ResourceRow | undefined
     return row && toResource(row)
   }
@@ -116,7 +118,10 @@ export class TenantQueries {
         'AND r.id IN (SELECT value FROM json_each(?))',
     )
     for (const chunk of chunks(ids)) {
-      for (const row of statement.all(this.tenant.id, JSON.stringify(chunk)) as { id: string; resource_type: ResourceTypeId }[]) {
+      for (const row of statement.all(this.tenant.id, JSON.stringify(chunk)) as {
+        id: string
+        resource_type: ResourceTypeId
+      }[]) {
         found.set(row.id, row.resource_type)
       }
     }
@@ -133,7 +138,9 @@ export class TenantQueries {
       )
       .all(this.tenant.id, groupId) as { value: string; type: ResourceTypeId; display: string | null }[]
     return rows.map((row) =>
-      row.display === null ? { value: row.value, type: row.type } : { value: row.value, type: row.type, display: row.display },
+      row.display === null
+        ? { value: row.value, type: row.type }
+        : { value: row.value, type: row.type, display: row.display },
     )
   }
 
@@ -143,15 +150,24 @@ export class TenantQueries {
     // (tenant_id, group_id, member_id) index; one lookup per id is what this needs.
     const statement = this.#statements.get(
       'SELECT m.member_id AS member, m.group_id AS value, g.display_name AS display ' +
-        "FROM memberships m INDEXED BY memberships_member LEFT JOIN resources g ON g.tenant_id = m.tenant_id AND g.resource_type = 'Group' AND g.id = m.group_id " +
+        'FROM memberships m INDEXED BY memberships_member LEFT JOIN resources g ' +
+        "ON g.tenant_id = m.tenant_id AND g.resource_type = 'Group' AND g.id = m.group_id " +
         'WHERE m.tenant_id = ? AND m.member_id IN (SELECT value FROM json_each(?)) ORDER BY m.seq',
     )
     for (const chunk of chunks([...result.keys()])) {
-      const rows = statement.all(this.tenant.id, JSON.stringify(chunk)) as { member: string; value: string; display: string | null }[]
+      const rows = statement.all(this.tenant.id, JSON.stringify(chunk)) as {
+        member: string
+        value: string
+        display: string | null
+      }[]
       for (const row of rows) {
-        result.get(row.member)?.push(
-          row.display === null ? { value: row.value, type: 'direct' } : { value: row.value, display: row.display, type: 'direct' },
-        )
+        result
+          .get(row.member)
+          ?.push(
+            row.display === null
+              ? { value: row.value, type: 'direct' }
+              : { value: row.value, display: row.display, type: 'direct' },
+          )
       }
     }
     return result
@@ -160,9 +176,12 @@ export class TenantQueries {
   list(schema: ResourceSchema, query: ListQuery): ListResult {
     const params: unknown[] = [this.tenant.id]
     let where = `r.tenant_id = ? AND r.resource_type = ${typeLiteral(schema.type.id)}`
-    if (query.filter !== undefined) where += ` AND (${compileFilter(query.filter, schema, sqliteDialect, params).sql})`
+    if (query.filter !== undefined)
+      where += ` AND (${compileFilter(query.filter, schema, sqliteDialect, params).sql})`
     const order = compileSort(query.sortBy, query.sortOrder, schema, sqliteDialect)
-    const { total } = this.#statements.get(`SELECT COUNT(*) AS total FROM resources r WHERE ${where}`).get(...params) as {
+    const { total } = this.#statements
+      .get(`SELECT COUNT(*) AS total FROM resources r WHERE ${where}`)
+      .get(...params) as {
       total: number
     }
     // RFC 7644 §3.4.2.4: startIndex below 1 is 1; count 0 asks only for totalResults.
@@ -218,9 +237,14 @@ export class TenantQueries {
             `WHERE tenant_id = ? AND resource_type = ${typeLiteral(resource.resourceType)} AND id = ? AND version = ? ` +
             'RETURNING version, created',
         )
-        .get(resource.lastModified, ...indexedColumns(resource.document), document, this.tenant.id, resource.id, expectedVersion) as
-        | { version: number; created: string }
-        | undefined
+        .get(
+          resource.lastModified,
+          ...indexedColumns(resource.document),
+          document,
+          this.tenant.id,
+          resource.id,
+          expectedVersion,
+        ) as { version: number; created: string } | undefined
     } catch (e) {
       rethrowUniqueness(e, resource.document)
     }
@@ -266,11 +290,14 @@ export class TenantQueries {
       'DELETE FROM memberships WHERE tenant_id = ? AND group_id = ? AND member_id IN (SELECT value FROM json_each(?))',
     )
     let removed = 0
-    for (const chunk of chunks(values)) removed += statement.run(this.tenant.id, groupId, JSON.stringify(chunk)).changes
+    for (const chunk of chunks(values))
+      removed += statement.run(this.tenant.id, groupId, JSON.stringify(chunk)).changes
     return removed
   }
 
   clearMembers(groupId: string): number {
-    return this.#statements.get('DELETE FROM memberships WHERE tenant_id = ? AND group_id = ?').run(this.tenant.id, groupId).changes
+    return this.#statements
+      .get('DELETE FROM memberships WHERE tenant_id = ? AND group_id = ?')
+      .run(this.tenant.id, groupId).changes
   }
 }
