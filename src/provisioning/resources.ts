@@ -6,7 +6,7 @@ import { parseFilter } from '../scim/filter/parse-filter.js'
 import type { AttrPath } from '../scim/filter/ast.js'
 import { applyPatch } from '../scim/patch/apply-patch.js'
 import { splitMemberOperations, type MemberChange } from '../scim/patch/member-changes.js'
-import { parsePatchOp } from '../scim/patch/patch-op.js'
+import { parsePatchOp, type PatchOperation } from '../scim/patch/patch-op.js'
 import { coerceResource } from '../scim/schema/coerce.js'
 import { checkImmutable } from '../scim/schema/immutable.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
@@ -65,7 +65,8 @@ export class ResourceService {
   async create(body: unknown, wanted: DerivedWanted = ALL): Promise<Written> {
     const document = coerceResource(this.schema, body)
     const members = this.#takeMembers(document)
-    await this.#hashPassword(document, undefined)
+    const hashes = await prehashPasswords([document.password])
+    this.#settlePassword(document, undefined, hashes)
     const now = new Date().toISOString()
     return this.#store.transaction(async (tx) => {
       const id = randomUUID()
@@ -80,10 +81,11 @@ export class ResourceService {
   async replace(id: string, body: unknown, ifMatch: string | undefined, wanted: DerivedWanted = ALL): Promise<Written> {
     const document = coerceResource(this.schema, body)
     const members = this.#takeMembers(document)
+    const hashes = await prehashPasswords([document.password])
     return this.#store.transaction(async (tx) => {
       const existing = await this.#load(tx, id, ifMatch)
       checkImmutable(this.schema, existing.document, document)
-      await this.#hashPassword(document, existing.document, true)
+      this.#settlePassword(document, existing.document, hashes, true)
       if (this.isGroup) {
         await tx.clearMembers(id)
         if (members) {
@@ -102,11 +104,12 @@ export class ResourceService {
     const { documentOperations, memberChanges } = this.isGroup
       ? splitMemberOperations(this.schema, operations)
       : { documentOperations: operations, memberChanges: [] as MemberChange[] }
+    const hashes = await prehashPasswords(passwordCandidates(documentOperations))
     return this.#store.transaction(async (tx) => {
       const existing = await this.#load(tx, id, ifMatch)
       const patched = documentOperations.length ? applyPatch(this.schema, existing.document, documentOperations) : existing.document
       const document = coerceResource(this.schema, patched)
-      await this.#hashPassword(document, existing.document)
+      this.#settlePassword(document, existing.document, hashes)
       let changed = JSON.stringify(document) !== JSON.stringify(existing.document)
       for (const change of memberChanges) changed = (await this.#applyMemberChange(tx, id, change)) || changed
       // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
@@ -222,22 +225,29 @@ export class ResourceService {
     }
   }
 
-  /** RFC 7643 §4.1.1: only a hash of the password is kept; an unchanged hash stays as it is. */
-  async #hashPassword(
+  /**
+   * RFC 7643 §4.1.1: only a hash of the password is kept. Hashes are computed before the
+   * transaction (scrypt takes tens of milliseconds and SQLite transactions are serialised);
+   * here the document's cleartext is swapped for its hash, or an unchanged hash kept.
+   */
+  #settlePassword(
     document: Record<string, unknown>,
     previous: Record<string, unknown> | undefined,
+    hashes: ReadonlyMap<string, string>,
     keepWhenAbsent = false,
-  ): Promise<void> {
+  ): void {
     const password = document.password
     if (password === undefined) {
       // A PUT that does not mention the password keeps it: clients cannot read it back.
       if (keepWhenAbsent && previous?.password !== undefined) document.password = previous.password
       return
     }
-    // Unchanged since the last write: still the stored hash.
     if (password === previous?.password && isPasswordHash(password)) return
     if (typeof password !== 'string') throw invalidValue('password: expected a string')
-    document.password = await hashPassword(password)
+    const hash = hashes.get(password)
+    // Every way a request can carry a password is found by passwordCandidates; reaching this is a bug.
+    if (hash === undefined) throw new TypeError('password was not hashed before the transaction')
+    document.password = hash
   }
 
   async #derive(reader: Pick<TenantStore, 'groupsOf' | 'members'>, resources: StoredResource[], wanted: DerivedWanted): Promise<Derived[]> {
@@ -249,4 +259,27 @@ export class ResourceService {
     const groups = await reader.groupsOf(resources.map((r) => r.id))
     return resources.map((r) => ({ groups: groups.get(r.id) ?? [] }))
   }
+}
+
+/** Cleartext passwords a PATCH may set: `path: password` values and `password` keys of path-less values. */
+function passwordCandidates(operations: readonly PatchOperation[]): unknown[] {
+  const found: unknown[] = []
+  for (const op of operations) {
+    const target = op.path?.attrPath
+    if (target && target.name.toLowerCase() === 'password' && !target.subAttr) found.push(op.value)
+    if (!op.path && op.value && typeof op.value === 'object') {
+      for (const [key, value] of Object.entries(op.value)) {
+        if (/(^|:)password$/i.test(key)) found.push(value)
+      }
+    }
+  }
+  return found
+}
+
+async function prehashPasswords(candidates: readonly unknown[]): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>()
+  for (const c of candidates) {
+    if (typeof c === 'string' && !hashes.has(c)) hashes.set(c, await hashPassword(c))
+  }
+  return hashes
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { verifyPassword } from '../../src/provisioning/password.js'
 import { ENTERPRISE_SCHEMA, STORES, startHarness, user, USER_SCHEMA, type Harness } from '../helpers/harness.js'
 
 for (const { name, open } of STORES) {
@@ -145,6 +146,20 @@ for (const { name, open } of STORES) {
       const filtered = await h.scim('GET', `/Users?filter=${encodeURIComponent('password eq "hunter2"')}`)
       assert.equal(filtered.status, 400)
       assert.equal(filtered.body.scimType, 'invalidFilter')
+    })
+
+    test('passwords are kept only as scrypt hashes, set by POST, PUT and PATCH (with and without path)', async () => {
+      const stored = async (id: string) => (await h.store.forTenant(h.tenant).get('User', id))!.document.password as string
+      const created = (await h.scim('POST', '/Users', user('hash.me', { password: 'first' }))).body
+      assert.ok(await verifyPassword('first', await stored(created.id)))
+      await h.scim('PUT', `/Users/${created.id}`, user('hash.me', { title: 'no password given' }))
+      assert.ok(await verifyPassword('first', await stored(created.id)), 'a PUT without password keeps it')
+      const patchOp = (op: object) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [op] })
+      assert.equal((await h.scim('PATCH', `/Users/${created.id}`, patchOp({ op: 'replace', path: 'password', value: 'second' }))).status, 200)
+      assert.ok(await verifyPassword('second', await stored(created.id)))
+      assert.equal((await h.scim('PATCH', `/Users/${created.id}`, patchOp({ op: 'Replace', value: { PASSWORD: 'third' } }))).status, 200)
+      assert.ok(await verifyPassword('third', await stored(created.id)))
+      assert.ok(!(await verifyPassword('second', await stored(created.id))))
     })
 
     test('attributes / excludedAttributes projection', async () => {

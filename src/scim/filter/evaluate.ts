@@ -1,3 +1,4 @@
+import { foldCase } from '../fold-case.js'
 import type { AttributeDefinition } from '../schema/attribute.js'
 import { subAttribute, type ResolvedAttribute, type ResourceSchema } from '../schema/resource-schema.js'
 import type { CompareOperator, CompareValue, Filter } from './ast.js'
@@ -8,12 +9,7 @@ import {
   resolveTopAttribute,
 } from './filter-attribute.js'
 
-/**
- * Case folding for attributes that are not `caseExact` (RFC 7643 §2.2): NFC, then Unicode lower
- * case. It must stay identical to the store's `fold` (src/store/fold.ts) for `evaluate()` and
- * the SQL compiler to agree; `scim/` may not import from `store/`, hence the copy.
- */
-export const foldCase = (s: string): string => s.normalize('NFC').toLowerCase()
+export { foldCase }
 
 /**
  * Whether a resource document (canonical shape, `id`/`meta`/`groups`/`members` allowed)
