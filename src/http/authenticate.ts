@@ -20,8 +20,9 @@ export function authenticateTenant(
   registry: SchemaRegistry,
   locator: TenantLocator,
   publicUrl: string | undefined,
+  tokenCacheMs: number,
 ) {
-  const authenticator = new TokenAuthenticator(store)
+  const authenticator = new TokenAuthenticator(store, { cacheMs: tokenCacheMs })
   const tenants = new Map<string, Tenant>()
 
   async function findTenant(slug: string): Promise<Tenant | undefined> {

@@ -13,6 +13,8 @@ export interface ServerConfig {
   readonly maxResults: number
   readonly defaultCount: number
   readonly trustProxy: boolean
+  /** How long a token looked up in the store is trusted before it is looked up again. */
+  readonly tokenCacheMs: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db'
@@ -36,5 +38,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxResults: integer('ROSTER_MAX_RESULTS', env.ROSTER_MAX_RESULTS, 1000),
     defaultCount: integer('ROSTER_DEFAULT_COUNT', env.ROSTER_DEFAULT_COUNT, 100),
     trustProxy: env.ROSTER_TRUST_PROXY === 'true' || env.ROSTER_TRUST_PROXY === '1',
+    tokenCacheMs: integer('ROSTER_TOKEN_CACHE_MS', env.ROSTER_TOKEN_CACHE_MS, 2000),
   }
 }

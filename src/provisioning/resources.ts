@@ -73,6 +73,8 @@ export class ResourceService {
       if (members) await this.#checkMembers(tx, id, members)
       const resource = await tx.insert({ id, resourceType: this.#type, created: now, lastModified: now, document })
       if (members) await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
+      // A new user belongs to no group yet: nothing to look up.
+      if (!this.isGroup) return { resource, derived: wanted.groups ? { groups: [] } : {} }
       return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
     })
   }

@@ -12,6 +12,8 @@ export interface IssuedToken {
 const DAY_MS = 86_400_000
 /** How often the last-used time of one token is written: once a minute keeps reads read-only. */
 const TOUCH_INTERVAL_MS = 60_000
+const TOKEN_CACHE_MS = 2_000
+const TOKEN_CACHE_ENTRIES = 10_000
 
 export async function issueToken(
   store: Store,
@@ -49,9 +51,17 @@ export async function revokeToken(store: Store, id: string, now = new Date()): P
 export class TokenAuthenticator {
   readonly #store: Store
   readonly #touched = new Map<string, number>()
+  readonly #recent = new Map<string, { record: TokenRecord; at: number }>()
+  readonly #cacheMs: number
 
-  constructor(store: Store) {
+  /**
+   * `cacheMs`: how long a token record read from the store is trusted. Every request would
+   * otherwise pay a query; the price is that a revocation made by another process (the CLI)
+   * takes up to this long to reach this one. Expiry is checked on every request regardless.
+   */
+  constructor(store: Store, options: { cacheMs?: number } = {}) {
     this.#store = store
+    this.#cacheMs = options.cacheMs ?? TOKEN_CACHE_MS
   }
 
   async authenticate(authorization: string | undefined, tenant: Tenant | undefined, now = Date.now()): Promise<TokenRecord> {
@@ -61,7 +71,7 @@ export class TokenAuthenticator {
     const invalid = () => unauthorized('the bearer token is not valid for this tenant, has expired or was revoked')
     if (!looksLikeToken(token) || !tenant) throw invalid()
     const hash = hashToken(token)
-    const record = await this.#store.findTokenByHash(hash)
+    const record = await this.#find(hash, now)
     if (
       !record ||
       !sameDigest(record.hash, hash) ||
@@ -72,6 +82,16 @@ export class TokenAuthenticator {
       throw invalid()
     }
     this.#touch(record, now)
+    return record
+  }
+
+  async #find(hash: string, now: number): Promise<TokenRecord | undefined> {
+    const cached = this.#recent.get(hash)
+    if (cached && now - cached.at < this.#cacheMs) return cached.record
+    const record = await this.#store.findTokenByHash(hash)
+    if (this.#recent.size >= TOKEN_CACHE_ENTRIES) this.#recent.clear()
+    if (record) this.#recent.set(hash, { record, at: now })
+    else this.#recent.delete(hash)
     return record
   }
 

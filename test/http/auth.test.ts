@@ -10,7 +10,7 @@ for (const { name, open } of STORES) {
     let otherToken: string
     let instanceToken: string
     before(async () => {
-      h = await startHarness(open)
+      h = await startHarness(open, { tokenCacheMs: 50 })
       const other = await createTenant(h.store, 'enterprise', 'globex')
       otherToken = (await issueToken(h.store, other)).token
       const instance = (await h.store.findTenant('instance', ''))!
@@ -74,6 +74,8 @@ for (const { name, open } of STORES) {
       const revoked = await issueToken(h.store, tenant)
       assert.equal((await get(`${h.base}/Users`, revoked.token)).status, 200)
       await revokeToken(h.store, revoked.record.id)
+      // Token records are cached for tokenCacheMs (here 50 ms): a revocation lands within it.
+      await new Promise((resolve) => setTimeout(resolve, 60))
       assert.equal((await get(`${h.base}/Users`, revoked.token)).status, 401)
       const expiring = await issueToken(h.store, tenant, { expiresInDays: 1, now: new Date(Date.now() - 2 * 86_400_000) })
       assert.equal((await get(`${h.base}/Users`, expiring.token)).status, 401)

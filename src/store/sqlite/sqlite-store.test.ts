@@ -106,6 +106,37 @@ describe('SqliteStore', () => {
     await store.close()
   })
 
+  test('group commit: concurrent transactions commit together, a failing one rolls back alone', async () => {
+    const store = await openSqlite(`sqlite:${join(dir, `group-${++files}`, 'roster.db')}`)
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        ts.transaction(async (tx) => {
+          await tx.insert(user(`u${i}`, `user${i}`))
+          if (i % 7 === 3) throw new Error(`fail ${i}`)
+          // Two writes in one transaction: both or neither.
+          await tx.insert(user(`v${i}`, `second${i}`))
+          return i
+        }),
+      ),
+    )
+    for (const [i, outcome] of outcomes.entries()) {
+      const failed = i % 7 === 3
+      assert.equal(outcome.status, failed ? 'rejected' : 'fulfilled', `transaction ${i}`)
+      assert.equal((await ts.get('User', `u${i}`)) === undefined, failed, `u${i}`)
+      assert.equal((await ts.get('User', `v${i}`)) === undefined, failed, `v${i}`)
+    }
+    // A uniqueness failure inside a batch is that transaction's alone.
+    const clash = await Promise.allSettled([
+      ts.transaction((tx) => tx.insert(user('w1', 'same'))),
+      ts.transaction((tx) => tx.insert(user('w2', 'SAME'))),
+      ts.transaction((tx) => tx.insert(user('w3', 'other'))),
+    ])
+    assert.deepEqual(clash.map((c) => c.status), ['fulfilled', 'rejected', 'fulfilled'])
+    assert.equal((clash[1] as PromiseRejectedResult).reason.status, 409)
+    await store.close()
+  })
+
   test('repeated filter shapes reuse one prepared statement, whatever the values', async () => {
     const store = await openSqlite()
     const ts = store.forTenant((await store.findTenant('instance', ''))!)

@@ -146,6 +146,7 @@ export class TenantQueries {
 
   groupsOf(ids: readonly string[]): Map<string, GroupMembership[]> {
     const result = new Map<string, GroupMembership[]>(ids.map((id) => [id, []]))
+    if (ids.length === 1) return this.#groupsOfOne(ids[0]!, result)
     // Without ANALYZE statistics the planner prefers scanning the tenant's whole covering
     // (tenant_id, group_id, member_id) index; one lookup per id is what this needs.
     const statement = this.#statements.get(
@@ -173,24 +174,46 @@ export class TenantQueries {
     return result
   }
 
+  /** The common case (one resource shown), without the JSON array parameter. */
+  #groupsOfOne(id: string, result: Map<string, GroupMembership[]>): Map<string, GroupMembership[]> {
+    const rows = this.#statements
+      .get(
+        'SELECT m.group_id AS value, g.display_name AS display ' +
+          'FROM memberships m INDEXED BY memberships_member LEFT JOIN resources g ' +
+          "ON g.tenant_id = m.tenant_id AND g.resource_type = 'Group' AND g.id = m.group_id " +
+          'WHERE m.tenant_id = ? AND m.member_id = ? ORDER BY m.seq',
+      )
+      .all(this.tenant.id, id) as { value: string; display: string | null }[]
+    result.set(
+      id,
+      rows.map((row) =>
+        row.display === null ? { value: row.value, type: 'direct' } : { value: row.value, display: row.display, type: 'direct' },
+      ),
+    )
+    return result
+  }
+
   list(schema: ResourceSchema, query: ListQuery): ListResult {
     const params: unknown[] = [this.tenant.id]
     let where = `r.tenant_id = ? AND r.resource_type = ${typeLiteral(schema.type.id)}`
     if (query.filter !== undefined)
       where += ` AND (${compileFilter(query.filter, schema, sqliteDialect, params).sql})`
     const order = compileSort(query.sortBy, query.sortOrder, schema, sqliteDialect)
-    const { total } = this.#statements
-      .get(`SELECT COUNT(*) AS total FROM resources r WHERE ${where}`)
-      .get(...params) as {
-      total: number
-    }
     // RFC 7644 §3.4.2.4: startIndex below 1 is 1; count 0 asks only for totalResults.
     const offset = Math.max(1, Math.trunc(query.startIndex)) - 1
     const count = Math.max(0, Math.trunc(query.count))
-    if (count === 0 || offset >= total) return { totalResults: total, resources: [] }
+    const countAll = () =>
+      (this.#statements.get(`SELECT COUNT(*) AS total FROM resources r WHERE ${where}`).get(...params) as { total: number })
+        .total
+    if (count === 0) return { totalResults: countAll(), resources: [] }
+    // LIMIT as a literal: SQLite plans a bound LIMIT slower (measured: 17 µs against 8 µs for
+    // a userName lookup). Both are integers computed here, and pages use few distinct sizes.
     const rows = this.#statements
-      .get(`SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...params, count, offset) as ResourceRow[]
+      .get(`SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT ${count} OFFSET ?`)
+      .all(...params, offset) as ResourceRow[]
+    // A first page that is not full holds every match: its length is the total, and the
+    // COUNT query (a second pass over the matches) is not needed. Lookups are such pages.
+    const total = offset === 0 && rows.length < count ? rows.length : countAll()
     return { totalResults: total, resources: rows.map(toResource) }
   }
 
@@ -287,11 +310,13 @@ export class TenantQueries {
 
   removeMembers(groupId: string, values: readonly string[]): number {
     const statement = this.#statements.get(
-      'DELETE FROM memberships WHERE tenant_id = ? AND group_id = ? AND member_id IN (SELECT value FROM json_each(?))',
+      // By member: one index probe per value, whatever the size of the group.
+      'DELETE FROM memberships INDEXED BY memberships_member ' +
+        'WHERE tenant_id = ? AND member_id IN (SELECT value FROM json_each(?)) AND group_id = ?',
     )
     let removed = 0
     for (const chunk of chunks(values))
-      removed += statement.run(this.tenant.id, groupId, JSON.stringify(chunk)).changes
+      removed += statement.run(this.tenant.id, JSON.stringify(chunk), groupId).changes
     return removed
   }
 
