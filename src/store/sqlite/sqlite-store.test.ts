@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -134,6 +134,20 @@ describe('SqliteStore', () => {
     ])
     assert.deepEqual(clash.map((c) => c.status), ['fulfilled', 'rejected', 'fulfilled'])
     assert.equal((clash[1] as PromiseRejectedResult).reason.status, 409)
+    await store.close()
+  })
+
+  test('WAL checkpoints happen in the background (automatic checkpoints are off)', async () => {
+    const path = join(dir, `checkpoint-${++files}`, 'roster.db')
+    const store = await openSqlite(`sqlite:${path}`)
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    const before = statSync(path).size
+    await Promise.all(Array.from({ length: 500 }, (_, i) => ts.transaction((tx) => tx.insert(user(`c${i}`, `checkpointed${i}`)))))
+    assert.equal(store.database.pragma('wal_autocheckpoint', { simple: true }), 0)
+    // Only the checkpoint worker copies pages from the WAL into the database file.
+    const deadline = Date.now() + 5000
+    while (statSync(path).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(statSync(path).size > before, 'the database file grew: the WAL was checkpointed')
     await store.close()
   })
 
