@@ -96,6 +96,7 @@ export class SqliteStore implements Store {
   readonly #gate = new TransactionGate()
   readonly #queue: QueuedTransaction[] = []
   #draining = false
+  #reading = false
   readonly #checkpointer: Checkpointer
 
   /** `filename` is a path or `:memory:`; the parent directory must exist. */
@@ -144,6 +145,7 @@ export class SqliteStore implements Store {
     await this.#gate.acquire()
     try {
       if (this.#db.open) {
+        this.#endRead()
         // Keeps the planner's statistics fresh for the next start (SQLite's advice for long-lived connections).
         this.#db.pragma('optimize')
         this.#db.close()
@@ -248,13 +250,36 @@ export class SqliteStore implements Store {
 
   /** Waits while a transaction is open on the connection (see the file comment). */
   async #ready(): Promise<void> {
+    this.#endRead()
     while (this.#gate.open) await this.#gate.whenClosed()
   }
 
   /** For the tenant stores: runs `read` once no transaction is open. */
   async read<T>(read: () => T): Promise<T> {
     if (this.#gate.open) await this.#ready()
+    this.#beginRead()
     return read()
+  }
+
+  /**
+   * Reads of one event-loop turn share one read transaction, ended on the next turn (or
+   * before any write). In WAL mode every transaction takes and drops a lock on the shared
+   * memory file — two system calls — so a lookup's two queries, and the lookups of many
+   * requests arriving together, pay for one.
+   */
+  #beginRead(): void {
+    if (this.#reading) return
+    this.#statements.get('BEGIN').run()
+    this.#reading = true
+    setImmediate(this.#endReadCallback)
+  }
+
+  readonly #endReadCallback = (): void => this.#endRead()
+
+  #endRead(): void {
+    if (!this.#reading) return
+    this.#reading = false
+    if (this.#db.open && this.#db.inTransaction) this.#statements.get('COMMIT').run()
   }
 
   /**
@@ -295,6 +320,7 @@ export class SqliteStore implements Store {
   }
 
   async #runBatch(): Promise<void> {
+    this.#endRead()
     this.#checkpointer.start()
     const done: { job: QueuedTransaction; ok: boolean; value: unknown }[] = []
     const settle = () => {
