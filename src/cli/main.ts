@@ -3,7 +3,7 @@ import { createTenant, requireTenant, tenantBasePath } from '../provisioning/ten
 import { issueToken, revokeToken } from '../provisioning/tokens.js'
 import { isScimError } from '../scim/errors.js'
 import { DEFAULT_DATABASE_URL } from '../http/config.js'
-import { openStore } from '../store/open-store.js'
+import { openStore, redactDatabaseUrl } from '../store/open-store.js'
 import type { Store, Tenant, TenantKind } from '../store/contract.js'
 import { serve } from './serve.js'
 import { USAGE } from './usage.js'
@@ -163,7 +163,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
       const { values } = parse(rest, {}, USAGE.migrate)
       if (values.help) return out(USAGE.migrate)
       await withStore(values, async () => undefined)
-      return out(`Database ${databaseUrl(values)} is up to date.`)
+      return out(`Database ${redactDatabaseUrl(databaseUrl(values))} is up to date.`)
     }
     default:
       throw new UsageError(`unknown command '${command}'`, USAGE.main)

@@ -2,7 +2,7 @@ import { buildApp } from '../http/app.js'
 import { configFromEnv, type ServerConfig } from '../http/config.js'
 import { tenantBasePath } from '../provisioning/tenants.js'
 import { defaultRegistry } from '../scim/schema/resource-types.js'
-import { openStore } from '../store/open-store.js'
+import { openStore, redactDatabaseUrl } from '../store/open-store.js'
 
 export async function serve(overrides: Partial<ServerConfig>): Promise<void> {
   const config: ServerConfig = { ...configFromEnv(), ...overrides }
@@ -20,7 +20,7 @@ export async function serve(overrides: Partial<ServerConfig>): Promise<void> {
   })
   const address = await app.listen({ port: config.port, host: config.host })
   const say = (s: string) => process.stdout.write(`${s}\n`)
-  say(`Roster is listening on ${address} (database ${config.databaseUrl})`)
+  say(`Roster is listening on ${address} (database ${redactDatabaseUrl(config.databaseUrl)})`)
   const tenants = await store.listTenants()
   for (const t of tenants) say(`  ${t.kind.padEnd(12)} ${address}${tenantBasePath(t)}`)
   if (!tenants.some((t) => t.kind !== 'instance')) {

@@ -65,7 +65,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
 
-  app.addHook('onResponse', async function logResponse(request, reply) {
+  // Callback style, not async: one promise less on every request.
+  app.addHook('onResponse', function logResponse(request, reply, done) {
     request.log.info(
       {
         method: request.method,
@@ -76,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       'request',
     )
+    done()
   })
 
   app.get('/healthz', async () => ({ status: 'ok' }))

@@ -1,19 +1,26 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { Store } from './contract.js'
+import { checkPostgresUrl } from './postgres/database-url.js'
+import { PostgresStore } from './postgres/postgres-store.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
+
+export { redactDatabaseUrl } from './postgres/database-url.js'
 
 /**
  * Opens the store a database URL names (`ROSTER_DATABASE_URL`):
  * - `sqlite:<path>` (also `sqlite://<path>`): a file, its parent directory created if missing;
  * - `sqlite::memory:`: a private in-memory database, gone when closed;
- * - `postgres://…`, `postgresql://…`: not yet.
- * The schema is not touched: call `migrate()`.
+ * - `postgres://user:password@host:port/database` (also `postgresql://`): a pool of connections,
+ *   checked by opening one; libpq parameters (`sslmode`, `options=-c search_path=…`) go in the
+ *   query string.
+ * The schema is not touched: call `migrate()`. Errors never show a password.
  */
 export async function openStore(url: string): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    throw new Error('PostgreSQL support comes in a later release')
+    checkPostgresUrl(url)
+    return PostgresStore.open(url)
   }
   if (scheme !== 'sqlite') {
     // The URL itself may hold a password: name only its scheme.

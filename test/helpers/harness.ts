@@ -6,13 +6,22 @@ import { issueToken } from '../../src/provisioning/tokens.js'
 import { defaultRegistry } from '../../src/scim/schema/resource-types.js'
 import type { Store, Tenant } from '../../src/store/contract.js'
 import { openStore } from '../../src/store/open-store.js'
+import { testPostgres } from '../../src/store/postgres/test-database.js'
 
 /**
- * The stores every HTTP test runs against. PostgreSQL joins this list when its store exists;
- * each entry opens a fresh, empty database.
+ * Decided once per test file: whether PostgreSQL answers (ROSTER_TEST_POSTGRES_URL, default
+ * postgres://postgres@127.0.0.1:5432/test). Without it only SQLite runs, and
+ * src/store/postgres/postgres-store.test.ts reports the skip; under CI=true this throws.
+ */
+const postgres = await testPostgres()
+
+/**
+ * The stores every HTTP test runs against; each entry opens a fresh, empty database (for
+ * PostgreSQL, a schema of its own, emptied when the store closes).
  */
 export const STORES: readonly { name: string; open: () => Promise<Store> }[] = [
   { name: 'sqlite', open: () => openStore('sqlite::memory:') },
+  ...(postgres.available ? [{ name: 'postgres', open: () => postgres.postgres.openStore() }] : []),
 ]
 
 export interface ScimResponse {

@@ -68,13 +68,7 @@ describe('openStore', () => {
     await second.close()
   })
 
-  test('PostgreSQL URLs are refused for now, other schemes named without the rest of the URL', async () => {
-    await assert.rejects(openStore('postgres://u:secret@db/roster'), {
-      message: 'PostgreSQL support comes in a later release',
-    })
-    await assert.rejects(openStore('postgresql://db/roster'), {
-      message: 'PostgreSQL support comes in a later release',
-    })
+  test('unknown schemes are named without the rest of the URL', async () => {
     await assert.rejects(
       openStore('mysql://u:secret@db/x'),
       (e: Error) => /'mysql:'/.test(e.message) && !e.message.includes('secret'),

@@ -1,0 +1,208 @@
+/**
+ * The PostgreSQL schema: the SQLite schema (../sqlite/migrations.ts) in PostgreSQL's types, as
+ * an ordered list of migrations. Each runs in its own transaction, recorded in
+ * `schema_migrations`. Several processes may start at once: each transaction first takes an
+ * advisory lock, so one applies a migration while the others wait, then find it applied.
+ */
+import { randomUUID } from 'node:crypto'
+import type pg from 'pg'
+import { DATE_TIME_FUNCTION, ICU_COLLATION } from './postgres-dialect.js'
+
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  up(client: pg.ClientBase): Promise<void>
+}
+
+/**
+ * The advisory lock's first key ("RSTR"); the second is the schema's name hashed, so stores in
+ * different schemas of one database (tests) do not wait for each other.
+ */
+export const MIGRATION_LOCK = 0x52535452
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, tokens, resources, memberships',
+    async up(client) {
+      const { rows } = await client.query<{ icu: boolean; encoding: string }>(
+        'SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = $1) AS icu, ' +
+          "current_setting('server_encoding') AS encoding",
+        [ICU_COLLATION],
+      )
+      // fold() in SQL needs both: normalize() works on UTF-8 text only, lower() needs ICU for
+      // the full Unicode mapping (see postgres-dialect.ts).
+      if (rows[0]?.encoding !== 'UTF8')
+        throw new Error(`the database's encoding is ${rows[0]?.encoding}; Roster needs a UTF8 database`)
+      if (!rows[0]?.icu) {
+        throw new Error(
+          `PostgreSQL has no "${ICU_COLLATION}" collation (a server built without ICU); ` +
+            'Roster needs it to compare text case-insensitively',
+        )
+      }
+      // Text columns use the "C" collation: byte order (code point order for UTF-8), the order
+      // SQLite and JavaScript use, whatever the database's default collation is. Timestamps
+      // are `toISOString()` text, as on SQLite: they sort as the instants they name.
+      await client.query(`
+        CREATE TABLE tenants (
+          id text COLLATE "C" PRIMARY KEY,
+          kind text COLLATE "C" NOT NULL CHECK (kind IN ('organization', 'enterprise', 'instance')),
+          slug text COLLATE "C" NOT NULL,
+          created_at text COLLATE "C" NOT NULL,
+          CONSTRAINT tenants_kind_slug UNIQUE (kind, slug)
+        );
+
+        CREATE TABLE tokens (
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (id),
+          name text NOT NULL,
+          hash text COLLATE "C" NOT NULL UNIQUE,
+          hint text NOT NULL,
+          created_at text COLLATE "C" NOT NULL,
+          expires_at text COLLATE "C",
+          last_used_at text COLLATE "C",
+          revoked_at text COLLATE "C"
+        );
+        CREATE INDEX tokens_tenant ON tokens (tenant_id);
+
+        -- seq: insertion order, the stable order of pages. The other columns are copies of
+        -- document values that filters and lookups need indexed; *_fold hold fold() of them.
+        -- document is json, not jsonb: json keeps the text as written, so a document reads back
+        -- with its keys in the order they were written (jsonb sorts them), as on SQLite.
+        CREATE TABLE resources (
+          seq bigserial NOT NULL,
+          tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (id),
+          resource_type text COLLATE "C" NOT NULL CHECK (resource_type IN ('User', 'Group')),
+          id text COLLATE "C" NOT NULL,
+          version integer NOT NULL,
+          created text COLLATE "C" NOT NULL,
+          last_modified text COLLATE "C" NOT NULL,
+          user_name text COLLATE "C",
+          user_name_fold text COLLATE "C",
+          external_id text COLLATE "C",
+          display_name text COLLATE "C",
+          display_name_fold text COLLATE "C",
+          active boolean,
+          document json NOT NULL,
+          CONSTRAINT resources_pkey PRIMARY KEY (tenant_id, resource_type, id)
+        );
+        -- RFC 7643 §4.1.1: userName is unique (case-insensitively) within the tenant; the
+        -- database enforces it, so concurrent creates have exactly one winner.
+        CREATE UNIQUE INDEX resources_user_name ON resources (tenant_id, user_name_fold)
+          WHERE resource_type = 'User';
+        -- Partial: absent values cost no index write, and \`= $1\` implies IS NOT NULL, so
+        -- lookups still use them.
+        CREATE INDEX resources_external_id ON resources (tenant_id, resource_type, external_id)
+          WHERE external_id IS NOT NULL;
+        CREATE INDEX resources_display_name ON resources (tenant_id, resource_type, display_name_fold)
+          WHERE display_name_fold IS NOT NULL;
+        CREATE INDEX resources_seq ON resources (tenant_id, resource_type, seq);
+
+        -- One row per direct member; seq keeps the order members were added.
+        CREATE TABLE memberships (
+          seq bigserial NOT NULL,
+          tenant_id text COLLATE "C" NOT NULL,
+          group_id text COLLATE "C" NOT NULL,
+          member_id text COLLATE "C" NOT NULL,
+          member_type text COLLATE "C" NOT NULL CHECK (member_type IN ('User', 'Group')),
+          -- Keyed by member first: the 100 new members of a PATCH land at places set by their
+          -- ids, not inside the group's own stretch of the index, so adding them touches the
+          -- same number of pages whether the group has 100 members or 100,000. It also answers
+          -- User.groups.
+          CONSTRAINT memberships_member PRIMARY KEY (tenant_id, member_id, group_id)
+        );
+        -- Listing a group in the order members were added: new rows append at its end.
+        CREATE INDEX memberships_group ON memberships (tenant_id, group_id, seq);
+
+        -- SqlDialect.dateTime: an xsd:dateTime text (RFC 7643 §2.3.5) as the toISOString() text
+        -- of its instant, NULL if it is not one; the same rules as parseDateTime() in
+        -- src/scim/filter/filter-attribute.ts. Instants outside years 1–9999 are NULL.
+        CREATE FUNCTION ${DATE_TIME_FUNCTION}(v text) RETURNS text
+          LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+        DECLARE
+          m text[] := regexp_match(v,
+            '^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})'
+            '(?:\\.([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})?$');
+          y int; mo int; d int; h int; mi int; s int; zh int; zm int;
+          ms int := 0;
+          offset_minutes int := 0;
+          t timestamp;
+        BEGIN
+          IF m IS NULL THEN RETURN NULL; END IF;
+          y := m[1]; mo := m[2]; d := m[3]; h := m[4]; mi := m[5]; s := m[6];
+          IF mo < 1 OR mo > 12 OR d < 1 OR h > 23 OR mi > 59 OR s > 59 THEN RETURN NULL; END IF;
+          IF d > (CASE WHEN mo = 2 THEN
+                    CASE WHEN y % 4 = 0 AND (y % 100 <> 0 OR y % 400 = 0) THEN 29 ELSE 28 END
+                  WHEN mo IN (4, 6, 9, 11) THEN 30 ELSE 31 END) THEN
+            RETURN NULL;
+          END IF;
+          IF m[7] IS NOT NULL THEN ms := rpad(left(m[7], 3), 3, '0'); END IF;
+          IF m[8] IS NOT NULL AND m[8] <> 'Z' THEN
+            zh := substr(m[8], 2, 2); zm := substr(m[8], 5, 2);
+            IF zh > 14 OR zm > 59 THEN RETURN NULL; END IF;
+            offset_minutes := (CASE WHEN left(m[8], 1) = '-' THEN -1 ELSE 1 END) * (zh * 60 + zm);
+          END IF;
+          IF y < 1 THEN RETURN NULL; END IF;
+          t := make_timestamp(y, mo, d, h, mi, s) + ms * interval '1 millisecond'
+            - offset_minutes * interval '1 minute';
+          IF t < timestamp '0001-01-01' OR t >= timestamp '10000-01-01' THEN RETURN NULL; END IF;
+          RETURN to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+        END
+        $fn$;
+      `)
+      await client.query(`INSERT INTO tenants (id, kind, slug, created_at) VALUES ($1, 'instance', '', $2)`, [
+        randomUUID(),
+        new Date().toISOString(),
+      ])
+    },
+  },
+]
+
+/** Applies the migrations the database lacks; returns how many ran. */
+export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+  const client = await pool.connect()
+  try {
+    // The common case, an up-to-date schema: one look, no lock.
+    const { rows } = await client.query<{ versions: number[] | null }>(
+      `SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL ELSE '{}'::int[] END AS versions`,
+    )
+    let applied = new Set<number>()
+    if (rows[0]?.versions !== null) {
+      const recorded = await client.query<{ version: number }>('SELECT version FROM schema_migrations')
+      applied = new Set(recorded.rows.map((r) => r.version))
+    }
+    let count = 0
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue
+      await client.query('BEGIN')
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext(COALESCE(current_schema(), \'\')))', [
+          MIGRATION_LOCK,
+        ])
+        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version integer PRIMARY KEY,
+          name text NOT NULL,
+          applied_at text NOT NULL
+        )`)
+        // Another process may have applied it while this one waited for the lock.
+        const done = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version])
+        if (done.rowCount === 0) {
+          await migration.up(client)
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            migration.version,
+            migration.name,
+            new Date().toISOString(),
+          ])
+          count++
+        }
+        await client.query('COMMIT')
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw e
+      }
+    }
+    return count
+  } finally {
+    client.release()
+  }
+}

@@ -1,0 +1,449 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { describe, test, type TestContext } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { isScimError } from '../../scim/errors.js'
+import { parseDateTime } from '../../scim/filter/filter-attribute.js'
+import type { Filter } from '../../scim/filter/ast.js'
+import { parseFilter } from '../../scim/filter/parse-filter.js'
+import { defaultRegistry } from '../../scim/schema/resource-types.js'
+import type { NewResource, ResourceTypeId, TenantTransaction } from '../contract.js'
+import { fold } from '../fold.js'
+import { openStore } from '../open-store.js'
+import { compileFilter } from '../sql/compile-filter.js'
+import { storeContractSuite } from '../store-contract-suite.js'
+import { redactDatabaseUrl } from './database-url.js'
+import { migrate } from './migrations.js'
+import { DATE_TIME_FUNCTION, postgresDialect } from './postgres-dialect.js'
+import { skipMessage, testPostgres } from './test-database.js'
+
+const found = await testPostgres()
+
+describe('redactDatabaseUrl', () => {
+  test('hides the password, in the authority or the query string', () => {
+    assert.equal(
+      redactDatabaseUrl('postgres://roster:s3cret@db.example.com:5432/roster?sslmode=require'),
+      'postgres://roster:***@db.example.com:5432/roster?sslmode=require',
+    )
+    assert.equal(redactDatabaseUrl('postgresql://db/roster?password=s3cret'), 'postgresql://db/roster?password=***')
+    assert.equal(redactDatabaseUrl('postgres://postgres@127.0.0.1/test'), 'postgres://postgres@127.0.0.1/test')
+    assert.equal(redactDatabaseUrl('postgres://u:s3cret@[bad'), 'postgres://…')
+  })
+
+  test('openStore: a bad or unreachable PostgreSQL URL fails without showing the password', async () => {
+    await assert.rejects(
+      openStore('postgres://u:s3cret@[bad/db'),
+      (e: Error) => /not a valid PostgreSQL URL/.test(e.message) && !e.message.includes('s3cret'),
+    )
+    await assert.rejects(
+      openStore('postgresql://u:s3cret@127.0.0.1:1/db?connect_timeout=1'),
+      (e: Error) =>
+        e.message.startsWith('cannot connect to PostgreSQL at postgresql://u:***@127.0.0.1:1/db') &&
+        !e.message.includes('s3cret'),
+    )
+  })
+})
+
+if (!found.available) {
+  // The one place the run says so; the other PostgreSQL suites are simply not registered.
+  test('PostgreSQL', { skip: skipMessage(found.reason) }, () => undefined)
+} else {
+  const { postgres } = found
+  const USER = defaultRegistry().require('User')
+  const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User'
+  const root = fileURLToPath(new URL('../../../../', import.meta.url))
+
+  storeContractSuite('postgres', () => postgres.openStore())
+
+  const user = (id: string, userName: string, extra: Record<string, unknown> = {}): NewResource => ({
+    id,
+    resourceType: 'User',
+    created: '2024-01-01T00:00:00.000Z',
+    lastModified: '2024-01-01T00:00:00.000Z',
+    document: { schemas: [USER_URN], userName, ...extra },
+  })
+
+  /** A migrated store and its instance tenant; closed when the test ends, passed or failed. */
+  const open = async (t: TestContext, settings?: Record<string, string>) => {
+    const store = await postgres.openStore(settings && { settings }).catch(() => postgres.openStore())
+    t.after(() => store.close())
+    await store.migrate()
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    return { store, ts }
+  }
+
+  describe('PostgresStore', () => {
+    test('openStore accepts postgres:// and postgresql:// URLs; libpq options select the schema', async () => {
+      const scratch = await postgres.scratchSchema()
+      try {
+        for (const url of [scratch.url, scratch.url.replace(/^postgres:/, 'postgresql:')]) {
+          const store = await openStore(url)
+          assert.equal(store.dialect, 'postgres')
+          await store.migrate()
+          assert.ok(await store.findTenant('instance', ''))
+          await store.close()
+        }
+        const check = new pg.Client(postgres.url)
+        await check.connect()
+        const { rows } = await check.query(
+          'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+          [scratch.schema],
+        )
+        await check.end()
+        assert.deepEqual(
+          rows.map((r) => r.table_name),
+          ['memberships', 'resources', 'schema_migrations', 'tenants', 'tokens'],
+        )
+      } finally {
+        await scratch.drop()
+      }
+    })
+
+    test('migrations: several processes starting at once apply each migration once', async () => {
+      const scratch = await postgres.scratchSchema()
+      try {
+        const racers = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: scratch.url, max: 1 }))
+        const applied = await Promise.all(racers.map((p) => migrate(p)))
+        assert.deepEqual(applied.sort(), [0, 0, 0, 1])
+        const { rows } = await racers[0]!.query("SELECT count(*)::int AS n FROM tenants WHERE kind = 'instance'")
+        assert.equal(rows[0].n, 1)
+        assert.equal(await migrate(racers[0]!), 0)
+        await Promise.all(racers.map((p) => p.end()))
+      } finally {
+        await scratch.drop()
+      }
+    })
+
+    test('concurrent read-modify-write transactions on one row take turns (FOR UPDATE)', async (t) => {
+      const { ts } = await open(t)
+      await ts.transaction((tx) => tx.insert(user('u1', 'counter', { title: '0' })))
+      const bump = () =>
+        ts.transaction(async (tx) => {
+          const current = (await tx.get('User', 'u1'))!
+          // Give the others time to read the same version, were the row not locked.
+          await new Promise((r) => setTimeout(r, 2))
+          const title = String(Number(current.document.title) + 1)
+          const updated = await tx.update(
+            { id: 'u1', resourceType: 'User', lastModified: new Date().toISOString(), document: { ...current.document, title } },
+            current.version,
+          )
+          assert.ok(updated, 'the locked row cannot have changed')
+        })
+      await Promise.all(Array.from({ length: 12 }, bump))
+      const final = (await ts.get('User', 'u1'))!
+      assert.equal(final.document.title, '12')
+      assert.equal(final.version, 13)
+    })
+
+    test('a failing transaction rolls back alone; a tx used after its transaction ended refuses to run', async (t) => {
+      const { ts } = await open(t)
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          ts.transaction(async (tx) => {
+            await tx.insert(user(`u${i}`, `user${i}`))
+            if (i % 4 === 1) throw new Error(`fail ${i}`)
+            await tx.insert(user(`v${i}`, `second${i}`))
+            return i
+          }),
+        ),
+      )
+      for (const [i, outcome] of outcomes.entries()) {
+        const failed = i % 4 === 1
+        assert.equal(outcome.status, failed ? 'rejected' : 'fulfilled', `transaction ${i}`)
+        assert.equal((await ts.get('User', `u${i}`)) === undefined, failed)
+        assert.equal((await ts.get('User', `v${i}`)) === undefined, failed)
+      }
+      let leaked: TenantTransaction | undefined
+      await ts.transaction(async (tx) => {
+        leaked = tx
+      })
+      await assert.rejects(leaked!.insert(user('late', 'late')), TypeError)
+      assert.equal(await ts.get('User', 'late'), undefined)
+    })
+
+    test('a member checked by tx.existing cannot be deleted before its membership commits', async (t) => {
+      const { ts } = await open(t)
+      await ts.transaction(async (tx) => {
+        await tx.insert(user('u', 'u'))
+        await tx.insert({ ...user('g', 'g'), resourceType: 'Group', document: { displayName: 'g' } })
+      })
+      // The add checks the member, then takes its time; the delete starts in between.
+      let checked!: () => void
+      const memberChecked = new Promise<void>((r) => (checked = r))
+      const add = ts.transaction(async (tx) => {
+        const found = await tx.existing(['u'])
+        checked()
+        await new Promise((r) => setTimeout(r, 50))
+        if (found.has('u')) await tx.addMembers('g', [{ value: 'u', type: 'User' }])
+      })
+      await memberChecked
+      const removed = await ts.transaction(async (tx) => (await tx.get('User', 'u')) && tx.delete('User', 'u'))
+      await add
+      assert.equal(removed, true)
+      assert.deepEqual(await ts.members('g'), [], 'no dangling member')
+      // The other order: a delete first makes the member absent to the add.
+      await ts.transaction((tx) => tx.insert(user('v', 'v')))
+      let deletedRow!: () => void
+      const rowDeleted = new Promise<void>((r) => (deletedRow = r))
+      const del = ts.transaction(async (tx) => {
+        await tx.delete('User', 'v')
+        deletedRow()
+        await new Promise((r) => setTimeout(r, 50))
+      })
+      await rowDeleted
+      const seen = await ts.transaction((tx) => tx.existing(['v']))
+      await del
+      assert.equal(seen.has('v'), false)
+    })
+
+    test('a deadlock or serialisation failure runs the transaction again; other errors do not', async (t) => {
+      const { ts } = await open(t)
+      let attempts = 0
+      const value = await ts.transaction(async (tx) => {
+        attempts++
+        await tx.insert(user(`r${attempts}`, `retry${attempts}`))
+        if (attempts === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' })
+        if (attempts === 2) throw Object.assign(new Error('could not serialize access'), { code: '40001' })
+        return 'done'
+      })
+      assert.equal(value, 'done')
+      assert.equal(attempts, 3)
+      // The attempts that failed left nothing behind.
+      assert.deepEqual([...(await ts.existing(['r1', 'r2', 'r3'])).keys()], ['r3'])
+      attempts = 0
+      const always = Object.assign(new Error('deadlock detected'), { code: '40P01' })
+      await assert.rejects(
+        ts.transaction(async () => {
+          attempts++
+          throw always
+        }),
+        (e) => e === always,
+      )
+      assert.equal(attempts, 3, 'three attempts in all')
+      attempts = 0
+      await assert.rejects(
+        ts.transaction(async () => {
+          attempts++
+          throw Object.assign(new Error('unique'), { code: '23505' })
+        }),
+      )
+      assert.equal(attempts, 1)
+    })
+
+    test('a real deadlock between two transactions: one is chosen, retried, and both commit', async (t) => {
+      // PostgreSQL looks for deadlocks after deadlock_timeout, 1 s by default; a superuser may
+      // shorten it.
+      const { ts } = await open(t, { deadlock_timeout: '100ms' })
+      await ts.transaction(async (tx) => {
+        await tx.insert(user('a', 'a'))
+        await tx.insert(user('b', 'b'))
+      })
+      let attempts = 0
+      const both = await Promise.all(
+        [
+          ['a', 'b'],
+          ['b', 'a'],
+        ].map(([first, second]) =>
+          ts.transaction(async (tx) => {
+            attempts++
+            await tx.get('User', first!)
+            await new Promise((r) => setTimeout(r, 30))
+            await tx.get('User', second!)
+            return true
+          }),
+        ),
+      )
+      assert.deepEqual(both, [true, true])
+      assert.equal(attempts, 3, 'the deadlock victim ran once more')
+    })
+
+    test('U+0000 cannot be stored: 400 invalidValue on write, not found on lookup, 400 in a filter', async (t) => {
+      const { store, ts } = await open(t)
+      await assert.rejects(
+        ts.transaction((tx) => tx.insert(user('n1', 'nul', { name: { givenName: 'a\u0000b' } }))),
+        (e: unknown) => isScimError(e) && e.status === 400 && e.scimType === 'invalidValue' && /name\.givenName/.test(e.detail ?? ''),
+      )
+      await assert.rejects(
+        ts.transaction((tx) => tx.insert(user('n2', 'lone', { title: 'x\ud800' }))),
+        (e: unknown) => isScimError(e) && e.status === 400 && /title: an unpaired UTF-16 surrogate/.test(e.detail ?? ''),
+      )
+      // An escaped backslash before "u0000" is ordinary text.
+      await ts.transaction((tx) => tx.insert(user('n3', 'backslash', { title: '\\u0000 and \\ud800' })))
+      assert.equal((await ts.get('User', 'n3'))?.document.title, '\\u0000 and \\ud800')
+      assert.equal(await ts.get('User', 'a\u0000'), undefined)
+      assert.deepEqual(await ts.existing(['n3', 'x\u0000']), new Map([['n3', 'User']]))
+      assert.equal(await store.findTenant('organization', '\u0000'), undefined)
+      // The parser refuses control characters; a hand-built filter reaches the dialect.
+      const nul: Filter = { kind: 'compare', op: 'eq', path: { name: 'title' }, value: 'a\u0000', position: 0 }
+      await assert.rejects(
+        ts.list(USER, { filter: nul, startIndex: 1, count: 10 }),
+        (e: unknown) => isScimError(e) && e.status === 400 && e.scimType === 'invalidFilter',
+      )
+    })
+
+    test('documents read back with their keys in the order they were written', async (t) => {
+      const { ts } = await open(t)
+      const document = { schemas: [USER_URN], userName: 'order', name: { givenName: 'G', familyName: 'F' }, active: true }
+      await ts.transaction((tx) => tx.insert(user('o1', 'order', document)))
+      assert.equal(JSON.stringify((await ts.get('User', 'o1'))?.document), JSON.stringify(document))
+    })
+
+    test('batch operations are one statement each, whatever the number of members', async (t) => {
+      const { store, ts } = await open(t)
+      const members = Array.from({ length: 300 }, (_, i) => ({ value: `m${i}`, type: 'User' as ResourceTypeId }))
+      const statements: string[] = []
+      await ts.transaction(async (tx) => {
+        for (let i = 0; i < 300; i++) await tx.insert(user(`m${i}`, `member${i}`))
+      })
+      const pool = store.pool
+      const original = pool.connect.bind(pool)
+      // Count the statements the transaction's client runs.
+      pool.connect = (async () => {
+        const client = await original()
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown
+        client.query = ((...args: unknown[]) => {
+          const first = args[0]
+          statements.push(typeof first === 'string' ? first : (first as { text: string }).text)
+          return query(...args)
+        }) as typeof client.query
+        return client
+      }) as typeof pool.connect
+      await ts.transaction(async (tx) => {
+        assert.equal((await tx.existing(members.map((m) => m.value))).size, 300)
+        assert.equal(await tx.addMembers('g', members), 300)
+        assert.equal(await tx.addMembers('g', members.slice(0, 10)), 0)
+        assert.equal((await tx.groupsOf(members.map((m) => m.value))).size, 300)
+        assert.equal(await tx.removeMembers('g', members.slice(0, 150).map((m) => m.value)), 150)
+      })
+      pool.connect = original
+      assert.equal(statements.length, 7, statements.join('\n'))
+      assert.deepEqual(
+        (await ts.members('g')).map((m) => m.value),
+        members.slice(150).map((m) => m.value),
+      )
+    })
+
+    test('userName eq is answered by the unique index', async (t) => {
+      const { store, ts } = await open(t)
+      await ts.transaction(async (tx) => {
+        for (let i = 0; i < 200; i++) await tx.insert(user(`u${i}`, `user${i}`))
+      })
+      await store.pool.query('ANALYZE resources')
+      const params: unknown[] = [ts.tenant.id]
+      const where = compileFilter(parseFilter('userName eq "USER77"'), USER, postgresDialect, params).sql
+      const client = await store.pool.connect()
+      try {
+        await client.query('SET enable_seqscan = off')
+        const { rows } = await client.query(
+          `EXPLAIN SELECT r.id FROM resources r WHERE r.tenant_id = $1 AND r.resource_type = 'User' AND (${where}) ` +
+            'ORDER BY r.seq LIMIT 10',
+          params,
+        )
+        const plan = rows.map((r) => r['QUERY PLAN']).join('\n')
+        assert.match(plan, /Index Scan using resources_user_name/, plan)
+      } finally {
+        client.release(true)
+      }
+    })
+  })
+
+  describe('PostgreSQL functions match the JavaScript they stand for', () => {
+    test('folding (lower under ICU, after NFC) equals fold() for every code point of planes 0 and 1', async (t) => {
+      const client = new pg.Client(postgres.url)
+      await client.connect()
+      const chars: string[] = []
+      for (let cp = 1; cp < 0x20000; cp++) if (cp < 0xd800 || cp > 0xdfff) chars.push(String.fromCodePoint(cp))
+      chars.push('ΣΑΣ', 'ΌΣΟΣ.', 'İSTANBUL', 'ǄǅǆǇ', 'A\u030aSA', 'ÅSA', 'STRAẞE', 'ﬀ')
+      const differ: string[] = []
+      for (let i = 0; i < chars.length; i += 40_000) {
+        const chunk = chars.slice(i, i + 40_000)
+        const { rows } = await client.query<{ f: string }>(
+          `SELECT ${postgresDialect.fold('c')} AS f FROM unnest($1::text[]) WITH ORDINALITY AS t (c, n) ORDER BY n`,
+          [chunk],
+        )
+        rows.forEach((row, j) => {
+          const c = chunk[j]!
+          if (row.f === fold(c)) return
+          // A character newer than the server's ICU is left as it is; Node's ICU may map it.
+          assert.equal(row.f, c, `U+${c.codePointAt(0)!.toString(16)}: ${row.f} vs ${fold(c)}`)
+          differ.push(c)
+        })
+      }
+      await client.end()
+      t.diagnostic(
+        `${differ.length} characters unknown to the server's ICU fold differently: ` +
+          differ.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase()}`).join(' '),
+      )
+    })
+
+    test(`${DATE_TIME_FUNCTION}() equals parseDateTime() → toISOString()`, async (t) => {
+      const { store } = await open(t)
+      const inputs = [
+        '2024-01-01T00:00:00Z',
+        '2024-01-01T01:00:00+01:00',
+        '2024-02-29T23:59:59.9999-14:00',
+        '2023-02-29T00:00:00Z',
+        '2024-04-31T00:00:00Z',
+        '2024-01-01T24:00:00Z',
+        '2024-01-01T00:00:00+15:00',
+        '2024-01-01T00:00:00.5',
+        '2024-01-01T00:00:00.123456789Z',
+        '0001-01-01T00:30:00+01:00',
+        '9999-12-31T23:59:59.999Z',
+        '1900-02-29T00:00:00Z',
+        '2000-02-29T00:00:00Z',
+        '2024-1-01T00:00:00Z',
+        'yesterday',
+        '',
+      ]
+      for (let i = 0; i < 200; i++) {
+        const instant = Date.UTC(1970 + ((i * 37) % 80), i % 12, 1 + (i % 28), i % 24, (i * 7) % 60, (i * 13) % 60, i * 3)
+        const offset = ((i * 53) % 1680) - 840
+        const local = new Date(instant + offset * 60_000).toISOString().slice(0, 23)
+        const sign = offset < 0 ? '-' : '+'
+        const abs = Math.abs(offset)
+        inputs.push(`${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`)
+      }
+      const { rows } = await store.pool.query<{ v: string; iso: string | null }>(
+        `SELECT v, ${DATE_TIME_FUNCTION}(v) AS iso FROM unnest($1::text[]) AS t (v)`,
+        [inputs],
+      )
+      for (const { v, iso } of rows) {
+        // Year 0 (1 BC) has no PostgreSQL timestamp: such instants are NULL, compared as absent.
+        if (v.startsWith('0001-01-01T00:30:00+01:00')) {
+          assert.equal(iso, null)
+          continue
+        }
+        const instant = parseDateTime(v)
+        assert.equal(iso, instant === undefined ? null : new Date(instant).toISOString(), v)
+      }
+    })
+  })
+
+  describe('bin/roster on PostgreSQL', () => {
+    const bin = join(root, 'bin', 'roster')
+    test('org create with --database postgres://…, token create with ROSTER_DATABASE_URL; errors hide the password', async () => {
+      const scratch = await postgres.scratchSchema()
+      try {
+        const roster = (args: string[], env: Record<string, string> = {}) => {
+          const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, ...env } })
+          return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+        }
+        const created = roster(['org', 'create', 'x', '--database', scratch.url])
+        assert.equal(created.code, 0, created.stderr)
+        assert.match(created.stdout, /\/scim\/v2\/organizations\/x/)
+        const token = roster(['token', 'create', '--org', 'x'], { ROSTER_DATABASE_URL: scratch.url })
+        assert.equal(token.code, 0, token.stderr)
+        assert.match(token.stdout.trimEnd().split('\n').at(-1)!, /^roster_/)
+        const unreachable = roster(['org', 'list', '--database', 'postgres://roster:s3cret@127.0.0.1:1/db'])
+        assert.equal(unreachable.code, 1)
+        assert.match(unreachable.stderr, /cannot connect to PostgreSQL at postgres:\/\/roster:\*\*\*@127\.0\.0\.1:1\/db/)
+        assert.ok(!unreachable.stderr.includes('s3cret'))
+      } finally {
+        await scratch.drop()
+      }
+    })
+  })
+}

@@ -1,0 +1,359 @@
+/**
+ * The PostgreSQL store: a small pool of connections (`pg.Pool`). Reads outside transactions go
+ * to the pool; `transaction(fn)` holds one client from `BEGIN` to `COMMIT`, and `tx.get` locks
+ * the row (`FOR UPDATE`), so concurrent read-modify-writes of one resource take turns, in this
+ * process or any other on the same database. `tx.existing` share-locks the rows it finds, so a
+ * resource being added to a group cannot be deleted until that membership is committed.
+ */
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { uniqueness } from '../../scim/errors.js'
+import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
+import type {
+  GroupMembership,
+  ListQuery,
+  ListResult,
+  Member,
+  NewResource,
+  ResourceTypeId,
+  ResourceUpdate,
+  Store,
+  StoredResource,
+  Tenant,
+  TenantKind,
+  TenantStore,
+  TenantTransaction,
+  TokenRecord,
+} from '../contract.js'
+import { migrate } from './migrations.js'
+import { redactDatabaseUrl } from './database-url.js'
+import { named, storableKey, TenantQueries, type Queryable } from './tenant-queries.js'
+
+interface TenantRow {
+  id: string
+  kind: TenantKind
+  slug: string
+  created_at: string
+}
+
+interface TokenRow {
+  id: string
+  tenant_id: string
+  name: string
+  hash: string
+  hint: string
+  created_at: string
+  expires_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+const toTenant = (row: TenantRow): Tenant => ({
+  id: row.id,
+  kind: row.kind,
+  slug: row.slug,
+  createdAt: row.created_at,
+})
+
+const toToken = (row: TokenRow): TokenRecord => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  name: row.name,
+  hash: row.hash,
+  hint: row.hint,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+})
+
+const TENANT_COLUMNS = 'id, kind, slug, created_at'
+const TOKEN_COLUMNS = 'id, tenant_id, name, hash, hint, created_at, expires_at, last_used_at, revoked_at'
+
+/** serialization_failure, deadlock_detected: the transaction lost a race and may simply run again. */
+const RETRYABLE = new Set(['40001', '40P01'])
+const ATTEMPTS = 3
+
+export const DEFAULT_POOL_SIZE = 10
+const CONNECT_TIMEOUT_MS = 30_000
+
+export interface PostgresStoreOptions {
+  /** Connections at most (default 10). */
+  readonly poolSize?: number
+}
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const
+  readonly #pool: pg.Pool
+
+  /**
+   * Opens a pool on `url` (`postgres://user:password@host:port/database`, libpq parameters such
+   * as `sslmode` or `options` in the query string) and checks that a connection can be made.
+   * Errors name the URL without its password.
+   */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      application_name: 'roster',
+      // Never wait forever for a server that does not answer, nor for a free connection.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    })
+    // An idle connection the server dropped (restart, timeout) is removed from the pool; the
+    // next query opens a new one. Without a listener the error would end the process.
+    pool.on('error', () => undefined)
+    try {
+      const client = await pool.connect()
+      client.release()
+    } catch (e) {
+      await pool.end().catch(() => undefined)
+      throw new Error(`cannot connect to PostgreSQL at ${redactDatabaseUrl(url)}: ${(e as Error).message}`)
+    }
+    return new PostgresStore(pool)
+  }
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool
+  }
+
+  /** The pool, for tests and tools (EXPLAIN, benchmarks). */
+  get pool(): pg.Pool {
+    return this.#pool
+  }
+
+  async migrate(): Promise<void> {
+    await migrate(this.#pool)
+  }
+
+  async close(): Promise<void> {
+    if (!this.#pool.ended) await this.#pool.end()
+  }
+
+  async createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
+    const tenant: Tenant = { id: randomUUID(), kind, slug, createdAt: new Date().toISOString() }
+    try {
+      await this.#pool.query(
+        named('INSERT INTO tenants (id, kind, slug, created_at) VALUES ($1, $2, $3, $4)', [
+          tenant.id,
+          kind,
+          slug,
+          tenant.createdAt,
+        ]),
+      )
+    } catch (e) {
+      if ((e as { code?: unknown }).code === '23505')
+        throw uniqueness(`${kind} ${JSON.stringify(slug)} already exists`)
+      throw e
+    }
+    return tenant
+  }
+
+  async findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined> {
+    if (!storableKey(slug)) return undefined
+    const { rows } = await this.#pool.query<TenantRow>(
+      named(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE kind = $1 AND slug = $2`, [kind, slug]),
+    )
+    return rows[0] && toTenant(rows[0])
+  }
+
+  async getTenant(id: string): Promise<Tenant | undefined> {
+    if (!storableKey(id)) return undefined
+    const { rows } = await this.#pool.query<TenantRow>(
+      named(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [id]),
+    )
+    return rows[0] && toTenant(rows[0])
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    const { rows } = await this.#pool.query<TenantRow>(
+      named(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`, []),
+    )
+    return rows.map(toTenant)
+  }
+
+  async insertToken(token: TokenRecord): Promise<void> {
+    await this.#pool.query(
+      named(
+        `INSERT INTO tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          token.id,
+          token.tenantId,
+          token.name,
+          token.hash,
+          token.hint,
+          token.createdAt,
+          token.expiresAt,
+          token.lastUsedAt,
+          token.revokedAt,
+        ],
+      ),
+    )
+  }
+
+  /** On every request's path (behind a cache): one lookup in the unique index on `hash`. */
+  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    if (!storableKey(hash)) return undefined
+    const { rows } = await this.#pool.query<TokenRow>(
+      named(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = $1`, [hash]),
+    )
+    return rows[0] && toToken(rows[0])
+  }
+
+  async listTokens(tenantId?: string): Promise<TokenRecord[]> {
+    const { rows } = await this.#pool.query<TokenRow>(
+      tenantId === undefined
+        ? named(`SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id`, [])
+        : named(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId]),
+    )
+    return rows.map(toToken)
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    if (!storableKey(id)) return false
+    const result = await this.#pool.query(
+      named('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]),
+    )
+    return (result.rowCount ?? 0) > 0
+  }
+
+  async markTokenUsed(id: string, at: string): Promise<void> {
+    if (!storableKey(id)) return
+    await this.#pool.query(named('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id]))
+  }
+
+  forTenant(tenant: Tenant): TenantStore {
+    return new PostgresTenantStore(this.#pool, new TenantQueries(tenant))
+  }
+}
+
+class PostgresTenantStore implements TenantStore {
+  readonly #pool: pg.Pool
+  readonly #queries: TenantQueries
+
+  constructor(pool: pg.Pool, queries: TenantQueries) {
+    this.#pool = pool
+    this.#queries = queries
+  }
+
+  get tenant(): Tenant {
+    return this.#queries.tenant
+  }
+
+  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
+    return this.#queries.get(this.#pool, type, id)
+  }
+
+  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
+    return this.#queries.existing(this.#pool, ids)
+  }
+
+  members(groupId: string): Promise<Member[]> {
+    return this.#queries.members(this.#pool, groupId)
+  }
+
+  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
+    return this.#queries.groupsOf(this.#pool, ids)
+  }
+
+  list(schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
+    return this.#queries.list(this.#pool, schema, query)
+  }
+
+  /**
+   * `BEGIN` … `COMMIT` on one pooled client (READ COMMITTED). A deadlock or serialisation
+   * failure rolls back and runs `fn` again, up to three times in all: `fn` does nothing but
+   * database work through `tx`, so running it again is safe.
+   */
+  async transaction<T>(fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.#pool.connect()
+      const tx = new PostgresTransaction(client, this.#queries)
+      let broken: Error | undefined
+      try {
+        await client.query('BEGIN')
+        const value = await fn(tx)
+        tx.end()
+        await client.query('COMMIT')
+        return value
+      } catch (e) {
+        tx.end()
+        try {
+          await client.query('ROLLBACK')
+        } catch (rollbackError) {
+          // The connection is gone or unusable: the pool must not hand it out again.
+          broken = rollbackError as Error
+        }
+        const code = (e as { code?: unknown } | null)?.code
+        if (attempt < ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code) && broken === undefined) continue
+        throw e
+      } finally {
+        client.release(broken)
+      }
+    }
+  }
+}
+
+/**
+ * The transaction's view, on the client that holds the transaction. After the transaction
+ * ended, every call throws: a leaked `tx` must not write outside it (nor on a client that is
+ * back in the pool, serving someone else).
+ */
+class PostgresTransaction implements TenantTransaction {
+  readonly #client: Queryable
+  readonly #queries: TenantQueries
+  #ended = false
+
+  constructor(client: Queryable, queries: TenantQueries) {
+    this.#client = client
+    this.#queries = queries
+  }
+
+  end(): void {
+    this.#ended = true
+  }
+
+  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
+    return this.#run((db) => this.#queries.get(db, type, id, true))
+  }
+
+  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
+    return this.#run((db) => this.#queries.existing(db, ids, true))
+  }
+
+  members(groupId: string): Promise<Member[]> {
+    return this.#run((db) => this.#queries.members(db, groupId))
+  }
+
+  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
+    return this.#run((db) => this.#queries.groupsOf(db, ids))
+  }
+
+  insert(resource: NewResource): Promise<StoredResource> {
+    return this.#run((db) => this.#queries.insert(db, resource))
+  }
+
+  update(resource: ResourceUpdate, expectedVersion: number): Promise<StoredResource | undefined> {
+    return this.#run((db) => this.#queries.update(db, resource, expectedVersion))
+  }
+
+  delete(type: ResourceTypeId, id: string): Promise<boolean> {
+    return this.#run((db) => this.#queries.delete(db, type, id))
+  }
+
+  addMembers(groupId: string, members: readonly { value: string; type: ResourceTypeId }[]): Promise<number> {
+    return this.#run((db) => this.#queries.addMembers(db, groupId, members))
+  }
+
+  removeMembers(groupId: string, values: readonly string[]): Promise<number> {
+    return this.#run((db) => this.#queries.removeMembers(db, groupId, values))
+  }
+
+  clearMembers(groupId: string): Promise<number> {
+    return this.#run((db) => this.#queries.clearMembers(db, groupId))
+  }
+
+  async #run<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
+    if (this.#ended) throw new TypeError('the transaction has ended; use the store, or run a new transaction')
+    return work(this.#client)
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * The resource queries of one tenant, on the pool (reads outside transactions) or on the client
+ * of one transaction. Every statement is scoped by `tenant_id`, binds every value, and does its
+ * work in one round trip: lists of ids travel as one array parameter (`= ANY($2::text[])`,
+ * `unnest`), never one statement per member.
+ */
+import { createHash } from 'node:crypto'
+import type pg from 'pg'
+import { invalidValue, uniqueness } from '../../scim/errors.js'
+import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
+import type {
+  GroupMembership,
+  ListQuery,
+  ListResult,
+  Member,
+  NewResource,
+  ResourceTypeId,
+  ResourceUpdate,
+  StoredResource,
+  Tenant,
+} from '../contract.js'
+import { fold } from '../fold.js'
+import { compileFilter } from '../sql/compile-filter.js'
+import { compileSort } from '../sql/compile-sort.js'
+import { postgresDialect } from './postgres-dialect.js'
+
+/** A pool, or the client a transaction holds. */
+export type Queryable = Pick<pg.Pool, 'query'>
+
+interface ResourceRow {
+  id: string
+  resource_type: ResourceTypeId
+  version: number
+  created: string
+  last_modified: string
+  document: Record<string, unknown>
+}
+
+/** The partial index on userName applies only when the query names the type as a literal. */
+const TYPE_LITERAL: Readonly<Record<ResourceTypeId, string>> = { User: "'User'", Group: "'Group'" }
+
+const COLUMNS = 'r.id, r.resource_type, r.version, r.created, r.last_modified, r.document'
+
+function typeLiteral(type: string): string {
+  const literal = TYPE_LITERAL[type as ResourceTypeId]
+  if (literal === undefined) throw new TypeError(`unknown resource type ${JSON.stringify(type)}`)
+  return literal
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: no stored id or name contains it, and binding one is an
+ * error. Lookups answer "not found" for such a key instead.
+ */
+export const storableKey = (key: string): boolean => !key.includes('\u0000')
+
+const names = new Map<string, string>()
+
+/**
+ * The store's fixed statements are prepared once per connection, by a name derived from their
+ * text. Compiled filters are not named: their shapes are unbounded, and PostgreSQL plans an
+ * unnamed statement for the values at hand.
+ */
+export function named(text: string, values: unknown[]): pg.QueryConfig {
+  let name = names.get(text)
+  if (name === undefined) {
+    name = `roster_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
+    names.set(text, name)
+  }
+  return { name, text, values }
+}
+
+const toResource = (row: ResourceRow): StoredResource => ({
+  id: row.id,
+  resourceType: row.resource_type,
+  version: row.version,
+  created: row.created,
+  lastModified: row.last_modified,
+  document: row.document,
+})
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+
+/** The indexed copies of document values (see migrations.ts), in statement order. */
+function indexedColumns(document: Record<string, unknown>): (string | boolean | null)[] {
+  const userName = text(document.userName)
+  const displayName = text(document.displayName)
+  return [
+    userName,
+    userName === null ? null : fold(userName),
+    text(document.externalId),
+    displayName,
+    displayName === null ? null : fold(displayName),
+    typeof document.active === 'boolean' ? document.active : null,
+  ]
+}
+
+/** JSON.stringify writes U+0000 as `\u0000` and an unpaired surrogate as `\udXXX`. */
+const SUSPECT = /\\u0000|\\ud[89a-f]/i
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * The document as JSON text PostgreSQL accepts. Its text type cannot hold U+0000 and its JSON
+ * functions refuse unpaired surrogates (which are not Unicode text): such a value is the
+ * client's 400, not a failed statement.
+ */
+function documentJson(document: Record<string, unknown>): string {
+  const json = JSON.stringify(document)
+  if (SUSPECT.test(json)) checkStorable(document, '')
+  return json
+}
+
+function checkStorable(value: unknown, path: string): void {
+  const where = path === '' ? 'the resource' : path
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw invalidValue(`${where}: the character U+0000 cannot be stored`)
+    if (UNPAIRED.test(value)) throw invalidValue(`${where}: an unpaired UTF-16 surrogate is not Unicode text`)
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkStorable(v, `${path}[${i}]`))
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      checkStorable(key, path)
+      checkStorable(v, path === '' ? key : `${path}.${key}`)
+    }
+  }
+}
+
+/** RFC 7644 §3.3: a taken userName is 409 `uniqueness`; the database's index decides. */
+function rethrowUniqueness(e: unknown, document: Record<string, unknown>): never {
+  const error = e as { code?: unknown; constraint?: unknown } | null
+  if (error?.code === '23505' && error.constraint === 'resources_user_name') {
+    throw uniqueness(`userName ${JSON.stringify(document.userName)} is already taken`)
+  }
+  throw e
+}
+
+export class TenantQueries {
+  readonly tenant: Tenant
+
+  constructor(tenant: Tenant) {
+    this.tenant = tenant
+  }
+
+  /**
+   * `lock` (inside a transaction): the row stays locked until the transaction ends, so a
+   * read-modify-write cannot lose a concurrent write. `FOR NO KEY UPDATE` is the lock an
+   * `UPDATE` takes: writers of the row wait for each other, but it does not wait for
+   * `existing(…, true)` of another transaction naming the row as a new member.
+   */
+  async get(db: Queryable, type: ResourceTypeId, id: string, lock = false): Promise<StoredResource | undefined> {
+    if (!storableKey(id)) return undefined
+    const { rows } = await db.query<ResourceRow>(
+      named(
+        `SELECT ${COLUMNS} FROM resources r WHERE r.tenant_id = $1 AND r.resource_type = ${typeLiteral(type)} ` +
+          `AND r.id = $2${lock ? ' FOR NO KEY UPDATE' : ''}`,
+        [this.tenant.id, id],
+      ),
+    )
+    return rows[0] && toResource(rows[0])
+  }
+
+  /**
+   * `lock` (inside a transaction): the rows found are share-locked (`FOR KEY SHARE`) until the
+   * transaction ends, so they cannot be deleted before the membership rows that name them are
+   * committed — and a delete that came first makes them absent here. Without it, a member
+   * checked here and deleted concurrently would be left dangling in the group.
+   */
+  async existing(db: Queryable, ids: readonly string[], lock = false): Promise<Map<string, ResourceTypeId>> {
+    const found = new Map<string, ResourceTypeId>()
+    const keys = [...new Set(ids)].filter(storableKey)
+    if (keys.length === 0) return found
+    const { rows } = await db.query<{ id: string; resource_type: ResourceTypeId }>(
+      named(
+        // Naming both types lets the (tenant_id, resource_type, id) key answer each id.
+        'SELECT r.id, r.resource_type FROM resources r ' +
+          "WHERE r.tenant_id = $1 AND r.resource_type IN ('User', 'Group') " +
+          `AND r.id = ANY($2::text[])${lock ? ' FOR KEY SHARE' : ''}`,
+        [this.tenant.id, keys],
+      ),
+    )
+    for (const row of rows) found.set(row.id, row.resource_type)
+    return found
+  }
+
+  async members(db: Queryable, groupId: string): Promise<Member[]> {
+    if (!storableKey(groupId)) return []
+    const { rows } = await db.query<{ value: string; type: ResourceTypeId; display: string | null }>(
+      named(
+        'SELECT m.member_id AS value, m.member_type AS type, COALESCE(u.display_name, u.user_name) AS display ' +
+          'FROM memberships m LEFT JOIN resources u ' +
+          'ON u.tenant_id = m.tenant_id AND u.resource_type = m.member_type AND u.id = m.member_id ' +
+          'WHERE m.tenant_id = $1 AND m.group_id = $2 ORDER BY m.seq',
+        [this.tenant.id, groupId],
+      ),
+    )
+    return rows.map((row) =>
+      row.display === null
+        ? { value: row.value, type: row.type }
+        : { value: row.value, type: row.type, display: row.display },
+    )
+  }
+
+  async groupsOf(db: Queryable, ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
+    const result = new Map<string, GroupMembership[]>(ids.map((id) => [id, []]))
+    const keys = [...result.keys()].filter(storableKey)
+    if (keys.length === 0) return result
+    const { rows } = await db.query<{ member: string; value: string; display: string | null }>(
+      named(
+        'SELECT m.member_id AS member, m.group_id AS value, g.display_name AS display ' +
+          'FROM memberships m LEFT JOIN resources g ' +
+          "ON g.tenant_id = m.tenant_id AND g.resource_type = 'Group' AND g.id = m.group_id " +
+          'WHERE m.tenant_id = $1 AND m.member_id = ANY($2::text[]) ORDER BY m.seq',
+        [this.tenant.id, keys],
+      ),
+    )
+    for (const row of rows) {
+      result
+        .get(row.member)
+        ?.push(
+          row.display === null
+            ? { value: row.value, type: 'direct' }
+            : { value: row.value, display: row.display, type: 'direct' },
+        )
+    }
+    return result
+  }
+
+  async list(db: Queryable, schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
+    const params: unknown[] = [this.tenant.id]
+    let where = `r.tenant_id = $1 AND r.resource_type = ${typeLiteral(schema.type.id)}`
+    if (query.filter !== undefined)
+      where += ` AND (${compileFilter(query.filter, schema, postgresDialect, params).sql})`
+    const order = compileSort(query.sortBy, query.sortOrder, schema, postgresDialect)
+    // RFC 7644 §3.4.2.4: startIndex below 1 is 1; count 0 asks only for totalResults.
+    const offset = Math.max(1, Math.trunc(query.startIndex)) - 1
+    const count = Math.max(0, Math.trunc(query.count))
+    const countAll = async () => {
+      const { rows } = await db.query<{ total: string }>(
+        `SELECT COUNT(*) AS total FROM resources r WHERE ${where}`,
+        params,
+      )
+      return Number(rows[0]?.total ?? 0)
+    }
+    if (count === 0) return { totalResults: await countAll(), resources: [] }
+    const n = params.length
+    const { rows } = await db.query<ResourceRow>(
+      `SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, count, offset],
+    )
+    // A first page that is not full holds every match: its length is the total, and the
+    // COUNT query (a second pass over the matches) is not needed. Lookups are such pages.
+    const total = offset === 0 && rows.length < count ? rows.length : await countAll()
+    return { totalResults: total, resources: rows.map(toResource) }
+  }
+
+  async insert(db: Queryable, resource: NewResource): Promise<StoredResource> {
+    typeLiteral(resource.resourceType)
+    const document = documentJson(resource.document)
+    try {
+      await db.query(
+        named(
+          'INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, ' +
+            'user_name, user_name_fold, external_id, display_name, display_name_fold, active, document) ' +
+            'VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+          [
+            this.tenant.id,
+            resource.resourceType,
+            resource.id,
+            resource.created,
+            resource.lastModified,
+            ...indexedColumns(resource.document),
+            document,
+          ],
+        ),
+      )
+    } catch (e) {
+      rethrowUniqueness(e, resource.document)
+    }
+    return {
+      id: resource.id,
+      resourceType: resource.resourceType,
+      version: 1,
+      created: resource.created,
+      lastModified: resource.lastModified,
+      // What a later get() returns: a copy, without the values JSON drops.
+      document: JSON.parse(document) as Record<string, unknown>,
+    }
+  }
+
+  async update(
+    db: Queryable,
+    resource: ResourceUpdate,
+    expectedVersion: number,
+  ): Promise<StoredResource | undefined> {
+    if (!storableKey(resource.id)) return undefined
+    const document = documentJson(resource.document)
+    let row: { version: number; created: string } | undefined
+    try {
+      const result = await db.query<{ version: number; created: string }>(
+        named(
+          'UPDATE resources SET version = version + 1, last_modified = $1, user_name = $2, user_name_fold = $3, ' +
+            'external_id = $4, display_name = $5, display_name_fold = $6, active = $7, document = $8 ' +
+            `WHERE tenant_id = $9 AND resource_type = ${typeLiteral(resource.resourceType)} AND id = $10 AND version = $11 ` +
+            'RETURNING version, created',
+          [
+            resource.lastModified,
+            ...indexedColumns(resource.document),
+            document,
+            this.tenant.id,
+            resource.id,
+            expectedVersion,
+          ],
+        ),
+      )
+      row = result.rows[0]
+    } catch (e) {
+      rethrowUniqueness(e, resource.document)
+    }
+    if (row === undefined) return undefined
+    return {
+      id: resource.id,
+      resourceType: resource.resourceType,
+      version: row.version,
+      created: row.created,
+      lastModified: resource.lastModified,
+      document: JSON.parse(document) as Record<string, unknown>,
+    }
+  }
+
+  /**
+   * The resource, then every membership row naming it. Two statements: the second takes its
+   * snapshot after the first has the row, so it also sees membership rows committed by a
+   * transaction the first waited for (one that added this resource to a group).
+   */
+  async delete(db: Queryable, type: ResourceTypeId, id: string): Promise<boolean> {
+    const literal = typeLiteral(type)
+    if (!storableKey(id)) return false
+    const deleted = await db.query(
+      named(`DELETE FROM resources WHERE tenant_id = $1 AND resource_type = ${literal} AND id = $2`, [
+        this.tenant.id,
+        id,
+      ]),
+    )
+    if (deleted.rowCount === 0) return false
+    await db.query(
+      named(
+        `DELETE FROM memberships WHERE tenant_id = $1 AND member_id = $2 AND member_type = ${literal}` +
+          (type === 'Group' ? ' OR tenant_id = $1 AND group_id = $2' : ''),
+        [this.tenant.id, id],
+      ),
+    )
+    return true
+  }
+
+  /**
+   * One statement for all members, added in the order given (`seq` follows the ordinality).
+   * Members already present are skipped by the unique key; so is a repeat within the list.
+   */
+  async addMembers(
+    db: Queryable,
+    groupId: string,
+    members: readonly { value: string; type: ResourceTypeId }[],
+  ): Promise<number> {
+    if (members.length === 0) return 0
+    for (const member of members) typeLiteral(member.type)
+    const result = await db.query(
+      named(
+        'INSERT INTO memberships (tenant_id, group_id, member_id, member_type) ' +
+          'SELECT $1, $2, t.member_id, t.member_type ' +
+          'FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t (member_id, member_type, n) ORDER BY t.n ' +
+          'ON CONFLICT DO NOTHING',
+        [this.tenant.id, groupId, members.map((m) => m.value), members.map((m) => m.type)],
+      ),
+    )
+    return result.rowCount ?? 0
+  }
+
+  /** By member: one probe of the member-first key per value, whatever the size of the group. */
+  async removeMembers(db: Queryable, groupId: string, values: readonly string[]): Promise<number> {
+    const keys = [...new Set(values)].filter(storableKey)
+    if (keys.length === 0 || !storableKey(groupId)) return 0
+    const result = await db.query(
+      named(
+        'DELETE FROM memberships WHERE tenant_id = $1 AND member_id = ANY($2::text[]) AND group_id = $3',
+        [this.tenant.id, keys, groupId],
+      ),
+    )
+    return result.rowCount ?? 0
+  }
+
+  async clearMembers(db: Queryable, groupId: string): Promise<number> {
+    if (!storableKey(groupId)) return 0
+    const result = await db.query(
+      named('DELETE FROM memberships WHERE tenant_id = $1 AND group_id = $2', [this.tenant.id, groupId]),
+    )
+    return result.rowCount ?? 0
+  }
+}
