@@ -1,4 +1,5 @@
 import type { AttrPath } from '../scim/filter/ast.js'
+import { formatAttrPath } from '../scim/path/attr-path.js'
 import { parseAttributeList } from '../scim/schema/attribute-list.js'
 import { compileProjection } from '../scim/schema/project.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
@@ -28,7 +29,30 @@ function wants(request: ProjectionRequest, schema: ResourceSchema, name: string)
   return !(request.excludedAttributes ?? []).some((p) => p.subAttr === undefined && names([p], schema, name))
 }
 
+/** Compiled projections by request shape: most requests ask the same few (often none). */
+const compiled = new Map<string, Projection>()
+const MAX_COMPILED = 256
+
+const keyOf = (schema: ResourceSchema, request: ProjectionRequest) =>
+  `${schema.type.id}\u0000${(request.attributes ?? []).map(formatAttrPath).join(',')}\u0000${(request.excludedAttributes ?? [])
+    .map(formatAttrPath)
+    .join(',')}`
+
 export function projectionOf(schema: ResourceSchema, request: ProjectionRequest): Projection {
+  const key = keyOf(schema, request)
+  const cached = compiled.get(key)
+  // Only the registry's own schemas are cached: a test's ad-hoc schema must not see another's.
+  if (cached && cachedFor.get(cached) === schema) return cached
+  const projection = compile(schema, request)
+  if (compiled.size >= MAX_COMPILED) compiled.clear()
+  compiled.set(key, projection)
+  cachedFor.set(projection, schema)
+  return projection
+}
+
+const cachedFor = new WeakMap<Projection, ResourceSchema>()
+
+function compile(schema: ResourceSchema, request: ProjectionRequest): Projection {
   const clean: ProjectionRequest = {
     ...(request.attributes?.length && { attributes: request.attributes }),
     ...(request.excludedAttributes?.length && { excludedAttributes: request.excludedAttributes }),
