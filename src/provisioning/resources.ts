@@ -136,6 +136,7 @@ export class ResourceService {
       ...(request.sortBy && { sortBy: request.sortBy, sortOrder: request.sortOrder ?? 'ascending' }),
       startIndex: request.startIndex,
       count: request.count,
+      ...(request.cursor !== undefined && { cursor: request.cursor }),
     })
     return { ...result, derived: await this.#derive(this.#store, result.resources, wanted) }
   }

@@ -75,11 +75,21 @@ export interface ListQuery {
   readonly startIndex: number
   /** 0 asks only for `totalResults`. */
   readonly count: number
+  /**
+   * RFC 9865 cursor pagination instead of `startIndex`: '' starts a walk, otherwise a
+   * `nextCursor`/`previousCursor` this store gave for the same tenant, type, filter and sort.
+   * A cursor that fails its check is 400 `invalidCursor`; one past its lifetime `expiredCursor`.
+   */
+  readonly cursor?: string
 }
 
 export interface ListResult {
   readonly totalResults: number
   readonly resources: StoredResource[]
+  /** Cursor pages only: absent on the last page (RFC 9865 §2). */
+  readonly nextCursor?: string
+  /** Cursor pages only: absent on the first page. */
+  readonly previousCursor?: string
 }
 
 /** A direct member of a group, as `Group.members` shows it. */

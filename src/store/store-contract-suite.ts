@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { isScimError, type ScimError } from '../scim/errors.js'
+import { CURSOR_TIMEOUT_SECONDS, cursorClock } from './cursor.js'
+import { offsetProbe } from './page-positions.js'
 import { parseFilter } from '../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../scim/schema/resource-types.js'
 import type {
@@ -723,6 +725,215 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.deepEqual(await groups(`members eq "${u2!.id}"`), [g2!.id])
         assert.deepEqual(await groups(`members[value eq "${u1!.id}" and type eq "user"]`), [g1!.id, g2!.id])
         assert.deepEqual(await groups('members.display eq "F2"'), [g2!.id])
+      })
+    })
+
+    describe('pagination (RFC 9865 cursors, startIndex walks, exact totals)', () => {
+      type Walk = Omit<ListQuery, 'startIndex' | 'count' | 'cursor'>
+      /** Every page of a cursor walk; `between` runs after each page (concurrent writes). */
+      const cursorWalk = async (q: Walk, count: number, between: (page: number) => Promise<void> = async () => {}) => {
+        const seen: StoredResource[] = []
+        let cursor: string | undefined = ''
+        for (let page = 0; cursor !== undefined; page++) {
+          assert.ok(page < 200, 'the walk ends')
+          const result: Awaited<ReturnType<TenantStore['list']>> = await a.list(USER, { ...q, startIndex: 1, count, cursor })
+          assert.ok(result.resources.length <= count)
+          if (result.nextCursor !== undefined) assert.match(result.nextCursor, /^[A-Za-z0-9._~-]+$/)
+          seen.push(...result.resources)
+          cursor = result.nextCursor
+          await between(page)
+        }
+        return seen
+      }
+      const all = async (q: Walk = {}) => (await a.list(USER, { ...q, startIndex: 1, count: 10_000 })).resources
+      const names = (rs: readonly StoredResource[]) => rs.map((r) => r.document.userName as string)
+      const isScimType = (type: string) => (e: unknown) => isScimError(e) && e.status === 400 && e.scimType === type
+
+      const seed = (n: number, from = 0) =>
+        insert(
+          a,
+          ...Array.from({ length: n }, (_, i) =>
+            newUser(`p${String((i + from) * 7919 % 1000).padStart(3, '0')}-${i + from}`, {
+              ...(i % 3 !== 0 && { title: `t${(i * 13) % 5}` }),
+              active: i % 2 === 0,
+            }),
+          ),
+        )
+
+      test('a cursor walk returns every row once, in the order of the list, with filter and sortBy', async () => {
+        await seed(23)
+        await insert(b, newUser('other-tenant'))
+        const orders: Walk[] = [
+          {},
+          { sortBy: { name: 'userName' } },
+          { sortBy: { name: 'userName' }, sortOrder: 'descending' },
+          { sortBy: { name: 'title' } },
+          { sortBy: { name: 'title' }, sortOrder: 'descending' },
+          { filter: parseFilter('active eq true'), sortBy: { name: 'title' } },
+          { filter: parseFilter('userName sw "p"') },
+        ]
+        for (const q of orders) {
+          for (const count of [1, 4, 23, 50]) {
+            assert.deepEqual(names(await cursorWalk(q, count)), names(await all(q)), JSON.stringify({ q, count }))
+          }
+        }
+        const first = await a.list(USER, { startIndex: 1, count: 5, cursor: '' })
+        assert.equal(first.totalResults, 23)
+        assert.equal(first.previousCursor, undefined, 'the first page has no previous page')
+        const filtered = await a.list(USER, { filter: parseFilter('active eq true'), startIndex: 1, count: 5, cursor: '' })
+        assert.equal(filtered.totalResults, 12)
+        const lastPage = await a.list(USER, { startIndex: 1, count: 23, cursor: '' })
+        assert.equal(lastPage.nextCursor, undefined, 'nextCursor is omitted on the last page')
+      })
+
+      test('previousCursor leads back to the page before, in every order', async () => {
+        await seed(17)
+        for (const q of [{}, { sortBy: { name: 'title' } }, { sortBy: { name: 'title' }, sortOrder: 'descending' }] as Walk[]) {
+          const pages: string[][] = []
+          const previous: (string | undefined)[] = []
+          let cursor: string | undefined = ''
+          while (cursor !== undefined) {
+            const page: Awaited<ReturnType<TenantStore['list']>> = await a.list(USER, { ...q, startIndex: 1, count: 5, cursor })
+            pages.push(names(page.resources))
+            previous.push(page.previousCursor)
+            cursor = page.nextCursor
+          }
+          assert.equal(pages.length, 4)
+          for (let i = 1; i < pages.length; i++) {
+            const back = await a.list(USER, { ...q, startIndex: 1, count: 5, cursor: previous[i]! })
+            assert.deepEqual(names(back.resources), pages[i - 1], `page ${i} back`)
+            assert.equal(back.previousCursor === undefined, i === 1, 'the first page has no previousCursor')
+            const forth = await a.list(USER, { ...q, startIndex: 1, count: 5, cursor: back.nextCursor! })
+            assert.deepEqual(names(forth.resources), pages[i])
+          }
+        }
+      })
+
+      test('cursor walks under concurrent inserts and deletes: no row twice, no untouched row skipped', async () => {
+        for (const q of [{}, { sortBy: { name: 'userName' } }, { sortBy: { name: 'title' }, sortOrder: 'descending' }] as Walk[]) {
+          const before = await seed(30, 100)
+          const deleted = new Set<string>()
+          let next = 1000
+          const seen = await cursorWalk(q, 4, async (page) => {
+            // Delete one row ahead of the walk and one behind it, insert two anywhere in the order.
+            const victims = [before[(page * 7 + 3) % before.length]!, before[(page * 11) % before.length]!]
+            for (const v of victims) {
+              if (deleted.has(v.id)) continue
+              deleted.add(v.id)
+              await a.transaction((tx) => tx.delete('User', v.id))
+            }
+            await seed(2, next)
+            next += 2
+          })
+          const seenIds = ids(seen)
+          assert.equal(new Set(seenIds).size, seenIds.length, 'no row is returned twice')
+          const untouched = ids(before).filter((id) => !deleted.has(id))
+          for (const id of untouched) assert.ok(seenIds.includes(id), `untouched row ${id} was seen`)
+          // Clean up for the next order.
+          for (const r of await all()) await a.transaction((tx) => tx.delete('User', r.id))
+        }
+      })
+
+      test('a tampered, foreign or malformed cursor is 400 invalidCursor; an old one expiredCursor', async () => {
+        await seed(6)
+        const page = await a.list(USER, { startIndex: 1, count: 2, cursor: '' })
+        const next = page.nextCursor!
+        const list = (cursor: string, q: Walk = {}) => a.list(USER, { ...q, startIndex: 1, count: 2, cursor })
+        const flipped = next.slice(0, 5) + (next[5] === 'A' ? 'B' : 'A') + next.slice(6)
+        for (const bad of ['garbage', 'x.y', '.', flipped, `${next}x`, next.replace('.', '.A')]) {
+          await assert.rejects(list(bad), isScimType('invalidCursor'), bad)
+        }
+        // Bound to its query: another filter or sort, or another tenant, refuses it.
+        await assert.rejects(list(next, { sortBy: { name: 'userName' } }), isScimType('invalidCursor'))
+        await assert.rejects(list(next, { filter: parseFilter('active eq true') }), isScimType('invalidCursor'))
+        await assert.rejects(b.list(USER, { startIndex: 1, count: 2, cursor: next }), isScimType('invalidCursor'))
+        await assert.rejects(a.list(GROUP, { startIndex: 1, count: 2, cursor: next }), isScimType('invalidCursor'))
+        assert.equal((await list(next)).resources.length, 2)
+        const clock = cursorClock.now
+        try {
+          cursorClock.now = () => Date.now() + (CURSOR_TIMEOUT_SECONDS + 1) * 1000
+          await assert.rejects(list(next), isScimType('expiredCursor'))
+        } finally {
+          cursorClock.now = clock
+        }
+      })
+
+      test('totalResults is exact after creates, deletes, rollbacks and concurrent writers', async () => {
+        const total = async () => (await a.list(USER, { startIndex: 1, count: 0 })).totalResults
+        const counted = async () =>
+          (await a.list(USER, { filter: parseFilter('userName pr'), startIndex: 1, count: 0 })).totalResults
+        assert.equal(await total(), 0)
+        const users = await seed(10)
+        assert.equal(await total(), 10)
+        await a.transaction((tx) => tx.delete('User', users[0]!.id))
+        assert.equal(await a.transaction((tx) => tx.delete('User', users[0]!.id)), false)
+        assert.equal(await total(), 9)
+        await assert.rejects(
+          a.transaction(async (tx) => {
+            await tx.insert(newUser('rolled-back'))
+            await tx.delete('User', users[1]!.id)
+            throw new Error('abort')
+          }),
+          /abort/,
+        )
+        assert.equal(await total(), 9)
+        // A refused insert (taken userName) counts nothing.
+        await assert.rejects(insert(a, newUser(users[2]!.document.userName as string)), isUniqueness(
+          `userName ${JSON.stringify(users[2]!.document.userName)} is already taken`,
+        ))
+        assert.equal(await total(), 9)
+        await Promise.all([
+          ...Array.from({ length: 12 }, (_, i) => insert(a, newUser(`concurrent-${i}`))),
+          ...users.slice(3, 7).map((u) => a.transaction((tx) => tx.delete('User', u.id))),
+        ])
+        assert.equal(await total(), 9 + 12 - 4)
+        assert.equal(await total(), await counted())
+        // Per tenant and per type.
+        await insert(b, newUser('b1'), newGroup('g'))
+        assert.equal(await total(), 17)
+        assert.equal((await b.list(USER, { startIndex: 1, count: 0 })).totalResults, 1)
+        assert.equal((await b.list(GROUP, { startIndex: 1, count: 0 })).totalResults, 1)
+        const page = await a.list(USER, { startIndex: 5, count: 3 })
+        assert.equal(page.totalResults, 17)
+      })
+
+      test('startIndex pages equal OFFSET pages of the full list: sequential walks, jumps, after writes', async () => {
+        await seed(40)
+        const check = async (startIndex: number, count: number, q: Walk = {}) => {
+          const expected = (await all(q)).slice(startIndex - 1, startIndex - 1 + count)
+          const page = await a.list(USER, { ...q, startIndex, count })
+          assert.deepEqual(ids(page.resources), ids(expected), JSON.stringify({ startIndex, count, q }))
+          assert.equal(page.totalResults, (await all(q)).length)
+        }
+        for (let i = 1; i <= 41; i += 7) await check(i, 7)
+        for (const [i, n] of [[30, 5], [3, 4], [29, 11], [40, 3], [41, 1], [100, 2], [1, 40], [12, 0], [8, 8], [16, 8]]) {
+          await check(i!, n!)
+        }
+        const list = await all()
+        // Deletes before and after remembered positions, and inserts, between pages.
+        for (let i = 1; i <= 45; i += 6) {
+          await check(i, 6)
+          if (i % 2 === 1) await a.transaction((tx) => tx.delete('User', list[(i * 3) % list.length]!.id).then(() => undefined))
+          await seed(1, 500 + i)
+        }
+        for (let i = 1; i <= 50; i += 9) await check(i, 9, { sortBy: { name: 'userName' } })
+        for (let i = 1; i <= 30; i += 4) await check(i, 4, { filter: parseFilter('active eq true') })
+      })
+
+      test('a sequential startIndex walk reads each page by position, never skipping rows with OFFSET', async () => {
+        const users = await seed(60)
+        offsetProbe.largest = 0
+        const seen: string[] = []
+        for (let i = 1; i <= 60; i += 7) {
+          const page = await a.list(USER, { startIndex: i, count: 7 })
+          assert.equal(page.totalResults, 60)
+          seen.push(...ids(page.resources))
+        }
+        assert.deepEqual(seen, ids(users))
+        assert.equal(offsetProbe.largest, 0, 'every page after the first started from a remembered position')
+        // A jump starts from the nearest remembered position below it.
+        assert.deepEqual(ids((await a.list(USER, { startIndex: 31, count: 3 })).resources), ids(users.slice(30, 33)))
+        assert.ok(offsetProbe.largest <= 2, `skipped ${offsetProbe.largest} rows`)
       })
     })
   })

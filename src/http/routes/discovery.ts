@@ -4,6 +4,7 @@ import { resourceTypeResource } from '../../scim/discovery/resource-type-resourc
 import { schemaDefinitions, schemaResource } from '../../scim/discovery/schema-resource.js'
 import { serviceProviderConfig } from '../../scim/discovery/service-provider-config.js'
 import { listResponse } from '../../scim/messages/list-response.js'
+import { CURSOR_TIMEOUT_SECONDS } from '../../store/cursor.js'
 import { scimContext } from '../context.js'
 import { sendScim } from '../scim-reply.js'
 
@@ -11,6 +12,8 @@ export interface DiscoveryOptions {
   readonly maxPayloadSize: number
   readonly bulkMaxOperations: number
   readonly maxResults: number
+  /** The count of a query without one (RFC 9865 §4 `defaultPageSize`). */
+  readonly defaultCount?: number
 }
 
 /** RFC 7644 §4: discovery is not filterable; a filter gets 403. */
@@ -37,6 +40,11 @@ export function registerDiscoveryRoutes(app: FastifyInstance, options: Discovery
         changePassword: true,
         sort: true,
         patch: true,
+        cursorPagination: true,
+        ...(options.defaultCount !== undefined && {
+          defaultPageSize: Math.max(1, Math.min(options.defaultCount, options.maxResults)),
+        }),
+        cursorTimeout: CURSOR_TIMEOUT_SECONDS,
       }),
     )
   })

@@ -46,7 +46,11 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
     const rendered = result.resources.map((r, i) =>
       projection.apply(renderResource(r, result.derived[i] ?? {}, context.baseUrl)),
     )
-    return sendScim(reply, 200, listResponse(rendered, { totalResults: result.totalResults, startIndex: search.startIndex }))
+    const page =
+      search.cursor === undefined
+        ? { totalResults: result.totalResults, startIndex: search.startIndex }
+        : { totalResults: result.totalResults, nextCursor: result.nextCursor, previousCursor: result.previousCursor }
+    return sendScim(reply, 200, listResponse(rendered, page))
   }
 
   app.get(endpoint, (request, reply) =>

@@ -12,6 +12,10 @@ export interface ServiceProviderConfigOptions {
   baseUrl: string
   /** RFC 9865 §4: advertise `pagination` when set. */
   cursorPagination?: boolean
+  /** RFC 9865 §4 `defaultPageSize`: the count of a query without one. */
+  defaultPageSize?: number
+  /** RFC 9865 §4 `cursorTimeout`: seconds a cursor stays valid between pages. */
+  cursorTimeout?: number
 }
 
 /** `https://x/scim/v2/` and `https://x/scim/v2` name the same base. */
@@ -41,8 +45,11 @@ export function serviceProviderConfig(options: ServiceProviderConfigOptions): Re
       pagination: {
         cursor: options.cursorPagination,
         index: true,
+        // RFC 9865 §2.5 "Backwards Compatibility": clients that know only startIndex keep it.
         defaultPaginationMethod: 'index',
+        ...(options.defaultPageSize !== undefined && { defaultPageSize: options.defaultPageSize }),
         maxPageSize: options.filterMaxResults,
+        ...(options.cursorPagination && options.cursorTimeout !== undefined && { cursorTimeout: options.cursorTimeout }),
       },
     }),
     authenticationSchemes: [

@@ -39,3 +39,19 @@ describe('listResponse (RFC 7644 §3.4.2)', () => {
     assert.equal(listResponse([], { totalResults: 5, startIndex: 6, itemsPerPage: 5 }).itemsPerPage, 5)
   })
 })
+
+describe('listResponse (RFC 9865 §2)', () => {
+  test('a cursor page has nextCursor/previousCursor and no startIndex', () => {
+    assert.deepEqual(listResponse([{ id: '1' }], { totalResults: 3, nextCursor: 'n.x', previousCursor: 'p.y' }), {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 3,
+      itemsPerPage: 1,
+      nextCursor: 'n.x',
+      previousCursor: 'p.y',
+      Resources: [{ id: '1' }],
+    })
+    const last = listResponse([], { totalResults: 3, nextCursor: undefined })
+    assert.equal('nextCursor' in last, false)
+    assert.equal('startIndex' in last, false)
+  })
+})

@@ -232,3 +232,27 @@ describe('parseSearchRequest: properties', () => {
     )
   })
 })
+
+describe('parseSearchRequest: RFC 9865 cursor', () => {
+  test('an empty cursor (`?cursor`, `?cursor=`, "cursor": "") starts a cursor walk', () => {
+    assert.deepEqual(parseSearchRequest(query({ cursor: '', count: '10' }), limits), { startIndex: 1, count: 10, cursor: '' })
+    assert.deepEqual(parseSearchRequest(query({ Cursor: 'abc.def' }), limits), { startIndex: 1, count: 100, cursor: 'abc.def' })
+    assert.deepEqual(parseSearchRequest(body({ schemas: [SEARCH], cursor: '', count: 5 }), limits), {
+      startIndex: 1,
+      count: 5,
+      cursor: '',
+    })
+  })
+
+  test('startIndex with cursor is 400 invalidValue; a cursor that is not a string is 400 invalidCursor', () => {
+    const fails = (source: SearchSource, scimType: string) =>
+      assert.throws(
+        () => parseSearchRequest(source, limits),
+        (e: unknown) => isScimError(e) && e.status === 400 && e.scimType === scimType,
+      )
+    fails(query({ cursor: '', startIndex: '1' }), 'invalidValue')
+    fails(body({ schemas: [SEARCH], cursor: 'x', startIndex: 3 }), 'invalidValue')
+    fails(body({ schemas: [SEARCH], cursor: 7 }), 'invalidCursor')
+    fails(query({ cursor: ['a', 'b'] }), 'invalidValue')
+  })
+})

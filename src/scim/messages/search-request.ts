@@ -1,4 +1,4 @@
-import { invalidSyntax, invalidValue } from '../errors.js'
+import { invalidCursor, invalidSyntax, invalidValue } from '../errors.js'
 import type { AttrPath } from '../filter/ast.js'
 import { assertSafeObject, isPlainObject } from '../json/safe-object.js'
 import { parseAttrPath } from '../path/attr-path.js'
@@ -17,6 +17,11 @@ export interface SearchRequest {
   count: number
   attributes?: AttrPath[]
   excludedAttributes?: AttrPath[]
+  /**
+   * RFC 9865 §2: cursor pagination; '' (or `?cursor` without a value) asks for the first page.
+   * Absent: index pagination with `startIndex`.
+   */
+  cursor?: string
 }
 
 export type SearchSource = { kind: 'query'; query: Record<string, unknown> } | { kind: 'body'; body: unknown }
@@ -32,6 +37,7 @@ const PARAMETERS = [
   'sortOrder',
   'startIndex',
   'count',
+  'cursor',
   'attributes',
   'excludedAttributes',
 ] as const
@@ -73,6 +79,17 @@ export function parseSearchRequest(source: SearchSource, limits: PageLimits): Se
   }
   const startIndex = values.get('startIndex')
   if (startIndex !== undefined) request.startIndex = Math.max(1, integer('startIndex', startIndex))
+  const cursor = values.get('cursor')
+  if (cursor !== undefined) {
+    if (typeof cursor !== 'string')
+      throw invalidCursor(`cursor: expected a string (a nextCursor or previousCursor value), got ${describeValue(cursor)}`)
+    if (startIndex !== undefined) {
+      throw invalidValue(
+        "'startIndex' and 'cursor' cannot be used together; give startIndex for index pagination or cursor for cursor pagination (RFC 9865 §2)",
+      )
+    }
+    request.cursor = cursor
+  }
   const count = values.get('count')
   if (count !== undefined) request.count = Math.min(Math.max(0, integer('count', count)), limits.maxCount)
 
@@ -94,7 +111,8 @@ function fromQuery(query: Record<string, unknown>): Map<Parameter, unknown> {
     if (!parameter) continue
     if (Array.isArray(raw) && raw.length > 1) throw givenTwice(parameter)
     const value: unknown = Array.isArray(raw) ? raw[0] : raw
-    if (value === undefined || value === '') continue
+    // RFC 9865 §2: an empty cursor (`?cursor` or `?cursor=`) starts a cursor walk.
+    if (value === undefined || (value === '' && parameter !== 'cursor')) continue
     if (values.has(parameter)) throw givenTwice(parameter)
     values.set(parameter, value)
   }

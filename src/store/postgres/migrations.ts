@@ -4,7 +4,7 @@
  * `schema_migrations`. Several processes may start at once: each transaction first takes an
  * advisory lock, so one applies a migration while the others wait, then find it applied.
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { DATE_TIME_FUNCTION, ICU_COLLATION } from './postgres-dialect.js'
 
@@ -154,6 +154,35 @@ export const MIGRATIONS: readonly Migration[] = [
         randomUUID(),
         new Date().toISOString(),
       ])
+    },
+  },
+  {
+    version: 2,
+    name: 'resource counts, secrets',
+    async up(client) {
+      await client.query(`
+        -- Exact totalResults without COUNT(*): one row per (tenant, type), changed in the
+        -- transaction that inserts or deletes (total = total + 1, so concurrent writers of any
+        -- process add up). removed counts deletes ever made; while it is unchanged, no row left
+        -- the list, so a remembered page position is still exact. An insert locks its row
+        -- before it takes a seq, so seqs of one (tenant, type) become visible in order.
+        CREATE TABLE resource_counts (
+          tenant_id text COLLATE "C" NOT NULL,
+          resource_type text COLLATE "C" NOT NULL,
+          total bigint NOT NULL,
+          removed bigint NOT NULL,
+          PRIMARY KEY (tenant_id, resource_type)
+        );
+        INSERT INTO resource_counts (tenant_id, resource_type, total, removed)
+          SELECT tenant_id, resource_type, COUNT(*), 0 FROM resources GROUP BY tenant_id, resource_type;
+
+        -- Keys every process of this database shares (RFC 9865 cursors are signed with one).
+        CREATE TABLE secrets (
+          name text COLLATE "C" PRIMARY KEY,
+          value bytea NOT NULL
+        );
+      `)
+      await client.query(`INSERT INTO secrets (name, value) VALUES ('cursor', $1)`, [randomBytes(32)])
     },
   },
 ]

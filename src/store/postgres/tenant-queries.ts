@@ -21,7 +21,10 @@ import type {
 } from '../contract.js'
 import { fold } from '../fold.js'
 import { compileFilter } from '../sql/compile-filter.js'
-import { compileSort } from '../sql/compile-sort.js'
+import { cursorCodecAsync, queryFingerprint } from '../cursor.js'
+import { cursorPage, type KeyedRow } from '../cursor-page.js'
+import { nearestPosition, noteOffset, rememberPosition } from '../page-positions.js'
+import { compileSortKey, keyColumns, keyset, orderBy } from '../sql/compile-sort.js'
 import { postgresDialect } from './postgres-dialect.js'
 
 /** A pool, or the client a transaction holds. */
@@ -225,36 +228,171 @@ export class TenantQueries {
   }
 
   async list(db: Queryable, schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
+    const type = typeLiteral(schema.type.id)
     const params: unknown[] = [this.tenant.id]
-    let where = `r.tenant_id = $1 AND r.resource_type = ${typeLiteral(schema.type.id)}`
+    let where = `r.tenant_id = $1 AND r.resource_type = ${type}`
     if (query.filter !== undefined)
       where += ` AND (${compileFilter(query.filter, schema, postgresDialect, params).sql})`
-    const order = compileSort(query.sortBy, query.sortOrder, schema, postgresDialect)
+    const key = compileSortKey(query.sortBy, query.sortOrder, schema, postgresDialect)
     // RFC 7644 §3.4.2.4: startIndex below 1 is 1; count 0 asks only for totalResults.
-    const offset = Math.max(1, Math.trunc(query.startIndex)) - 1
     const count = Math.max(0, Math.trunc(query.count))
-    const countAll = async () => {
+    const countMatches = async () => {
       const { rows } = await db.query<{ total: string }>(
         `SELECT COUNT(*) AS total FROM resources r WHERE ${where}`,
         params,
       )
       return Number(rows[0]?.total ?? 0)
     }
+    const unfiltered = query.filter === undefined
+    if (query.cursor !== undefined) {
+      const fingerprint = queryFingerprint(this.tenant.id, schema.type.id, query.filter, query.sortBy, query.sortOrder)
+      const codec = await cursorCodecAsync(db, () => this.#cursorKey(db))
+      const position = query.cursor === '' ? undefined : codec.decode(fingerprint, query.cursor)
+      const backwards = position?.direction === 'previous'
+      const pageParams = [...params]
+      let pageWhere = where
+      if (position?.row !== undefined)
+        pageWhere += ` AND ${keyset(key, position.direction, position.row, postgresDialect, pageParams)}`
+      // count + 1: the extra row tells whether there is a next page (RFC 9865 §2).
+      const limit = postgresDialect.param(pageParams, count + 1)
+      const { rows: read, counts } = await this.#withCounts<KeyedRow>(
+        db,
+        type,
+        unfiltered,
+        `SELECT ${COLUMNS}, ${keyColumns(key)} FROM resources r WHERE ${pageWhere} ` +
+          `ORDER BY ${orderBy(key, backwards)} LIMIT ${limit}`,
+        pageParams,
+      )
+      const page = cursorPage(read, count, position, codec, fingerprint)
+      const totalResults = unfiltered
+        ? counts.total
+        : position === undefined && !page.more
+          ? page.rows.length
+          : await countMatches()
+      return {
+        totalResults,
+        resources: page.rows.map(toResource),
+        ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+        ...(page.previousCursor !== undefined && { previousCursor: page.previousCursor }),
+      }
+    }
+    const offset = Math.max(1, Math.trunc(query.startIndex)) - 1
+    if (unfiltered && key.expr === undefined) return this.#insertionPage(db, type, where, params, offset, count)
+    const countAll = unfiltered ? async () => (await this.#counts(db, type)).total : countMatches
     if (count === 0) return { totalResults: await countAll(), resources: [] }
     const n = params.length
     const { rows } = await db.query<ResourceRow>(
-      `SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${orderBy(key)} LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...params, count, offset],
     )
+    noteOffset(offset)
     // A first page that is not full holds every match: its length is the total, and the
     // COUNT query (a second pass over the matches) is not needed. Lookups are such pages.
     const total = offset === 0 && rows.length < count ? rows.length : await countAll()
     return { totalResults: total, resources: rows.map(toResource) }
   }
 
+  /**
+   * An unfiltered page in insertion order by `startIndex`: totalResults from `resource_counts`,
+   * and the rows from the nearest remembered position (see page-positions.ts), so a sequential
+   * walk seeks to each page instead of skipping every row before it.
+   */
+  async #insertionPage(
+    db: Queryable,
+    type: string,
+    where: string,
+    params: unknown[],
+    offset: number,
+    count: number,
+  ): Promise<ListResult> {
+    const list = `${this.tenant.id}/${type}`
+    if (count === 0) return { totalResults: (await this.#counts(db, type)).total, resources: [] }
+    // The position is checked against `removed` read in the page's own snapshot; when a delete
+    // came in between, the page is read again with OFFSET.
+    let from = nearestPosition(db, list, offset)
+    for (;;) {
+      const pageParams = [...params]
+      const after = from ? ` AND r.seq > ${postgresDialect.param(pageParams, from.seq)}` : ''
+      const skip = offset - (from?.offset ?? 0)
+      const limit = postgresDialect.param(pageParams, count)
+      const skipParam = postgresDialect.param(pageParams, skip)
+      const { rows, counts } = await this.#withCounts(
+        db,
+        type,
+        true,
+        `SELECT ${COLUMNS}, r.seq AS sort_seq FROM resources r WHERE ${where}${after} ` +
+          `ORDER BY r.seq LIMIT ${limit} OFFSET ${skipParam}`,
+        pageParams,
+      )
+      if (from !== undefined && counts.removed !== from.removed) {
+        from = undefined
+        continue
+      }
+      noteOffset(skip)
+      const last = rows.at(-1)
+      if (last !== undefined) rememberPosition(db, list, offset + rows.length, Number(last.sort_seq), counts.removed)
+      return { totalResults: counts.total, resources: rows.map(toResource) }
+    }
+  }
+
+  /**
+   * Runs a page query with the `resource_counts` row in the same statement, hence the same
+   * snapshot: totalResults and `removed` agree with the rows. An empty page reads the counts
+   * alone.
+   */
+  async #withCounts<R>(
+    db: Queryable,
+    type: string,
+    wanted: boolean,
+    page: string,
+    params: unknown[],
+  ): Promise<{ rows: (ResourceRow & R & { sort_seq: string })[]; counts: { total: number; removed: number } }> {
+    if (!wanted) {
+      const { rows } = await db.query<ResourceRow & R & { sort_seq: string }>(page, params)
+      return { rows, counts: { total: 0, removed: 0 } }
+    }
+    const counts = `(SELECT c.%s FROM resource_counts c WHERE c.tenant_id = $1 AND c.resource_type = ${type})`
+    const sql = page.replace(
+      /^SELECT /,
+      `SELECT ${counts.replace('%s', 'total')} AS counts_total, ${counts.replace('%s', 'removed')} AS counts_removed, `,
+    )
+    const { rows } = await db.query<ResourceRow & R & { sort_seq: string; counts_total: string | null; counts_removed: string | null }>(
+      sql,
+      params,
+    )
+    const first = rows[0]
+    if (first === undefined) return { rows, counts: await this.#counts(db, type) }
+    return { rows, counts: { total: Number(first.counts_total ?? 0), removed: Number(first.counts_removed ?? 0) } }
+  }
+
+  async #counts(db: Queryable, type: string): Promise<{ total: number; removed: number }> {
+    const { rows } = await db.query<{ total: string; removed: string }>(
+      named(`SELECT total, removed FROM resource_counts WHERE tenant_id = $1 AND resource_type = ${type}`, [
+        this.tenant.id,
+      ]),
+    )
+    return { total: Number(rows[0]?.total ?? 0), removed: Number(rows[0]?.removed ?? 0) }
+  }
+
+  async #cursorKey(db: Queryable): Promise<Buffer> {
+    const { rows } = await db.query<{ value: Buffer }>(named(`SELECT value FROM secrets WHERE name = 'cursor'`, []))
+    if (rows[0] === undefined) throw new Error('the cursor key is missing: run migrations (bin/roster migrate)')
+    return rows[0].value
+  }
+
   async insert(db: Queryable, resource: NewResource): Promise<StoredResource> {
     typeLiteral(resource.resourceType)
     const document = documentJson(resource.document)
+    // Before the insert: the count row stays locked until the transaction ends, so inserts of
+    // one (tenant, type) take their seq one at a time and become visible in seq order (what
+    // page-positions.ts relies on). A failed insert aborts the transaction, count included.
+    await db.query(
+      named(
+        'INSERT INTO resource_counts AS c (tenant_id, resource_type, total, removed) VALUES ($1, $2, 1, 0) ' +
+          'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = c.total + 1',
+        [this.tenant.id, resource.resourceType],
+      ),
+    )
     try {
       await db.query(
         named(
@@ -341,6 +479,13 @@ export class TenantQueries {
       ]),
     )
     if (deleted.rowCount === 0) return false
+    await db.query(
+      named(
+        'UPDATE resource_counts SET total = total - 1, removed = removed + 1 ' +
+          `WHERE tenant_id = $1 AND resource_type = ${literal}`,
+        [this.tenant.id],
+      ),
+    )
     await db.query(
       named(
         `DELETE FROM memberships WHERE tenant_id = $1 AND member_id = $2 AND member_type = ${literal}` +

@@ -93,7 +93,8 @@ async function probe(url: string): Promise<Availability> {
       const versions = await admin.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`)
       if (versions.rows.length === MIGRATIONS.length) {
         await admin.query(
-          `DELETE FROM ${schema}.memberships; DELETE FROM ${schema}.resources; DELETE FROM ${schema}.tokens; ` +
+          `DELETE FROM ${schema}.memberships; DELETE FROM ${schema}.resources; DELETE FROM ${schema}.resource_counts; ` +
+            `DELETE FROM ${schema}.tokens; ` +
             `DELETE FROM ${schema}.tenants WHERE kind <> 'instance'`,
         )
         return void recycled.push(schema)

@@ -26,19 +26,40 @@ export function compileSort(
   schema: ResourceSchema,
   dialect: SqlDialect,
 ): string {
-  if (sortBy === undefined) return INSERTION_ORDER
+  return orderBy(compileSortKey(sortBy, sortOrder, schema, dialect))
+}
+
+/**
+ * The order as a key: `expr` (absent for insertion order), its direction, and whether it is
+ * unique (no NULLs, no ties, so no `seq` tie-breaker). Keyset pagination (RFC 9865 cursors,
+ * sequential `startIndex` walks) continues from a row with `keyset`.
+ */
+export interface SortKey {
+  readonly expr?: string
+  readonly descending: boolean
+  readonly unique: boolean
+}
+
+export function compileSortKey(
+  sortBy: AttrPath | undefined,
+  sortOrder: SortOrder | undefined,
+  schema: ResourceSchema,
+  dialect: SqlDialect,
+): SortKey {
+  if (sortBy === undefined) return { descending: false, unique: true }
   const descending = sortOrder === 'descending'
   const target = sortTarget(sortBy, new AttributeMapper(schema, dialect))
   const value = (s: Scalar) => comparable(s, dialect)
   switch (target.kind) {
     case 'scalar':
       // A unique, required column orders every row by itself, so an index can serve the order.
-      if (target.scalar.unique) return `${value(target.scalar)} ${descending ? 'DESC' : 'ASC'}`
-      return `${value(target.scalar)} ${descending ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}, ${INSERTION_ORDER}`
-    case 'collection': {
-      const first = target.collection.first((e) => value(e.field(target.attribute)))
-      return `${first} ${descending ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}, ${INSERTION_ORDER}`
-    }
+      return { expr: value(target.scalar), descending, unique: target.scalar.unique === true }
+    case 'collection':
+      return {
+        expr: target.collection.first((e) => value(e.field(target.attribute))),
+        descending,
+        unique: false,
+      }
     case 'object':
       throw invalidValue(
         `sortBy: '${formatAttrPath(sortBy)}' is complex; sort by one of its sub-attributes, e.g. 'name.familyName'`,
@@ -46,6 +67,52 @@ export function compileSort(
     default:
       return unreachable(target)
   }
+}
+
+/** ORDER BY for `key`, or (`reverse`) for the same rows last to first. */
+export function orderBy(key: SortKey, reverse = false): string {
+  const seq = `${INSERTION_ORDER}${reverse ? ' DESC' : ''}`
+  if (key.expr === undefined) return seq
+  const descending = key.descending !== reverse
+  if (key.unique) return `${key.expr} ${descending ? 'DESC' : 'ASC'}`
+  // Absent values last when ascending, first when descending (RFC 7644 §3.4.2.3); reversed
+  // as a whole when reading backwards.
+  return `${key.expr} ${descending ? 'DESC NULLS FIRST' : 'ASC NULLS LAST'}, ${seq}`
+}
+
+/** The SELECT items that give a row's place in the order: `sort_key`, `sort_seq`. */
+export function keyColumns(key: SortKey): string {
+  return `${key.expr ?? 'NULL'} AS sort_key, ${INSERTION_ORDER} AS sort_seq`
+}
+
+/**
+ * The rows strictly after (`direction` 'next') or before ('previous') the row whose sort key
+ * is `value` and seq is `seq`, in `key`'s order, as a WHERE condition.
+ */
+export function keyset(
+  key: SortKey,
+  direction: 'next' | 'previous',
+  row: { readonly key: unknown; readonly seq: number },
+  dialect: SqlDialect,
+  params: unknown[],
+): string {
+  const after = direction === 'next'
+  const seqCompare = () => `${INSERTION_ORDER} ${after ? '>' : '<'} ${dialect.param(params, row.seq)}`
+  const e = key.expr
+  if (e === undefined) return seqCompare()
+  // Ascending and reading forwards both look for greater keys.
+  const greater = key.descending !== after
+  const op = greater ? '>' : '<'
+  if (key.unique) return `${e} ${op} ${dialect.param(params, row.key)}`
+  // NULLs sort after every value when the walk goes towards greater keys.
+  const nullsAhead = greater
+  if (row.key === null || row.key === undefined) {
+    return nullsAhead ? `(${e} IS NULL AND ${seqCompare()})` : `(${e} IS NOT NULL OR ${seqCompare()})`
+  }
+  const v1 = dialect.param(params, row.key)
+  const v2 = dialect.param(params, row.key)
+  const past = `${e} ${op} ${v1} OR (${e} = ${v2} AND ${seqCompare()})`
+  return nullsAhead ? `(${past} OR ${e} IS NULL)` : `(${past})`
 }
 
 /** The filter compiler's mapping, with its 400 `invalidFilter` turned into the sortBy error. */

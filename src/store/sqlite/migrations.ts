@@ -3,7 +3,7 @@
  * recorded in `schema_migrations`; `migrate()` applies the missing ones and is idempotent, also
  * when two processes start at once (`BEGIN IMMEDIATE`, then re-check).
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 
 export interface Migration {
@@ -92,6 +92,33 @@ export const MIGRATIONS: readonly Migration[] = [
         randomUUID(),
         new Date().toISOString(),
       )
+    },
+  },
+  {
+    version: 2,
+    name: 'resource counts, secrets',
+    up(db) {
+      db.exec(`
+        -- Exact totalResults without COUNT(*): one row per (tenant, type), changed in the
+        -- transaction that inserts or deletes. removed counts deletes ever made; while it is
+        -- unchanged, no row left the list, so a remembered page position is still exact.
+        CREATE TABLE resource_counts (
+          tenant_id TEXT NOT NULL,
+          resource_type TEXT NOT NULL,
+          total INTEGER NOT NULL,
+          removed INTEGER NOT NULL,
+          PRIMARY KEY (tenant_id, resource_type)
+        ) WITHOUT ROWID;
+        INSERT INTO resource_counts (tenant_id, resource_type, total, removed)
+          SELECT tenant_id, resource_type, COUNT(*), 0 FROM resources GROUP BY tenant_id, resource_type;
+
+        -- Keys every process of this database shares (RFC 9865 cursors are signed with one).
+        CREATE TABLE secrets (
+          name TEXT PRIMARY KEY,
+          value BLOB NOT NULL
+        );
+      `)
+      db.prepare(`INSERT INTO secrets (name, value) VALUES ('cursor', ?)`).run(randomBytes(32))
     },
   },
 ]

@@ -19,7 +19,10 @@ import type {
 } from '../contract.js'
 import { fold } from '../fold.js'
 import { compileFilter } from '../sql/compile-filter.js'
-import { compileSort } from '../sql/compile-sort.js'
+import { cursorCodec, queryFingerprint } from '../cursor.js'
+import { cursorPage, type KeyedRow } from '../cursor-page.js'
+import { nearestPosition, noteOffset, rememberPosition } from '../page-positions.js'
+import { compileSortKey, keyColumns, keyset, orderBy } from '../sql/compile-sort.js'
 import { sqliteDialect } from './sqlite-dialect.js'
 
 /** The statements of a connection, by SQL text (see StatementCache). */
@@ -194,27 +197,101 @@ export class TenantQueries {
   }
 
   list(schema: ResourceSchema, query: ListQuery): ListResult {
+    const type = typeLiteral(schema.type.id)
     const params: unknown[] = [this.tenant.id]
-    let where = `r.tenant_id = ? AND r.resource_type = ${typeLiteral(schema.type.id)}`
+    let where = `r.tenant_id = ? AND r.resource_type = ${type}`
     if (query.filter !== undefined)
       where += ` AND (${compileFilter(query.filter, schema, sqliteDialect, params).sql})`
-    const order = compileSort(query.sortBy, query.sortOrder, schema, sqliteDialect)
+    const key = compileSortKey(query.sortBy, query.sortOrder, schema, sqliteDialect)
     // RFC 7644 §3.4.2.4: startIndex below 1 is 1; count 0 asks only for totalResults.
-    const offset = Math.max(1, Math.trunc(query.startIndex)) - 1
     const count = Math.max(0, Math.trunc(query.count))
-    const countAll = () =>
+    const countMatches = () =>
       (this.#statements.get(`SELECT COUNT(*) AS total FROM resources r WHERE ${where}`).get(...params) as { total: number })
         .total
+    const unfiltered = query.filter === undefined
+    if (query.cursor !== undefined) {
+      const fingerprint = queryFingerprint(this.tenant.id, schema.type.id, query.filter, query.sortBy, query.sortOrder)
+      const codec = cursorCodec(this.#statements, () => this.#cursorKey())
+      const position = query.cursor === '' ? undefined : codec.decode(fingerprint, query.cursor)
+      const backwards = position?.direction === 'previous'
+      const pageParams = [...params]
+      let pageWhere = where
+      if (position?.row !== undefined)
+        pageWhere += ` AND ${keyset(key, position.direction, position.row, sqliteDialect, pageParams)}`
+      // count + 1: the extra row tells whether there is a next page (RFC 9865 §2).
+      const read = this.#statements
+        .get(
+          `SELECT ${COLUMNS}, ${keyColumns(key)} FROM resources r WHERE ${pageWhere} ` +
+            `ORDER BY ${orderBy(key, backwards)} LIMIT ${count + 1}`,
+        )
+        .all(...pageParams) as (ResourceRow & KeyedRow)[]
+      const page = cursorPage(read, count, position, codec, fingerprint)
+      const totalResults = unfiltered
+        ? this.#counts(type).total
+        : position === undefined && !page.more
+          ? page.rows.length
+          : countMatches()
+      return {
+        totalResults,
+        resources: page.rows.map(toResource),
+        ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+        ...(page.previousCursor !== undefined && { previousCursor: page.previousCursor }),
+      }
+    }
+    const offset = Math.max(1, Math.trunc(query.startIndex)) - 1
+    if (unfiltered && key.expr === undefined) return this.#insertionPage(type, where, params, offset, count)
+    const countAll = unfiltered ? () => this.#counts(type).total : countMatches
     if (count === 0) return { totalResults: countAll(), resources: [] }
     // LIMIT as a literal: SQLite plans a bound LIMIT slower (measured: 17 µs against 8 µs for
     // a userName lookup). Both are integers computed here, and pages use few distinct sizes.
     const rows = this.#statements
-      .get(`SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT ${count} OFFSET ?`)
+      .get(`SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${orderBy(key)} LIMIT ${count} OFFSET ?`)
       .all(...params, offset) as ResourceRow[]
+    noteOffset(offset)
     // A first page that is not full holds every match: its length is the total, and the
     // COUNT query (a second pass over the matches) is not needed. Lookups are such pages.
     const total = offset === 0 && rows.length < count ? rows.length : countAll()
     return { totalResults: total, resources: rows.map(toResource) }
+  }
+
+  /**
+   * An unfiltered page in insertion order by `startIndex`: totalResults from `resource_counts`,
+   * and the rows from the nearest remembered position (see page-positions.ts), so a sequential
+   * walk seeks to each page instead of skipping every row before it.
+   */
+  #insertionPage(type: string, where: string, params: unknown[], offset: number, count: number): ListResult {
+    const { total, removed } = this.#counts(type)
+    if (count === 0 || offset >= total) return { totalResults: total, resources: [] }
+    const list = `${this.tenant.id}/${type}`
+    const nearest = nearestPosition(this.#statements, list, offset)
+    const from = nearest?.removed === removed ? nearest : undefined
+    const skip = offset - (from?.offset ?? 0)
+    const rows = this.#statements
+      .get(
+        `SELECT ${COLUMNS}, r.seq AS sort_seq FROM resources r WHERE ${where}${from ? ' AND r.seq > ?' : ''} ` +
+          `ORDER BY r.seq LIMIT ${count} OFFSET ?`,
+      )
+      .all(...params, ...(from ? [from.seq] : []), skip) as (ResourceRow & { sort_seq: number })[]
+    noteOffset(skip)
+    const last = rows.at(-1)
+    if (last !== undefined) rememberPosition(this.#statements, list, offset + rows.length, last.sort_seq, removed)
+    return { totalResults: total, resources: rows.map(toResource) }
+  }
+
+  /** The `resource_counts` row of one type (see migrations.ts). */
+  #counts(type: string): { total: number; removed: number } {
+    const row = this.#statements
+      .get(`SELECT total, removed FROM resource_counts WHERE tenant_id = ? AND resource_type = ${type}`)
+      .get(this.tenant.id) as { total: number; removed: number } | undefined
+    return row ?? { total: 0, removed: 0 }
+  }
+
+  #cursorKey(): Buffer {
+    const row = this.#statements.get(`SELECT value FROM secrets WHERE name = 'cursor'`).get() as
+      | { value: Buffer }
+      | undefined
+    if (row === undefined) throw new Error('the cursor key is missing: run migrations (bin/roster migrate)')
+    return row.value
   }
 
   insert(resource: NewResource): StoredResource {
@@ -238,6 +315,13 @@ export class TenantQueries {
     } catch (e) {
       rethrowUniqueness(e, resource.document)
     }
+    // After the insert: a failed insert leaves the count as it was even if the caller goes on.
+    this.#statements
+      .get(
+        'INSERT INTO resource_counts (tenant_id, resource_type, total, removed) VALUES (?, ?, 1, 0) ' +
+          'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = total + 1',
+      )
+      .run(this.tenant.id, resource.resourceType)
     return {
       id: resource.id,
       resourceType: resource.resourceType,
@@ -288,6 +372,12 @@ export class TenantQueries {
       .get(`DELETE FROM resources WHERE tenant_id = ? AND resource_type = ${literal} AND id = ?`)
       .run(this.tenant.id, id).changes
     if (deleted === 0) return false
+    this.#statements
+      .get(
+        'UPDATE resource_counts SET total = total - 1, removed = removed + 1 ' +
+          `WHERE tenant_id = ? AND resource_type = ${literal}`,
+      )
+      .run(this.tenant.id)
     if (type === 'Group') this.clearMembers(id)
     this.#statements
       .get(`DELETE FROM memberships WHERE tenant_id = ? AND member_id = ? AND member_type = ${literal}`)
