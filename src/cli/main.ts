@@ -34,6 +34,19 @@ function parse(argv: string[], options: ParseArgsConfig['options'], usage: strin
 const databaseUrl = (values: Options) =>
   (values.database as string | undefined) ?? process.env.ROSTER_DATABASE_URL ?? DEFAULT_DATABASE_URL
 
+/** `--workers`, else ROSTER_WORKERS, else 1: a whole number of processes, at least one. */
+function workerCount(values: Options): number {
+  const flag = values.workers as string | undefined
+  const given = flag ?? process.env.ROSTER_WORKERS
+  if (given === undefined || given === '') return 1
+  const n = Number(given)
+  if (!Number.isInteger(n) || n < 1 || !/^\d+$/.test(given.trim())) {
+    const source = flag === undefined ? 'ROSTER_WORKERS' : '--workers'
+    throw new UsageError(`${source} takes a number of processes (1 or more), got '${given}'`, USAGE.serve)
+  }
+  return n
+}
+
 async function withStore<T>(values: Options, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(databaseUrl(values))
   try {
@@ -140,18 +153,33 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     case '-h':
       return out(USAGE.main)
     case 'serve': {
-      const { values, positionals } = parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, USAGE.serve)
+      const { values, positionals } = parse(
+        rest,
+        { port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' } },
+        USAGE.serve,
+      )
       if (values.help) return out(USAGE.serve)
       if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`, USAGE.serve)
       const port = values.port === undefined ? undefined : Number(values.port)
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
         throw new UsageError(`--port takes a port number, got '${String(values.port)}'`, USAGE.serve)
       }
-      return serve({
-        ...(port !== undefined && { port }),
-        ...(values.host !== undefined && { host: String(values.host) }),
-        ...(values.database !== undefined && { databaseUrl: String(values.database) }),
-      })
+      const workers = workerCount(values)
+      if (workers > 1 && /^sqlite:(\/\/)?:memory:$/i.test(databaseUrl(values))) {
+        throw new UsageError(
+          `--workers ${workers} needs a database the processes share: with sqlite::memory: each ` +
+            'would have its own; use sqlite:<path> or postgres://…',
+          USAGE.serve,
+        )
+      }
+      return serve(
+        {
+          ...(port !== undefined && { port }),
+          ...(values.host !== undefined && { host: String(values.host) }),
+          ...(values.database !== undefined && { databaseUrl: String(values.database) }),
+        },
+        { workers },
+      )
     }
     case 'org':
       return tenantCommand('organization', rest, out)

@@ -1,40 +1,85 @@
+import cluster from 'node:cluster'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../http/app.js'
 import { configFromEnv, type ServerConfig } from '../http/config.js'
-import { tenantBasePath } from '../provisioning/tenants.js'
 import { defaultRegistry } from '../scim/schema/resource-types.js'
-import { openStore, redactDatabaseUrl } from '../store/open-store.js'
+import type { Store } from '../store/contract.js'
+import { openStore } from '../store/open-store.js'
+import { printBanner } from './banner.js'
+import { superviseWorkers, WORKER_LISTENING } from './cluster.js'
 
-export async function serve(overrides: Partial<ServerConfig>): Promise<void> {
+export interface ServeOptions {
+  /** Processes serving the port (`--workers`, `ROSTER_WORKERS`); 1 runs no cluster at all. */
+  readonly workers?: number
+}
+
+/**
+ * `roster serve`: one process, or with `workers > 1` a node:cluster primary that supervises
+ * that many worker processes sharing the port (cluster.ts). In a worker, this function is
+ * what each worker runs.
+ */
+export async function serve(overrides: Partial<ServerConfig>, options: ServeOptions = {}): Promise<void> {
   const config: ServerConfig = { ...configFromEnv(), ...overrides }
+  if (cluster.isWorker) return serveWorker(config)
+  const workers = options.workers ?? 1
+  if (workers > 1) return superviseWorkers(config, workers)
+
   const store = await openStore(config.databaseUrl)
   await store.migrate()
-  const app = await buildApp({
-    store,
-    registry: defaultRegistry(),
-    config,
-    logger: {
-      level: config.logLevel,
-      // Never log credentials (style: no secrets in logs).
-      redact: ['req.headers.authorization'],
-    },
+  const { address, close } = await listen(config, store)
+  printBanner(config, address, await store.listTenants())
+  onShutdownSignal(close)
+}
+
+/** A cluster worker: the primary has migrated the database and prints the banner. */
+async function serveWorker(config: ServerConfig): Promise<void> {
+  const store = await openStore(config.databaseUrl)
+  const { address, close } = await listen(config, store)
+  process.send?.({ type: WORKER_LISTENING, address })
+  // The IPC channel keeps a worker alive: leave it once closed, and the process ends.
+  onShutdownSignal(async () => {
+    await close()
+    process.disconnect?.()
   })
-  const address = await app.listen({ port: config.port, host: config.host })
-  const say = (s: string) => process.stdout.write(`${s}\n`)
-  say(`Roster is listening on ${address} (database ${redactDatabaseUrl(config.databaseUrl)})`)
-  const tenants = await store.listTenants()
-  for (const t of tenants) say(`  ${t.kind.padEnd(12)} ${address}${tenantBasePath(t)}`)
-  if (!tenants.some((t) => t.kind !== 'instance')) {
-    say('No organization or enterprise yet. Create one and a token for it:')
-    say('  bin/roster org create acme')
-    say('  bin/roster token create --org acme')
+}
+
+async function listen(config: ServerConfig, store: Store): Promise<{ address: string; close: () => Promise<void> }> {
+  let app: FastifyInstance
+  try {
+    app = await buildApp({
+      store,
+      registry: defaultRegistry(),
+      config,
+      logger: {
+        level: config.logLevel,
+        // Never log credentials (style: no secrets in logs).
+        redact: ['req.headers.authorization'],
+      },
+    })
+    const address = await app.listen({ port: config.port, host: config.host })
+    return {
+      address,
+      close: async () => {
+        await app.close()
+        await store.close()
+      },
+    }
+  } catch (e) {
+    await store.close().catch(() => undefined)
+    throw e
   }
+}
+
+function onShutdownSignal(shutdown: () => Promise<void>): void {
   let closing = false
-  const shutdown = async () => {
+  const once = () => {
     if (closing) return
     closing = true
-    await app.close()
-    await store.close()
+    shutdown().catch((e: unknown) => {
+      process.stderr.write(`roster: shutdown failed: ${(e as Error).message}\n`)
+      process.exit(1)
+    })
   }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', once)
+  process.once('SIGTERM', once)
 }

@@ -15,13 +15,19 @@ Commands:
 
 Every command takes --database URL (or ROSTER_DATABASE_URL); default sqlite:./data/roster.db.
 Run 'roster <command> --help' for a command's options.`,
-  serve: `Usage: roster serve [--port N] [--host H] [--database URL]
+  serve: `Usage: roster serve [--port N] [--host H] [--workers N] [--database URL]
 
 Starts the SCIM server.
   --port N          port to listen on (ROSTER_PORT, default 8080)
   --host H          address to bind (ROSTER_HOST, default 127.0.0.1)
-  --database URL    sqlite:<path> | sqlite::memory: (ROSTER_DATABASE_URL, default sqlite:./data/roster.db)
-Other settings: ROSTER_PUBLIC_URL (base URL in meta.location), ROSTER_LOG_LEVEL (info).`,
+  --workers N       processes serving the port (ROSTER_WORKERS, default 1); with more than one,
+                    a supervising process migrates the database, starts them and restarts any
+                    that dies. They share the database: sqlite:<path> or postgres://…, not
+                    sqlite::memory:
+  --database URL    sqlite:<path> | sqlite::memory: | postgres://user:password@host:5432/database
+                    (ROSTER_DATABASE_URL, default sqlite:./data/roster.db)
+Other settings: ROSTER_PUBLIC_URL (base URL in meta.location), ROSTER_LOG_LEVEL (info).
+GET /healthz answers 200, or 503 while the database cannot be reached.`,
   org: `Usage: roster org create <slug> [--database URL]
        roster org list [--database URL]
 

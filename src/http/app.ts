@@ -4,7 +4,8 @@ import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Store, TenantKind } from '../store/contract.js'
 import { authenticateTenant } from './authenticate.js'
 import type { ServerConfig } from './config.js'
-import { errorHandler, notFoundHandler } from './error-handler.js'
+import { databaseHealth } from './database-health.js'
+import { DATABASE_RETRY_AFTER_SECONDS, errorHandler, notFoundHandler } from './error-handler.js'
 import { registerBulkRoute } from './routes/bulk.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerResourceRoutes } from './routes/resources.js'
@@ -80,7 +81,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done()
   })
 
-  app.get('/healthz', async () => ({ status: 'ok' }))
+  // For load balancers: 503 while the database cannot be reached, so traffic goes elsewhere.
+  const healthy = databaseHealth(store)
+  app.get('/healthz', async (_request, reply) => {
+    if (await healthy()) return { status: 'ok' }
+    return reply
+      .code(503)
+      .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+      .send({ status: 'unavailable', detail: 'the database is unavailable' })
+  })
 
   const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
   for (const { kind, prefix } of TENANT_PREFIXES) {

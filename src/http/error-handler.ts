@@ -1,14 +1,31 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { invalidSyntax, isScimError, notFound, payloadTooLarge, ScimError, unsupportedMediaType } from '../scim/errors.js'
+import {
+  invalidSyntax,
+  isScimError,
+  notFound,
+  payloadTooLarge,
+  ScimError,
+  serviceUnavailable,
+  unsupportedMediaType,
+} from '../scim/errors.js'
+import { isDatabaseUnavailable } from '../store/database-unavailable.js'
 import { sendScim } from './scim-reply.js'
+
+/** Seconds a client is told to wait (`Retry-After`) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5
 
 /**
  * Maps everything thrown to an RFC 7644 §3.12 error. Client faults keep their detail; anything
  * unexpected is logged with its cause and answered with a fixed 500 that names the request id,
- * so no internal detail leaks.
+ * so no internal detail leaks. A database that cannot be reached is a 503 with `Retry-After`
+ * (RFC 7231 §6.6.4): the request may succeed when retried.
  */
 export function toScimError(error: unknown, request: FastifyRequest): ScimError {
   if (isScimError(error)) return error
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable')
+    return serviceUnavailable('the database is unavailable; retry later', DATABASE_RETRY_AFTER_SECONDS)
+  }
   const e = error as Partial<FastifyError> & { type?: string }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

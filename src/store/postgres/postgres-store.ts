@@ -27,6 +27,7 @@ import type {
 } from '../contract.js'
 import { migrate } from './migrations.js'
 import { redactDatabaseUrl } from './database-url.js'
+import { classifyPostgresError, isConnectionError } from './errors.js'
 import { named, storableKey, TenantQueries, type Queryable } from './tenant-queries.js'
 
 interface TenantRow {
@@ -75,7 +76,25 @@ const RETRYABLE = new Set(['40001', '40P01'])
 const ATTEMPTS = 3
 
 export const DEFAULT_POOL_SIZE = 10
-const CONNECT_TIMEOUT_MS = 30_000
+/**
+ * How long a request waits for a connection (a free one, or a new one being opened) before it
+ * fails with 503: long enough for a burst to drain, short enough that an IdP gets an answer
+ * before its own timeout when the server is unreachable.
+ */
+const CONNECT_TIMEOUT_MS = 10_000
+
+const rethrowClassified = (e: unknown): never => {
+  throw classifyPostgresError(e)
+}
+
+/**
+ * The pool as the queries see it: a lost or refused connection becomes a
+ * `DatabaseUnavailableError` (HTTP 503), other errors pass unchanged.
+ */
+function guarded(pool: pg.Pool): Queryable {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
+  return { query: ((...args: unknown[]) => query(...args).catch(rethrowClassified)) as Queryable['query'] }
+}
 
 export interface PostgresStoreOptions {
   /** Connections at most (default 10). */
@@ -85,6 +104,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const
   readonly #pool: pg.Pool
+  readonly #db: Queryable
 
   /**
    * Opens a pool on `url` (`postgres://user:password@host:port/database`, libpq parameters such
@@ -98,6 +118,8 @@ export class PostgresStore implements Store {
       application_name: 'roster',
       // Never wait forever for a server that does not answer, nor for a free connection.
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // A server host that vanished (no FIN, no RST) is noticed instead of hanging a query.
+      keepAlive: true,
     })
     // An idle connection the server dropped (restart, timeout) is removed from the pool; the
     // next query opens a new one. Without a listener the error would end the process.
@@ -114,6 +136,7 @@ export class PostgresStore implements Store {
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
+    this.#db = guarded(pool)
   }
 
   /** The pool, for tests and tools (EXPLAIN, benchmarks). */
@@ -122,7 +145,7 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    await migrate(this.#pool)
+    await migrate(this.#pool).catch(rethrowClassified)
   }
 
   async close(): Promise<void> {
@@ -132,7 +155,7 @@ export class PostgresStore implements Store {
   async createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
     const tenant: Tenant = { id: randomUUID(), kind, slug, createdAt: new Date().toISOString() }
     try {
-      await this.#pool.query(
+      await this.#db.query(
         named('INSERT INTO tenants (id, kind, slug, created_at) VALUES ($1, $2, $3, $4)', [
           tenant.id,
           kind,
@@ -150,7 +173,7 @@ export class PostgresStore implements Store {
 
   async findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined> {
     if (!storableKey(slug)) return undefined
-    const { rows } = await this.#pool.query<TenantRow>(
+    const { rows } = await this.#db.query<TenantRow>(
       named(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE kind = $1 AND slug = $2`, [kind, slug]),
     )
     return rows[0] && toTenant(rows[0])
@@ -158,21 +181,21 @@ export class PostgresStore implements Store {
 
   async getTenant(id: string): Promise<Tenant | undefined> {
     if (!storableKey(id)) return undefined
-    const { rows } = await this.#pool.query<TenantRow>(
+    const { rows } = await this.#db.query<TenantRow>(
       named(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [id]),
     )
     return rows[0] && toTenant(rows[0])
   }
 
   async listTenants(): Promise<Tenant[]> {
-    const { rows } = await this.#pool.query<TenantRow>(
+    const { rows } = await this.#db.query<TenantRow>(
       named(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`, []),
     )
     return rows.map(toTenant)
   }
 
   async insertToken(token: TokenRecord): Promise<void> {
-    await this.#pool.query(
+    await this.#db.query(
       named(
         `INSERT INTO tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [
@@ -193,14 +216,14 @@ export class PostgresStore implements Store {
   /** On every request's path (behind a cache): one lookup in the unique index on `hash`. */
   async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
     if (!storableKey(hash)) return undefined
-    const { rows } = await this.#pool.query<TokenRow>(
+    const { rows } = await this.#db.query<TokenRow>(
       named(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = $1`, [hash]),
     )
     return rows[0] && toToken(rows[0])
   }
 
   async listTokens(tenantId?: string): Promise<TokenRecord[]> {
-    const { rows } = await this.#pool.query<TokenRow>(
+    const { rows } = await this.#db.query<TokenRow>(
       tenantId === undefined
         ? named(`SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id`, [])
         : named(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId]),
@@ -210,7 +233,7 @@ export class PostgresStore implements Store {
 
   async revokeToken(id: string, at: string): Promise<boolean> {
     if (!storableKey(id)) return false
-    const result = await this.#pool.query(
+    const result = await this.#db.query(
       named('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]),
     )
     return (result.rowCount ?? 0) > 0
@@ -218,20 +241,23 @@ export class PostgresStore implements Store {
 
   async markTokenUsed(id: string, at: string): Promise<void> {
     if (!storableKey(id)) return
-    await this.#pool.query(named('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id]))
+    await this.#db.query(named('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id]))
   }
 
   forTenant(tenant: Tenant): TenantStore {
-    return new PostgresTenantStore(this.#pool, new TenantQueries(tenant))
+    return new PostgresTenantStore(this.#pool, this.#db, new TenantQueries(tenant))
   }
 }
 
 class PostgresTenantStore implements TenantStore {
   readonly #pool: pg.Pool
+  /** The pool with connection errors classified, for reads outside transactions. */
+  readonly #db: Queryable
   readonly #queries: TenantQueries
 
-  constructor(pool: pg.Pool, queries: TenantQueries) {
+  constructor(pool: pg.Pool, db: Queryable, queries: TenantQueries) {
     this.#pool = pool
+    this.#db = db
     this.#queries = queries
   }
 
@@ -240,53 +266,73 @@ class PostgresTenantStore implements TenantStore {
   }
 
   get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
-    return this.#queries.get(this.#pool, type, id)
+    return this.#queries.get(this.#db, type, id)
   }
 
   existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
-    return this.#queries.existing(this.#pool, ids)
+    return this.#queries.existing(this.#db, ids)
   }
 
   members(groupId: string): Promise<Member[]> {
-    return this.#queries.members(this.#pool, groupId)
+    return this.#queries.members(this.#db, groupId)
   }
 
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
-    return this.#queries.groupsOf(this.#pool, ids)
+    return this.#queries.groupsOf(this.#db, ids)
   }
 
   list(schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
-    return this.#queries.list(this.#pool, schema, query)
+    return this.#queries.list(this.#db, schema, query)
   }
 
   /**
    * `BEGIN` … `COMMIT` on one pooled client (READ COMMITTED). A deadlock or serialisation
    * failure rolls back and runs `fn` again, up to three times in all: `fn` does nothing but
-   * database work through `tx`, so running it again is safe.
+   * database work through `tx`, so running it again is safe. So does a connection lost before
+   * `COMMIT` was sent (the server rolled the transaction back; a pooled connection may have died
+   * while idle): the next attempt takes a fresh one. A connection lost during `COMMIT` leaves the
+   * outcome unknown, and a refused one means the server is down: both fail with
+   * `DatabaseUnavailableError`.
    */
   async transaction<T>(fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.#pool.connect()
+      const client = await this.#pool.connect().catch(rethrowClassified)
+      // pg-pool removes its error listener from a client it hands out: a connection lost
+      // between two queries would be an unhandled 'error' event and end the process.
+      let lost: Error | undefined
+      const onError = (e: Error) => {
+        lost ??= e
+      }
+      client.on('error', onError)
       const tx = new PostgresTransaction(client, this.#queries)
       let broken: Error | undefined
+      let committing = false
       try {
         await client.query('BEGIN')
         const value = await fn(tx)
         tx.end()
+        committing = true
         await client.query('COMMIT')
         return value
       } catch (e) {
         tx.end()
-        try {
-          await client.query('ROLLBACK')
-        } catch (rollbackError) {
-          // The connection is gone or unusable: the pool must not hand it out again.
-          broken = rollbackError as Error
+        if (lost) broken = lost
+        else {
+          try {
+            await client.query('ROLLBACK')
+          } catch (rollbackError) {
+            // The connection is gone or unusable: the pool must not hand it out again.
+            broken = rollbackError as Error
+          }
         }
-        const code = (e as { code?: unknown } | null)?.code
-        if (attempt < ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code) && broken === undefined) continue
-        throw e
+        if (attempt < ATTEMPTS) {
+          const code = (e as { code?: unknown } | null)?.code
+          if (typeof code === 'string' && RETRYABLE.has(code) && broken === undefined) continue
+          if (!committing && isConnectionError(e)) continue
+        }
+        throw classifyPostgresError(e)
       } finally {
+        client.off('error', onError)
         client.release(broken)
       }
     }

@@ -28,6 +28,7 @@ import type {
   TenantTransaction,
   TokenRecord,
 } from '../contract.js'
+import { DatabaseUnavailableError } from '../database-unavailable.js'
 import { fold } from '../fold.js'
 import { Checkpointer } from './checkpointer.js'
 import { migrate } from './migrations.js'
@@ -74,6 +75,15 @@ const toToken = (row: TokenRow): TokenRecord => ({
   revokedAt: row.revoked_at,
 })
 
+/**
+ * SQLITE_BUSY (or an extended code of it) after busy_timeout: another process held the write
+ * lock for 5 s. Nothing was written; the client should retry (HTTP 503).
+ */
+const unavailableIfBusy = (e: unknown): unknown => {
+  const code = (e as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY') ? new DatabaseUnavailableError(e) : e
+}
+
 /** The most transactions one group commit takes; bounds how long readers wait for a batch. */
 const GROUP_COMMIT_LIMIT = 64
 
@@ -106,9 +116,10 @@ export class SqliteStore implements Store {
 
   constructor(db: Database.Database, options: SqliteStoreOptions = {}) {
     this.#db = db
+    // Before WAL: two processes opening a new file at once would otherwise get an immediate BUSY.
+    db.pragma('busy_timeout = 5000')
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    db.pragma('busy_timeout = 5000')
     db.pragma('foreign_keys = ON')
     // Memory-mapped reads and a larger page cache: on a virtual machine every pread() is a
     // costly system call, and a lookup touches a handful of pages.
@@ -330,7 +341,7 @@ export class SqliteStore implements Store {
       this.#statements.get('BEGIN IMMEDIATE').run()
     } catch (e) {
       // Not even BEGIN worked (e.g. busy past the timeout): fail the next job, retry the rest.
-      this.#queue.shift()?.reject(e)
+      this.#queue.shift()?.reject(unavailableIfBusy(e))
       return
     }
     this.#gate.setOpen(true)
@@ -361,7 +372,7 @@ export class SqliteStore implements Store {
       this.#statements.get('COMMIT').run()
     } catch (e) {
       if (this.#db.inTransaction) this.#statements.get('ROLLBACK').run()
-      for (const d of done) Object.assign(d, { ok: false, value: e })
+      for (const d of done) Object.assign(d, { ok: false, value: unavailableIfBusy(e) })
     }
     settle()
   }
@@ -371,7 +382,11 @@ export class SqliteStore implements Store {
   }
 
   #run(sql: string, ...params: unknown[]): number {
-    return this.#statements.get(sql).run(...params).changes
+    try {
+      return this.#statements.get(sql).run(...params).changes
+    } catch (e) {
+      throw unavailableIfBusy(e)
+    }
   }
 }
 

@@ -1,0 +1,101 @@
+/**
+ * `roster serve --workers N`: N processes serving one port (node:cluster; the primary accepts
+ * connections and hands them to the workers in turn). The primary serves no request: it
+ * migrates the database once, forks the workers, prints where they listen, restarts a worker
+ * that dies unexpectedly, and on SIGINT/SIGTERM asks every worker to finish its requests.
+ *
+ * Every guarantee across workers comes from the database, as between separate servers:
+ * uniqueness from its unique index, If-Match and membership changes from its locks (PostgreSQL
+ * row locks; SQLite's single write lock, `BEGIN IMMEDIATE`, which serialises writers across
+ * processes, each waiting up to busy_timeout).
+ */
+import cluster, { type Worker } from 'node:cluster'
+import type { ServerConfig } from '../http/config.js'
+import type { Tenant } from '../store/contract.js'
+import { openStore } from '../store/open-store.js'
+import { printBanner } from './banner.js'
+
+/** The message a worker sends the primary once it listens. */
+export const WORKER_LISTENING = 'roster:listening'
+
+/** Restart delays double from the first up to the last, and start over once a worker has lived long. */
+const FIRST_RESTART_DELAY_MS = 100
+const LAST_RESTART_DELAY_MS = 10_000
+const HEALTHY_UPTIME_MS = 10_000
+/** How long workers get to finish in-flight requests before they are killed. */
+const SHUTDOWN_GRACE_MS = 10_000
+
+export async function superviseWorkers(config: ServerConfig, count: number): Promise<void> {
+  // Once, before any worker starts: the workers skip it. (Concurrent migrations would also be
+  // safe — both stores lock — but each worker would wait for the others.)
+  const store = await openStore(config.databaseUrl)
+  let tenants: Tenant[]
+  try {
+    await store.migrate()
+    tenants = await store.listTenants()
+  } finally {
+    await store.close()
+  }
+
+  const say = (s: string) => process.stderr.write(`roster: ${s}\n`)
+  const started = new Map<Worker, number>()
+  const ready = new Set<number>()
+  let listening = false
+  let shuttingDown = false
+  let failures = 0
+  const restarts = new Set<NodeJS.Timeout>()
+
+  const fork = () => {
+    const worker = cluster.fork()
+    started.set(worker, Date.now())
+    worker.on('message', (message: { type?: unknown; address?: unknown }) => {
+      if (message?.type !== WORKER_LISTENING || typeof message.address !== 'string' || listening) return
+      // Announced once every first worker listens: connections are only handed to those that do.
+      ready.add(worker.id)
+      if (ready.size < count) return
+      listening = true
+      printBanner(config, message.address, tenants, count)
+    })
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    const uptime = Date.now() - (started.get(worker) ?? Date.now())
+    started.delete(worker)
+    if (shuttingDown) return
+    const how = signal ? `signal ${signal}` : `code ${code}`
+    if (!listening) {
+      // Dying before any worker listened is a configuration fault (port in use, database gone):
+      // restarting would only repeat it.
+      say(`worker ${worker.process.pid} exited with ${how} before the server started; stopping`)
+      process.exitCode = 1
+      return shutdown()
+    }
+    if (uptime >= HEALTHY_UPTIME_MS) failures = 0
+    const delay = Math.min(FIRST_RESTART_DELAY_MS * 2 ** failures, LAST_RESTART_DELAY_MS)
+    failures++
+    say(`worker ${worker.process.pid} exited with ${how}; starting another in ${delay} ms`)
+    const timer = setTimeout(() => {
+      restarts.delete(timer)
+      if (!shuttingDown) fork()
+    }, delay)
+    restarts.add(timer)
+  })
+
+  const shutdown = () => {
+    if (shuttingDown) return
+    shuttingDown = true
+    for (const timer of restarts) clearTimeout(timer)
+    restarts.clear()
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
+    // Each worker closes its server (in-flight requests finish) and its store, then exits.
+    for (const worker of workers) worker.process.kill('SIGTERM')
+    const kill = setTimeout(() => {
+      for (const worker of workers) if (!worker.isDead()) worker.process.kill('SIGKILL')
+    }, SHUTDOWN_GRACE_MS)
+    kill.unref()
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+
+  for (let i = 0; i < count; i++) fork()
+}
