@@ -37,6 +37,13 @@ app.post('/bare/Groups', async (request, reply) => {
   reply.code(201)
   return { ...(request.body as object), id: randomUUID() }
 })
+const group = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+  id: 'e9e30dba-f08f-4109-8486-d5c6a331660a',
+  displayName: 'bare group',
+  meta: { resourceType: 'Group', version: 'W/"1"' },
+}
+app.get('/bare/Groups/:id', async () => group)
 app.patch('/bare/Groups/:id', async (_request, reply) => {
   reply.code(204).send()
 })

@@ -6,7 +6,8 @@
  */
 import { performance } from 'node:perf_hooks'
 import { Pool, type Dispatcher } from 'undici'
-import { planLength, requestAt, type PlannedRequest } from './plan.js'
+import { bulkIdsOf, idOf } from './answer-ids.js'
+import { bulkSize, planLength, requestAt, type PlannedRequest } from './plan.js'
 import { seededRng, type Rng } from './rng.js'
 import type { Phase, RunResult, RunSpec, WorkerReply, WorkerRequest } from './run-spec.js'
 import { summarize } from './stats.js'
@@ -27,7 +28,8 @@ interface RunState {
   /** Next request number across both phases. */
   next: number
   limit: number
-  ids: (string | null)[] | undefined
+  /** By request number: the ids its answer(s) created (several for POST /Bulk). */
+  ids: ((string | null)[] | undefined)[] | undefined
 }
 
 interface PhaseOutcome {
@@ -46,7 +48,7 @@ async function runPhase(state: RunState, phase: Phase, record: boolean): Promise
   const start = performance.now()
   const deadline = start + Math.min(phase.ms ?? spec.maxMs, spec.maxMs)
   const cpuStart = process.cpuUsage()
-  let latencies = new Float64Array(record ? Math.min(maxRequests, 1 << 16) : 0)
+  let latencies = new Float64Array(record ? Math.max(1, Math.min(maxRequests, 1 << 16)) : 0)
   const outcome: PhaseOutcome = {
     requests: 0,
     errors: 0,
@@ -59,18 +61,26 @@ async function runPhase(state: RunState, phase: Phase, record: boolean): Promise
   let issued = 0
 
   const sendOne = async (k: number): Promise<void> => {
-    const request = requestAt(spec.plan, k, state.rng)
+    let request: PlannedRequest | undefined = requestAt(spec.plan, k, state.rng)
+    // A chain (lookup, then create) runs in order on one lane; each of its requests counts.
+    while (request !== undefined) {
+      const ok = await sendRecorded(k, request)
+      request = ok ? request.then : undefined
+    }
+  }
+
+  const sendRecorded = async (k: number, request: PlannedRequest): Promise<boolean> => {
     const headers: Record<string, string> = { ...spec.headers }
     if (request.body !== undefined) headers['content-type'] = 'application/scim+json'
     const sent = performance.now()
     const { status, text } = await send(pool, request, headers)
     const elapsed = performance.now() - sent
     const ok = status >= 200 && status < 300
-    if (state.ids !== undefined && ok && text.length > 0) state.ids[k] = idOf(text)
+    if (state.ids !== undefined && ok && text.length > 0) collectIds(state, k, text)
     if (!record) {
       outcome.requests++
       if (!ok) outcome.errors++
-      return
+      return ok
     }
     if (outcome.requests === latencies.length) {
       const grown = new Float64Array(latencies.length * 2)
@@ -85,6 +95,7 @@ async function runPhase(state: RunState, phase: Phase, record: boolean): Promise
         outcome.errorSamples.push(`${request.method} ${request.path} -> ${status} ${text.slice(0, 300)}`)
       }
     }
+    return ok
   }
 
   const inFlight = Math.max(1, spec.connections * spec.pipelining)
@@ -132,16 +143,29 @@ function send(pool: Pool, request: PlannedRequest, headers: Record<string, strin
   })
 }
 
-function idOf(text: string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(text)
-    if (typeof parsed === 'object' && parsed !== null && 'id' in parsed && typeof parsed.id === 'string') {
-      return parsed.id
-    }
-  } catch {
-    // Not JSON: the id stays unknown and the workload that needs it reports the gap.
+function collectIds(state: RunState, k: number, text: string): void {
+  const { plan } = state.spec
+  const ids = state.ids
+  if (ids === undefined) return
+  if (plan.kind === 'bulkCreateUsers') {
+    ids[k] = bulkIdsOf(text, plan.first + k * plan.size, bulkSize(plan, k))
+    return
   }
-  return null
+  // In a chain the lookup answers a ListResponse (no id) and the create the new resource.
+  const id = idOf(text)
+  if (id !== null) ids[k] = [id]
+}
+
+/** Ids by user, in request order: one per request, or bulkSize per POST /Bulk. */
+function flattenIds(state: RunState): (string | null)[] {
+  const { plan } = state.spec
+  const out: (string | null)[] = []
+  for (let k = 0; k < state.next; k++) {
+    const expected = plan.kind === 'bulkCreateUsers' ? bulkSize(plan, k) : 1
+    const got = state.ids?.[k]
+    for (let i = 0; i < expected; i++) out.push(got?.[i] ?? null)
+  }
+  return out
 }
 
 export async function run(spec: RunSpec): Promise<RunResult> {
@@ -175,9 +199,7 @@ export async function run(spec: RunSpec): Promise<RunResult> {
       latency: summarize(measured.latencies),
       generatorCpu: measured.durationMs > 0 ? measured.cpuMs / measured.durationMs : 0,
     }
-    if (state.ids !== undefined) {
-      result.ids = Array.from({ length: state.next }, (_, k) => state.ids?.[k] ?? null)
-    }
+    if (state.ids !== undefined) result.ids = flattenIds(state)
     return result
   } finally {
     await pool.close()

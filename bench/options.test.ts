@@ -8,8 +8,27 @@ describe('parseOptions', () => {
     assert.equal(options.users, 100_000)
     assert.equal(options.target, undefined)
     assert.equal(options.largeGroup, 10_000)
-    assert.deepEqual(options.only, ['create', 'lookup', 'patch', 'page'])
+    assert.deepEqual(options.only, ['create', 'lookup', 'patch', 'group-read', 'walk', 'cursor', 'sync'])
     assert.equal(options.pin, true)
+    assert.equal(options.workers, 1)
+    assert.equal(options.walk, 'full')
+    assert.equal(options.loadWith, 'auto')
+    assert.equal(options.syncUsers, 100_000)
+    assert.equal(options.syncGroups, 1_000)
+  })
+
+  test('a million users samples the walk unless told otherwise', () => {
+    assert.equal(parseOptions(['--users', '1000000']).walk, 'sampled')
+    assert.equal(parseOptions(['--users', '1000000', '--walk', 'full']).walk, 'full')
+  })
+
+  test('the old workload name page still selects the walk', () => {
+    assert.deepEqual(parseOptions(['--only', 'page,cursor']).only, ['walk', 'cursor'])
+  })
+
+  test('--scale needs more users than its first measurement', () => {
+    assert.throws(() => parseOptions(['--scale', '--quick']), /--scale: expected --users above 10000/)
+    assert.equal(parseOptions(['--scale', '--quick', '--users', '20000']).scale, true)
   })
 
   test('--quick shrinks the run, explicit flags still win', () => {
@@ -33,5 +52,10 @@ describe('parseOptions', () => {
     assert.throws(() => parseOptions(['--token', 't']), /only for --target/)
     assert.throws(() => parseOptions(['--large-group', '150']), /multiple of 100/)
     assert.throws(() => parseOptions(['--bogus']), /bogus/)
+    assert.throws(() => parseOptions(['--load-with', 'fax']), /--load-with/)
+    assert.throws(() => parseOptions(['--walk', 'some']), /--walk/)
+    assert.throws(() => parseOptions(['--workers', '0']), /--workers/)
+    const target = ['--target', 'http://127.0.0.1/s', '--token', 't']
+    assert.throws(() => parseOptions([...target, '--workers', '2']), /--workers is for the Roster/)
   })
 })

@@ -1,7 +1,16 @@
 import { parseArgs } from 'node:util'
 
-export const WORKLOADS = ['create', 'lookup', 'patch', 'page'] as const
+export const WORKLOADS = ['create', 'lookup', 'patch', 'group-read', 'walk', 'cursor', 'sync'] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
+/** Names of earlier versions, still accepted. */
+const ALIASES: Record<string, WorkloadName> = { page: 'walk' }
+
+export type LoadWith = 'auto' | 'post' | 'bulk'
+export type WalkChoice = 'auto' | 'full' | 'sampled'
+/** Above this many users `--walk auto` samples the walk instead of reading every page. */
+export const FULL_WALK_MAX_USERS = 100_000
+/** Lookups of `--scale` are measured first at this many users. */
+export const SCALE_BASE_USERS = 10_000
 
 export interface BenchOptions {
   users: number
@@ -13,6 +22,15 @@ export interface BenchOptions {
   /** Database of the started Roster; undefined means a SQLite file in the run's temp dir. */
   database: string | undefined
   rosterBin: string | undefined
+  /** `serve --workers N`; only passed to serve when above 1. */
+  workers: number
+  /** Measure lookups at SCALE_BASE_USERS, then again after growing to `users`. */
+  scale: boolean
+  /** How users beyond the measured creates are loaded. */
+  loadWith: LoadWith
+  walk: 'full' | 'sampled'
+  syncUsers: number
+  syncGroups: number
   connections: number
   pipelining: number
   patchConnections: number
@@ -35,19 +53,35 @@ export const HELP = `Usage: npm run bench -- [options]
 Starts a fresh Roster on a temporary SQLite database (or uses --target), loads users through
 the SCIM API, and measures each workload beside a bare Fastify JSON route in the same run.
 
-Workloads: create (POST /Users), lookup (filter userName eq), patch (PATCH adding 100 members
-to a group of 100 and to a group of --large-group), page (startIndex random, count=100).
+Workloads (--only): create (POST /Users), lookup (filter userName eq and externalId eq),
+patch (PATCH adding 100 members to groups of 100 and of --large-group), group-read (GET a
+group with excludedAttributes=members: one of --large-group members vs an empty one), walk
+(every page in order by startIndex, count=100), cursor (RFC 9865 cursor walk), sync (an
+Entra-style initial sync: externalId lookup then create per user, then groups and members).
 
 Options:
-  --users N               users to load (default 100000; 5000 with --quick)
+  --users N               users to load (default 100000; 5000 with --quick; 1000000 is the
+                          issue-3 long run)
   --quick                 smoke run: fewer users, shorter phases (well under a minute)
   --target URL            SCIM base URL of a running server instead of a fresh Roster,
                           e.g. http://127.0.0.1:8080/scim/v2/organizations/acme
   --token TOKEN           bearer token for --target (or env ROSTER_BENCH_TOKEN)
   --allow-remote          allow a --target that is not on this machine (loopback); only ever
                           point a load test at a server you own
-  --database URL          database for the started Roster (default sqlite:<temp dir>/bench.db)
+  --database URL          database for the started Roster (default sqlite:<temp dir>/bench.db);
+                          postgres://user@host:port[/db]: a scratch database roster_bench_<pid>
+                          is created on that server and dropped at the end (the database named
+                          in the URL is never touched)
+  --workers N             passed to 'roster serve --workers N' (default 1: not passed)
   --roster-bin PATH       roster executable (default bin/roster of this checkout)
+  --scale                 measure lookups at ${SCALE_BASE_USERS.toLocaleString('en-US')} users, grow to --users, measure again
+                          and report the ratio (the issue-3 flat-cost target)
+  --load-with HOW         load users beyond the measured creates with: auto (measure POST /Users
+                          and POST /Bulk, use the faster; default), post, bulk
+  --walk MODE             startIndex walk: full (every page), sampled (first 5 and last 5 pages),
+                          auto (default: full up to ${FULL_WALK_MAX_USERS.toLocaleString('en-US')} users, sampled above)
+  --sync-users N          users of the Entra-style sync (default 100000; 1000 with --quick)
+  --sync-groups N         groups of 100 members of the sync (default 1000; 10 with --quick)
   --connections N         keep-alive connections of the load generator (default 32)
   --pipelining N          requests in flight per connection (default 1)
   --patch-connections N   connections for the PATCH workloads (default 8)
@@ -96,6 +130,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
       'allow-remote': { type: 'boolean', default: false },
       database: { type: 'string' },
       'roster-bin': { type: 'string' },
+      workers: { type: 'string' },
+      scale: { type: 'boolean', default: false },
+      'load-with': { type: 'string' },
+      walk: { type: 'string' },
+      'sync-users': { type: 'string' },
+      'sync-groups': { type: 'string' },
       connections: { type: 'string' },
       pipelining: { type: 'string' },
       'patch-connections': { type: 'string' },
@@ -118,6 +158,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '')
+    .map((name) => ALIASES[name] ?? name)
   for (const name of only) {
     if (!(WORKLOADS as readonly string[]).includes(name)) {
       throw new TypeError(`--only: unknown workload '${name}', expected some of ${WORKLOADS.join(', ')}`)
@@ -145,15 +186,33 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
   if (target !== undefined && values.database !== undefined) {
     throw new TypeError('--database is for the Roster the benchmark starts, not for --target')
   }
+  if (target !== undefined && values.workers !== undefined) {
+    throw new TypeError('--workers is for the Roster the benchmark starts, not for --target')
+  }
+  const loadWith = values['load-with'] ?? 'auto'
+  if (loadWith !== 'auto' && loadWith !== 'post' && loadWith !== 'bulk') {
+    throw new TypeError(`--load-with: expected auto, post or bulk, got '${loadWith}'`)
+  }
+  const walkChoice = values.walk ?? 'auto'
+  if (walkChoice !== 'auto' && walkChoice !== 'full' && walkChoice !== 'sampled') {
+    throw new TypeError(`--walk: expected auto, full or sampled, got '${walkChoice}'`)
+  }
+  const users = positiveInt('users', values.users, quick ? 5_000 : 100_000)
 
   const options: BenchOptions = {
-    users: positiveInt('users', values.users, quick ? 5_000 : 100_000),
+    users,
     quick,
     target,
     token: target === undefined ? undefined : token,
     allowRemote: values['allow-remote'] === true,
     database: values.database,
     rosterBin: values['roster-bin'],
+    workers: positiveInt('workers', values.workers, 1),
+    scale: values.scale === true,
+    loadWith,
+    walk: walkChoice === 'auto' ? (users <= FULL_WALK_MAX_USERS ? 'full' : 'sampled') : walkChoice,
+    syncUsers: positiveInt('sync-users', values['sync-users'], quick ? 1_000 : 100_000),
+    syncGroups: positiveInt('sync-groups', values['sync-groups'], quick ? 10 : 1_000),
     connections: positiveInt('connections', values.connections, 32),
     pipelining: positiveInt('pipelining', values.pipelining, 1),
     patchConnections: positiveInt('patch-connections', values['patch-connections'], 8),
@@ -175,5 +234,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Bench
     throw new TypeError(`--large-group: expected a multiple of 100 (groups fill 100 at a time), got ${got}`)
   }
   if (options.createMeasured > options.users) options.createMeasured = options.users
+  if (options.scale && options.users <= SCALE_BASE_USERS) {
+    throw new TypeError(`--scale: expected --users above ${SCALE_BASE_USERS}, got ${options.users}`)
+  }
+  if (options.only.includes('sync') && options.syncUsers < 100) {
+    throw new TypeError(`--sync-users: expected at least 100 (one group's members), got ${options.syncUsers}`)
+  }
   return options
 }

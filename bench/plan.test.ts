@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { addMembersBody, planLength, requestAt, userName } from './plan.js'
+import { addMembersBody, bulkCreateBody, bulkSize, planLength, requestAt, userName } from './plan.js'
 import { seededRng } from './rng.js'
 
 describe('requestAt', () => {
@@ -36,6 +36,44 @@ describe('requestAt', () => {
   test('page on a small directory starts at 1', () => {
     const plan = { kind: 'page', base: '/b', totalResults: 20, count: 100 } as const
     assert.equal(requestAt(plan, 0, seededRng(3)).path, '/b/Users?startIndex=1&count=100')
+  })
+
+  test('lookupUser by externalId uses the externalId the user was created with', () => {
+    const plan = { kind: 'lookupUser', base: '/b', userNamePrefix: 'u', population: 1, attribute: 'externalId' } as const
+    const url = new URL(requestAt(plan, 0, seededRng(1)).path, 'http://127.0.0.1')
+    const created = JSON.parse(requestAt({ kind: 'createUser', base: '/b', userNamePrefix: 'u', first: 0 }, 0, seededRng(1)).body ?? '')
+    assert.equal(url.searchParams.get('filter'), `externalId eq "${created.externalId}"`)
+  })
+
+  test('syncUser looks the user up by externalId, then creates it', () => {
+    const plan = { kind: 'syncUser', base: '/b', userNamePrefix: 's', first: 100 } as const
+    const request = requestAt(plan, 2, seededRng(1))
+    assert.equal(request.method, 'GET')
+    assert.match(decodeURIComponent(request.path), /filter=externalId eq "ext-s102"$/)
+    assert.equal(request.then?.method, 'POST')
+    assert.equal(JSON.parse(request.then?.body ?? '').externalId, 'ext-s102')
+  })
+
+  test('bulkCreateUsers splits total users into POST /Bulk of size, the last one shorter', () => {
+    const plan = { kind: 'bulkCreateUsers', base: '/b', userNamePrefix: 'u', first: 10, size: 4, total: 10 } as const
+    assert.equal(planLength(plan), 3)
+    assert.deepEqual([0, 1, 2, 3].map((k) => bulkSize(plan, k)), [4, 4, 2, 0])
+    const last = JSON.parse(requestAt(plan, 2, seededRng(1)).body ?? '')
+    assert.equal(last.schemas[0], 'urn:ietf:params:scim:api:messages:2.0:BulkRequest')
+    assert.deepEqual(
+      last.Operations.map((op: { bulkId: string; data: { userName: string } }) => [op.bulkId, op.data.userName]),
+      [
+        ['u18', userName('u', 18)],
+        ['u19', userName('u', 19)],
+      ],
+    )
+    assert.equal(JSON.parse(bulkCreateBody('u', 0, 1)).Operations[0].path, '/Users')
+  })
+
+  test('repeat sends one request forever', () => {
+    const plan = { kind: 'repeat', request: { method: 'GET', path: '/g' } } as const
+    assert.equal(planLength(plan), undefined)
+    assert.equal(requestAt(plan, 12345, seededRng(1)).path, '/g')
   })
 
   test('list is bounded by its requests', () => {

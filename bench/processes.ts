@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 
 const children = new Set<ChildProcess>()
 const exitHooks: (() => void)[] = []
+const cleanups: (() => Promise<unknown>)[] = []
 
 /** `taskset -c CPU` in front of the command when asked and available (Linux). */
 export function pinned(cpu: number | undefined, command: string, args: string[]): [string, string[]] {
@@ -55,6 +56,24 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...children].map((child) => stopChild(child)))
 }
 
+/**
+ * Asynchronous cleanup (dropping a scratch database) that must run after the children have
+ * stopped, on the normal way out and on a signal; `runCleanups` runs each once.
+ */
+export function onCleanup(hook: () => Promise<unknown>): void {
+  cleanups.push(hook)
+}
+
+export async function runCleanups(): Promise<void> {
+  for (const hook of cleanups.splice(0)) {
+    try {
+      await hook()
+    } catch {
+      // Best effort: each hook reports its own failure.
+    }
+  }
+}
+
 /** Runs at process exit, after the children are killed: remove temp files and the like. */
 export function onExit(hook: () => void): void {
   exitHooks.push(hook)
@@ -73,6 +92,8 @@ function killAllNow(): void {
 }
 
 let installed = false
+/** Set once a signal asked us to stop: what fails after that is a consequence, not news. */
+let stopping = false
 
 /** Installs the handlers that make sure no child outlives the benchmark. */
 export function installCleanup(): void {
@@ -81,11 +102,17 @@ export function installCleanup(): void {
   process.once('exit', killAllNow)
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      stopping = true
       process.stderr.write(`\nbench: ${signal}, stopping children\n`)
-      stopAll().finally(() => process.exit(130))
+      stopAll()
+        .then(runCleanups)
+        .finally(() => process.exit(130))
     })
   }
-  process.once('uncaughtException', (error) => {
+  process.on('uncaughtException', (error) => {
+    // While stopping on a signal the generator's channel closes under running workloads; the
+    // signal handler exits once the children are stopped and the scratch database dropped.
+    if (stopping) return
     process.stderr.write(`bench: ${error.stack ?? error.message}\n`)
     process.exit(1)
   })

@@ -3,17 +3,28 @@
  * for tools (and for comparing runs).
  */
 import type { Measurement } from './context.js'
+import { mergeRss } from './rss.js'
+
+/** Issue 3: server memory under these loads stays under 300 MB per process. */
+export const RSS_TARGET_MB = 300
 
 export interface Row {
   /** Workload it belongs to: create, lookup, patch, page. */
   workload: string
   label: string
-  /** `baseline` rows are the bare Fastify route; `info` rows carry no target. */
-  kind: 'workload' | 'baseline' | 'info'
+  /**
+   * `baseline` rows are the bare Fastify route; `info` rows carry no target; `summary` rows
+   * carry a figure of several rows (a sync's total seconds, peak memory) instead of load.
+   */
+  kind: 'workload' | 'baseline' | 'info' | 'summary'
   measurement: Measurement
   /** e.g. `{ value: 0.45, of: 'bare' }`: this row's throughput divided by the other's. */
   ratio?: { value: number; of: string }
   target?: { text: string; met: boolean }
+  /** For a summary row, what goes in the ratio column, e.g. `41.2 s`. */
+  figure?: string
+  /** False for rows whose load is the benchmark's own choice (loading users), not a workload. */
+  rssTarget?: false
   notes: string[]
 }
 
@@ -71,21 +82,27 @@ function ratio(value: number): string {
 function cells(row: Row): string[] {
   const m = row.measurement
   const label = row.kind === 'baseline' ? `  ${row.label}` : row.label
+  const rss = m.serverRss === undefined ? '' : number.format(m.serverRss.maxProcessMb)
+  const result = row.target === undefined ? '' : row.target.met ? 'met' : 'NOT MET'
+  if (row.kind === 'summary') {
+    return [label, '', '', '', String(m.errors), rss, row.figure ?? '', row.target?.text ?? '', result]
+  }
   return [
     label,
     number.format(m.reqPerSec),
     ms(m.p50Ms),
     ms(m.p99Ms),
     String(m.errors),
+    rss,
     row.ratio === undefined ? '' : `${ratio(row.ratio.value)}x ${row.ratio.of}`,
     row.target?.text ?? '',
-    row.target === undefined ? '' : row.target.met ? 'met' : 'NOT MET',
+    result,
   ]
 }
 
-const HEADER = ['workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'target', 'result']
+const HEADER = ['workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'ratio', 'target', 'result']
 /** Columns aligned right (numbers). */
-const RIGHT = new Set([1, 2, 3, 4])
+const RIGHT = new Set([1, 2, 3, 4, 5])
 
 export function formatTable(rows: Row[]): string {
   const table = [HEADER, ...rows.map(cells)]
@@ -110,12 +127,17 @@ export function formatDetails(rows: Row[]): string {
   const lines: string[] = []
   for (const row of rows) {
     const m = row.measurement
+    const rss = m.serverRss
     const cpu = [
       m.serverCpu === undefined ? undefined : `server ${(m.serverCpu * 100).toFixed(0)}% of a core`,
       `generator ${(m.generatorCpu * 100).toFixed(0)}%`,
+      rss === undefined || rss.processes < 2
+        ? undefined
+        : `RSS ${number.format(rss.maxTotalMb)} MB over ${rss.processes} processes`,
     ].filter((part) => part !== undefined)
     const facts = [`${number.format(m.requests)} requests in ${(m.durationMs / 1000).toFixed(2)} s`, ...cpu]
-    lines.push(`${row.label.trim()}: ${facts.join(', ')}`)
+    if (row.kind !== 'summary') lines.push(`${row.label.trim()}: ${facts.join(', ')}`)
+    else if (row.notes.length > 0 || m.errorSamples.length > 0) lines.push(`${row.label.trim()}:`)
     if (row.kind === 'baseline' && m.generatorCpu >= GENERATOR_BUSY) {
       lines.push('  note: the load generator was near a full core: this baseline may be client-bound,')
       lines.push('        which flatters the ratio')
@@ -130,6 +152,52 @@ export function summaryLine(report: Report): string {
   const parts = [report.errors ? 'FLAGGED: some requests failed (see errors above)' : 'no request failed']
   parts.push(report.targetsMet ? 'all targets met' : 'some targets NOT met')
   return parts.join('; ')
+}
+
+/** Measurement of a summary row: no load of its own. */
+export function emptyMeasurement(): Measurement {
+  return {
+    reqPerSec: 0,
+    p50Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    requests: 0,
+    errors: 0,
+    durationMs: 0,
+    statusCounts: {},
+    errorSamples: [],
+    generatorCpu: 0,
+  }
+}
+
+/**
+ * The peak RSS of any server process over all rows (issue 3's memory target), or
+ * undefined when the server is not ours to watch (--target).
+ */
+export function rssRow(rows: Row[]): Row | undefined {
+  const peaksOf = (some: Row[]) => some.flatMap((row) => row.measurement.serverRss ?? [])
+  const counted = rows.filter((row) => row.rssTarget !== false)
+  const peaks = peaksOf(counted)
+  if (peaks.length === 0) return undefined
+  const peak = mergeRss(peaks)
+  const loading = mergeRss(peaksOf(rows.filter((row) => row.rssTarget === false)))
+  const mb = (row: Row | undefined) => row?.measurement.serverRss?.maxProcessMb ?? -1
+  const worst = counted.reduce<Row | undefined>((acc, row) => (mb(row) > mb(acc) ? row : acc), undefined)
+  const measurement = { ...emptyMeasurement(), serverRss: peak }
+  return {
+    workload: 'rss',
+    label: 'server RSS, peak of any process',
+    kind: 'summary',
+    measurement,
+    figure: `${number.format(peak.maxProcessMb)} MB`,
+    target: { text: `< ${RSS_TARGET_MB} MB per process`, met: peak.maxProcessMb < RSS_TARGET_MB },
+    notes: [
+      `highest during: ${worst?.label.trim() ?? '-'}; up to ${peak.processes} server process(es), ` +
+        `${number.format(peak.maxTotalMb)} MB together; ${peak.samples} samples of /proc/<pid>/status VmRSS`,
+      ...(loading.samples === 0
+        ? []
+        : [`loading users (not a workload, not counted): up to ${number.format(loading.maxProcessMb)} MB`]),
+    ],
+  }
 }
 
 export function hasErrors(rows: Row[]): boolean {

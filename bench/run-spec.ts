@@ -44,7 +44,10 @@ export interface RunResult {
   latency: LatencySummary
   /** CPU time the load generator used during measurement, as a share of one core. */
   generatorCpu: number
-  /** Present when `collectIds` was asked: `ids[k]` is the id created by request k, or null. */
+  /**
+   * Present when `collectIds` was asked: the ids created, in request order (one per request,
+   * or one per operation of a POST /Bulk), null where none was created.
+   */
   ids?: (string | null)[]
 }
 

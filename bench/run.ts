@@ -9,15 +9,20 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BenchContext } from './context.js'
 import { LoadGenerator } from './load.js'
-import { HELP, parseOptions, type BenchOptions } from './options.js'
-import { installCleanup, onExit, stopAll } from './processes.js'
-import { failedRow, formatDetails, formatTable, hasErrors, summaryLine, targetsMet } from './report.js'
+import { redactDatabaseUrl } from '../src/store/postgres/database-url.js'
+import { HELP, parseOptions, SCALE_BASE_USERS, type BenchOptions } from './options.js'
+import { installCleanup, onCleanup, onExit, runCleanups, stopAll } from './processes.js'
+import { failedRow, formatDetails, formatTable, hasErrors, rssRow, summaryLine, targetsMet } from './report.js'
 import type { Report, Row } from './report.js'
+import { createScratchDatabase, isPostgresUrl } from './scratch-database.js'
 import { isLoopback, startBare, startRoster, targetEndpoint, type Endpoint, type Service } from './server.js'
 import { createUsers } from './workloads/create-users.js'
-import { lookupUser } from './workloads/lookup-user.js'
-import { page } from './workloads/page.js'
+import { groupRead } from './workloads/group-read.js'
+import { loadUsers } from './workloads/load-users.js'
+import { lookupUsers, scaleRows, type Lookups } from './workloads/lookup-user.js'
+import { cursorWalk, startIndexWalk } from './workloads/page.js'
 import { patchMembers, patchUsersNeeded } from './workloads/patch-members.js'
+import { entraSync } from './workloads/sync.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -35,6 +40,9 @@ function preflight(options: BenchOptions): string | undefined {
     const needed = patchUsersNeeded(options.largeGroup)
     return `the patch workload needs --users >= ${needed} with --large-group ${options.largeGroup}`
   }
+  if (options.only.includes('group-read') && options.users < options.largeGroup) {
+    return `the group-read workload needs --users >= --large-group (${options.largeGroup})`
+  }
   if (options.target === undefined) {
     const bin = options.rosterBin ?? join(REPO, 'bin/roster')
     if (!existsSync(bin)) return `${bin} does not exist: build Roster first, or give --roster-bin or --target`
@@ -43,8 +51,9 @@ function preflight(options: BenchOptions): string | undefined {
 }
 
 function settings(options: BenchOptions): Record<string, unknown> {
-  const { token: _token, target, help: _help, ...rest } = options
-  return { ...rest, target: target?.href }
+  const { token: _token, target, help: _help, database, ...rest } = options
+  const redacted = database === undefined ? undefined : redactDatabaseUrl(database)
+  return { ...rest, target: target?.href, database: redacted }
 }
 
 async function bench(options: BenchOptions): Promise<Report> {
@@ -55,8 +64,9 @@ async function bench(options: BenchOptions): Promise<Report> {
 
   // Two cores: the server under test (and, at other times, the bare route) on one, the load
   // generator on the other, so neither steals the other's CPU.
+  // With --workers N the server's processes share every core but the generator's.
   const pin = options.pin && availableParallelism() >= 2
-  const serverCpu = pin ? 0 : undefined
+  const serverCpu = pin && options.workers === 1 ? 0 : undefined
   const generatorCpu = pin ? 1 : undefined
 
   const services: Service[] = []
@@ -66,10 +76,23 @@ async function bench(options: BenchOptions): Promise<Report> {
   if (options.target !== undefined) {
     scim = targetEndpoint(options.target, options.token ?? '')
   } else {
-    const database = options.database ?? `sqlite:${join(dir, 'bench.db')}`
-    log(`starting Roster on ${database}`)
+    let database = options.database ?? `sqlite:${join(dir, 'bench.db')}`
+    if (isPostgresUrl(database)) {
+      const scratch = await createScratchDatabase(database)
+      const drop = async () => {
+        const problem = await scratch.drop()
+        log(problem ?? `dropped the scratch database ${scratch.name}`)
+      }
+      // After the server has stopped: on the normal way out (below) and on a signal.
+      onCleanup(drop)
+      if (options.keep) log(`--keep: the scratch database ${scratch.name} is dropped all the same`)
+      log(`created the scratch database ${scratch.name} (the database named in --database is not used)`)
+      database = scratch.url
+    }
+    const workers = options.workers > 1 ? ` with ${options.workers} workers` : ''
+    log(`starting Roster on ${redactDatabaseUrl(database)}${workers}`)
     const bin = options.rosterBin ?? join(REPO, 'bin/roster')
-    const roster = await startRoster({ bin, database, cpu: serverCpu, dir })
+    const roster = await startRoster({ bin, database, cpu: serverCpu, dir, workers: options.workers })
     services.push(roster)
     scim = roster
   }
@@ -83,6 +106,7 @@ async function bench(options: BenchOptions): Promise<Report> {
     bare,
     userNamePrefix: options.target === undefined ? 'user' : `bench-${Date.now().toString(36)}-`,
     userIds: [],
+    discovered: {},
     log,
   }
   const rows: Row[] = []
@@ -96,17 +120,40 @@ async function bench(options: BenchOptions): Promise<Report> {
       rows.push(failedRow(workload, message))
     }
   }
+  const only = (name: (typeof options.only)[number]) => options.only.includes(name)
   try {
-    await run('create', () => createUsers(ctx, options.only.includes('create')))
+    // --scale: load 10,000 users, measure lookups, grow to --users, measure again.
+    const firstSize = options.scale ? SCALE_BASE_USERS : options.users
+    await run('create', () => createUsers(ctx, only('create'), firstSize))
+    let small: Lookups | undefined
+    if (options.scale && only('lookup')) {
+      await run('lookup', async () => {
+        small = await lookupUsers(ctx)
+        return small.rows
+      })
+    }
+    if (options.scale) await run('load', () => loadUsers(ctx, options.users))
     // Lookups and pages run before PATCH fills groups: a User's `groups` (RFC 7643 §4.1.2) is
     // part of what they return, and the PATCH workload puts some users in hundreds of groups.
-    if (options.only.includes('lookup')) await run('lookup', () => lookupUser(ctx))
-    if (options.only.includes('page')) await run('page', () => page(ctx))
-    if (options.only.includes('patch')) await run('patch', () => patchMembers(ctx))
+    if (only('lookup')) {
+      await run('lookup', async () => {
+        const large = await lookupUsers(ctx)
+        return small === undefined ? large.rows : [...large.rows, ...scaleRows(small, large)]
+      })
+    }
+    if (only('walk')) await run('walk', () => startIndexWalk(ctx))
+    if (only('cursor')) await run('cursor', () => cursorWalk(ctx))
+    if (only('patch')) await run('patch', () => patchMembers(ctx))
+    if (only('group-read')) await run('group-read', () => groupRead(ctx))
+    // Last: it adds --sync-users users to the directory.
+    if (only('sync')) await run('sync', () => entraSync(ctx))
   } finally {
     await generator.stop()
     await Promise.all(services.map((service) => service.stop()))
+    await runCleanups()
   }
+  const rss = rssRow(rows)
+  if (rss !== undefined) rows.push(rss)
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -155,6 +202,7 @@ async function main(): Promise<number> {
 main().then(
   async (code) => {
     await stopAll()
+    await runCleanups()
     process.exit(code)
   },
   async (error: unknown) => {
@@ -163,6 +211,7 @@ main().then(
     const text = error instanceof Error ? (debug ? error.stack : error.message) : String(error)
     process.stderr.write(`bench: ${text}\n`)
     await stopAll()
+    await runCleanups()
     process.exit(1)
   },
 )

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { isLoopback, targetEndpoint } from './server.js'
+import { isLoopback, serveArgs, targetEndpoint } from './server.js'
 
 test('only loopback addresses count as this machine', () => {
   for (const url of ['http://127.0.0.1:8080/', 'http://localhost/', 'http://[::1]:80/', 'http://127.1.2.3/']) {
@@ -16,4 +16,9 @@ test('a target URL splits into origin and SCIM base path', () => {
   assert.equal(endpoint.origin, 'http://127.0.0.1:8080')
   assert.equal(endpoint.basePath, '/scim/v2/organizations/acme')
   assert.equal(endpoint.headers['authorization'], 'Bearer tok')
+})
+
+test('serve gets --workers only above 1', () => {
+  assert.ok(!serveArgs(8080, 'sqlite:x.db', 1).includes('--workers'))
+  assert.deepEqual(serveArgs(8080, 'sqlite:x.db', 2).slice(-2), ['--workers', '2'])
 })

@@ -127,6 +127,14 @@ export interface RosterOptions {
   cpu: number | undefined
   /** The run's temp dir: logs go there, and it is the server's working directory. */
   dir: string
+  /** `serve --workers N`, passed only above 1 (older servers reject the flag). */
+  workers: number
+}
+
+export function serveArgs(port: number, database: string, workers: number): string[] {
+  const args = ['serve', '--port', String(port), '--host', '127.0.0.1', '--database', database]
+  if (workers > 1) args.push('--workers', String(workers))
+  return args
 }
 
 /** Creates the bench tenant and its token, then starts `roster serve` and waits until ready. */
@@ -140,8 +148,7 @@ export async function startRoster(options: RosterOptions): Promise<Service> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const logPath = join(dir, 'roster.log')
-  const serveArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--database', database]
-  const [rosterCmd, rosterArgs] = rosterCommand(bin, serveArgs)
+  const [rosterCmd, rosterArgs] = rosterCommand(bin, serveArgs(port, database, options.workers))
   const [command, args] = pinned(options.cpu, rosterCmd, rosterArgs)
   const child = startLogged(command, args, logPath, dir)
   await waitForHealth(origin, child, logPath)
@@ -150,7 +157,9 @@ export async function startRoster(options: RosterOptions): Promise<Service> {
       origin,
       basePath: `/scim/v2/organizations/${BENCH_ORG}`,
       headers: scimHeaders(token),
-      description: `fresh Roster (${database.split(':')[0]}) started by the benchmark`,
+      description:
+        `fresh Roster (${database.split(':')[0]}` +
+        `${options.workers > 1 ? `, ${options.workers} workers` : ''}) started by the benchmark`,
     },
     child,
   )

@@ -1,18 +1,19 @@
 /**
  * Create user (POST /Users, RFC 7644 §3.3), and loading the directory for the other workloads.
- * The first `--create-measured` creates after a warm-up are measured; the rest of `--users`
- * are loaded by the same generator and reported as an info row (creates can slow down as the
- * directory grows, and that row shows it).
+ * The first `--create-measured` creates after a warm-up are measured; the rest, up to `upTo`
+ * users, are loaded by loadUsers (POST /Users or POST /Bulk) and reported as info rows (creates
+ * can slow down as the directory grows, and those rows show it).
  */
 import { measure, type BenchContext } from '../context.js'
 import { baselineRow, target, type Row } from '../report.js'
+import { loadUsers } from './load-users.js'
 
 export const CREATES_PER_SECOND_TARGET = 3000
 const MAX_WARMUP = 1000
-/** Loading 100,000 users at a tenth of the target still finishes within this. */
+/** Creating 20,000 users at a tenth of the target still finishes within this. */
 const LOAD_MAX_MS = 15 * 60_000
 
-export async function createUsers(ctx: BenchContext, report: boolean): Promise<Row[]> {
+export async function createUsers(ctx: BenchContext, report: boolean, upTo: number): Promise<Row[]> {
   const { options } = ctx
   const rows: Row[] = []
   const plan = (base: string, first: number) =>
@@ -28,8 +29,8 @@ export async function createUsers(ctx: BenchContext, report: boolean): Promise<R
     rows.push(baselineRow('create', 'bare Fastify POST', bare.measurement))
   }
 
-  const measured = Math.min(options.createMeasured, options.users)
-  const warmup = Math.min(MAX_WARMUP, options.users - measured)
+  const warmup = Math.min(MAX_WARMUP, Math.floor(upTo / 10))
+  const measured = Math.min(options.createMeasured, upTo - warmup)
   ctx.log(`create user: ${warmup} warm-up + ${measured} measured creates`)
   const first = await measure(ctx, ctx.scim, {
     plan: plan(ctx.scim.basePath, 0),
@@ -39,6 +40,7 @@ export async function createUsers(ctx: BenchContext, report: boolean): Promise<R
     maxMs: LOAD_MAX_MS,
   })
   ctx.userIds.push(...(first.result.ids ?? []))
+  if (first.measurement.errors === 0) ctx.discovered.createRate = first.measurement.reqPerSec
   if (report) {
     const bare = rows[0]?.measurement
     const m = first.measurement
@@ -57,25 +59,7 @@ export async function createUsers(ctx: BenchContext, report: boolean): Promise<R
     })
   }
 
-  const rest = options.users - ctx.userIds.length
-  if (rest > 0) {
-    ctx.log(`loading ${rest} more users`)
-    const load = await measure(ctx, ctx.scim, {
-      plan: plan(ctx.scim.basePath, ctx.userIds.length),
-      warmup: { requests: 0 },
-      measure: { requests: rest },
-      collectIds: true,
-      maxMs: LOAD_MAX_MS,
-    })
-    ctx.userIds.push(...(load.result.ids ?? []))
-    rows.push({
-      workload: 'create',
-      label: `load users ${ctx.userIds.length - rest + 1}..${ctx.userIds.length}`,
-      kind: 'info',
-      measurement: load.measurement,
-      notes: [],
-    })
-  }
+  rows.push(...(await loadUsers(ctx, upTo)))
   const missing = ctx.userIds.filter((id) => id === null).length
   if (missing > 0) {
     const note = `${missing} of ${ctx.userIds.length} users have no id (their create failed or answered no id)`

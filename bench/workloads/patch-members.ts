@@ -8,6 +8,7 @@
  * groups, so with --patch-connections at most the group count, no two run on one group at once.
  */
 import { measure, type BenchContext, type Measured } from '../context.js'
+import { costRatio } from '../cost.js'
 import { addMembersBody, groupBody, type PlannedRequest } from '../plan.js'
 import { baselineRow, target, type Row } from '../report.js'
 
@@ -28,12 +29,12 @@ export function patchUsersNeeded(largeGroup: number): number {
   return largeGroup + roundsPerLargeGroup(largeGroup) * BATCH
 }
 
-function patch(base: string, groupId: string, members: string[]): PlannedRequest {
+export function patch(base: string, groupId: string, members: string[]): PlannedRequest {
   return { method: 'PATCH', path: `${base}/Groups/${groupId}`, body: addMembersBody(members) }
 }
 
 /** Creates `count` groups and returns their ids; failures are left to the caller's check. */
-async function createGroups(ctx: BenchContext, name: string, count: number): Promise<(string | null)[]> {
+export async function createGroups(ctx: BenchContext, name: string, count: number): Promise<(string | null)[]> {
   const requests: PlannedRequest[] = Array.from({ length: count }, (_, g) => ({
     method: 'POST',
     path: `${ctx.scim.basePath}/Groups`,
@@ -121,9 +122,7 @@ export async function patchMembers(ctx: BenchContext): Promise<Row[]> {
   const s = smallRun.measurement
   const l = largeRun.measurement
   s.errorSamples.unshift(...setupErrors)
-  const p50Ratio = l.p50Ms / s.p50Ms
-  const rateRatio = s.reqPerSec / l.reqPerSec
-  const cost = Math.max(p50Ratio, rateRatio)
+  const { cost, p50Ratio, rateRatio } = costRatio(s, l)
   const grown = large + rounds * BATCH
   return [
     {
