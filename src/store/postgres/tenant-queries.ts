@@ -281,8 +281,12 @@ export class TenantQueries {
     const countAll = unfiltered ? async () => (await this.#counts(db, type)).total : countMatches
     if (count === 0) return { totalResults: await countAll(), resources: [] }
     const n = params.length
+    // Filtered, in insertion order: 'seq + 0' keeps the planner off the seq index. Without
+    // fresh statistics PostgreSQL walks that index in order and filters row by row (a userName
+    // lookup scanned every user: 3 ms at 5,000 users) instead of using the filter's own index.
+    const order = key.expr === undefined ? 'r.seq + 0' : orderBy(key)
     const { rows } = await db.query<ResourceRow>(
-      `SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${orderBy(key)} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...params, count, offset],
     )
     noteOffset(offset)
