@@ -25,48 +25,12 @@ import type {
   TenantTransaction,
   TokenRecord,
 } from '../contract.js'
+import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
 import { migrate } from './migrations.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
 import { named, storableKey, TenantQueries, type Queryable } from './tenant-queries.js'
 
-interface TenantRow {
-  id: string
-  kind: TenantKind
-  slug: string
-  created_at: string
-}
-
-interface TokenRow {
-  id: string
-  tenant_id: string
-  name: string
-  hash: string
-  hint: string
-  created_at: string
-  expires_at: string | null
-  last_used_at: string | null
-  revoked_at: string | null
-}
-
-const toTenant = (row: TenantRow): Tenant => ({
-  id: row.id,
-  kind: row.kind,
-  slug: row.slug,
-  createdAt: row.created_at,
-})
-
-const toToken = (row: TokenRow): TokenRecord => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  name: row.name,
-  hash: row.hash,
-  hint: row.hint,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  lastUsedAt: row.last_used_at,
-  revokedAt: row.revoked_at,
-})
 
 const TENANT_COLUMNS = 'id, kind, slug, created_at'
 const TOKEN_COLUMNS = 'id, tenant_id, name, hash, hint, created_at, expires_at, last_used_at, revoked_at'

@@ -28,6 +28,7 @@ import type {
   TenantTransaction,
   TokenRecord,
 } from '../contract.js'
+import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
 import { DatabaseUnavailableError } from '../database-unavailable.js'
 import { fold } from '../fold.js'
 import { Checkpointer } from './checkpointer.js'
@@ -37,43 +38,6 @@ import { StatementCache } from './statement-cache.js'
 import { TenantQueries } from './tenant-queries.js'
 import { TransactionGate } from './transaction-gate.js'
 
-interface TenantRow {
-  id: string
-  kind: TenantKind
-  slug: string
-  created_at: string
-}
-
-interface TokenRow {
-  id: string
-  tenant_id: string
-  name: string
-  hash: string
-  hint: string
-  created_at: string
-  expires_at: string | null
-  last_used_at: string | null
-  revoked_at: string | null
-}
-
-const toTenant = (row: TenantRow): Tenant => ({
-  id: row.id,
-  kind: row.kind,
-  slug: row.slug,
-  createdAt: row.created_at,
-})
-
-const toToken = (row: TokenRow): TokenRecord => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  name: row.name,
-  hash: row.hash,
-  hint: row.hint,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  lastUsedAt: row.last_used_at,
-  revokedAt: row.revoked_at,
-})
 
 /**
  * SQLITE_BUSY (or an extended code of it) after busy_timeout: another process held the write
