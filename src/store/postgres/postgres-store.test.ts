@@ -16,6 +16,7 @@ import { compileFilter } from '../sql/compile-filter.js'
 import { storeContractSuite } from '../store-contract-suite.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { MIGRATIONS, migrate } from './migrations.js'
+import { PostgresStore } from './postgres-store.js'
 import { DATE_TIME_FUNCTION, postgresDialect } from './postgres-dialect.js'
 import { skipMessage, testPostgres } from './test-database.js'
 
@@ -75,6 +76,28 @@ if (!found.available) {
   }
 
   describe('PostgresStore', () => {
+    test('planner statistics: ANALYZE runs in the background once a few hundred rows are written', async (t) => {
+      const { store, ts } = await open(t)
+      assert.ok(store instanceof PostgresStore)
+      const lastAnalyze = async () =>
+        (
+          await store.pool.query<{ at: string | null }>(
+            "SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'resources' AND schemaname = current_schema()",
+          )
+        ).rows[0]?.at ?? null
+      const before = await lastAnalyze()
+      await Promise.all(
+        Array.from({ length: 10 }, (_, b) =>
+          ts.transaction(async (tx) => {
+            for (let i = 0; i < 60; i++) await tx.insert(user(`stat-${b}-${i}`, `stat-${b}-${i}`))
+          }),
+        ),
+      )
+      const deadline = Date.now() + 5000
+      while ((await lastAnalyze()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      assert.notEqual(await lastAnalyze(), before, 'the store analysed resources after 600 inserted rows')
+    })
+
     test('openStore accepts postgres:// and postgresql:// URLs; libpq options select the schema', async () => {
       const scratch = await postgres.scratchSchema()
       try {

@@ -27,6 +27,7 @@ import type {
 } from '../contract.js'
 import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
 import { migrate } from './migrations.js'
+import { PlannerStatistics } from './planner-statistics.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
 import { named, storableKey, TenantQueries, type Queryable } from './tenant-queries.js'
@@ -69,6 +70,7 @@ export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const
   readonly #pool: pg.Pool
   readonly #db: Queryable
+  readonly #statistics: PlannerStatistics
 
   /**
    * Opens a pool on `url` (`postgres://user:password@host:port/database`, libpq parameters such
@@ -101,6 +103,7 @@ export class PostgresStore implements Store {
   constructor(pool: pg.Pool) {
     this.#pool = pool
     this.#db = guarded(pool)
+    this.#statistics = new PlannerStatistics(() => analyze(pool))
   }
 
   /** The pool, for tests and tools (EXPLAIN, benchmarks). */
@@ -113,6 +116,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#statistics.settled()
     if (!this.#pool.ended) await this.#pool.end()
   }
 
@@ -209,7 +213,27 @@ export class PostgresStore implements Store {
   }
 
   forTenant(tenant: Tenant): TenantStore {
-    return new PostgresTenantStore(this.#pool, this.#db, new TenantQueries(tenant))
+    return new PostgresTenantStore(this.#pool, this.#db, new TenantQueries(tenant), this.#statistics)
+  }
+}
+
+/**
+ * ANALYZE with a short lock timeout: it must never queue behind (or hold up) schema changes
+ * or a TRUNCATE; a skipped round is retried at the next threshold.
+ */
+async function analyze(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query('BEGIN')
+    await client.query("SET LOCAL lock_timeout = '500ms'")
+    await client.query('ANALYZE resources, memberships')
+    await client.query('COMMIT')
+  } catch (e) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
+    throw e
+  } finally {
+    client.release(broken)
   }
 }
 
@@ -218,10 +242,12 @@ class PostgresTenantStore implements TenantStore {
   /** The pool with connection errors classified, for reads outside transactions. */
   readonly #db: Queryable
   readonly #queries: TenantQueries
+  readonly #statistics: PlannerStatistics
 
-  constructor(pool: pg.Pool, db: Queryable, queries: TenantQueries) {
+  constructor(pool: pg.Pool, db: Queryable, queries: TenantQueries, statistics: PlannerStatistics) {
     this.#pool = pool
     this.#db = db
+    this.#statistics = statistics
     this.#queries = queries
   }
 
@@ -277,6 +303,7 @@ class PostgresTenantStore implements TenantStore {
         tx.end()
         committing = true
         await client.query('COMMIT')
+        this.#statistics.note(tx.written)
         return value
       } catch (e) {
         tx.end()
@@ -312,6 +339,8 @@ class PostgresTransaction implements TenantTransaction {
   readonly #client: Queryable
   readonly #queries: TenantQueries
   #ended = false
+  /** Rows inserted or deleted, for the planner statistics (planner-statistics.ts). */
+  written = 0
 
   constructor(client: Queryable, queries: TenantQueries) {
     this.#client = client
@@ -339,7 +368,7 @@ class PostgresTransaction implements TenantTransaction {
   }
 
   insert(resource: NewResource): Promise<StoredResource> {
-    return this.#run((db) => this.#queries.insert(db, resource))
+    return this.#count(this.#run((db) => this.#queries.insert(db, resource)), () => 1)
   }
 
   update(resource: ResourceUpdate, expectedVersion: number): Promise<StoredResource | undefined> {
@@ -347,19 +376,25 @@ class PostgresTransaction implements TenantTransaction {
   }
 
   delete(type: ResourceTypeId, id: string): Promise<boolean> {
-    return this.#run((db) => this.#queries.delete(db, type, id))
+    return this.#count(this.#run((db) => this.#queries.delete(db, type, id)), (deleted) => Number(deleted))
   }
 
   addMembers(groupId: string, members: readonly { value: string; type: ResourceTypeId }[]): Promise<number> {
-    return this.#run((db) => this.#queries.addMembers(db, groupId, members))
+    return this.#count(this.#run((db) => this.#queries.addMembers(db, groupId, members)), (n) => n)
   }
 
   removeMembers(groupId: string, values: readonly string[]): Promise<number> {
-    return this.#run((db) => this.#queries.removeMembers(db, groupId, values))
+    return this.#count(this.#run((db) => this.#queries.removeMembers(db, groupId, values)), (n) => n)
   }
 
   clearMembers(groupId: string): Promise<number> {
-    return this.#run((db) => this.#queries.clearMembers(db, groupId))
+    return this.#count(this.#run((db) => this.#queries.clearMembers(db, groupId)), (n) => n)
+  }
+
+  async #count<T>(work: Promise<T>, rows: (result: T) => number): Promise<T> {
+    const result = await work
+    this.written += rows(result)
+    return result
   }
 
   async #run<T>(work: (db: Queryable) => Promise<T>): Promise<T> {

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { PlannerStatistics } from './planner-statistics.js'
+
+test('ANALYZE runs after 500 written rows, then after doubling amounts, one at a time', async () => {
+  let runs = 0
+  let finish: () => void = () => undefined
+  const statistics = new PlannerStatistics(() => {
+    runs++
+    return new Promise<void>((resolve) => (finish = resolve))
+  })
+  statistics.note(499)
+  assert.equal(runs, 0)
+  statistics.note(1)
+  assert.equal(runs, 1)
+  statistics.note(5000)
+  assert.equal(runs, 1, 'not while one is running')
+  finish()
+  await new Promise((resolve) => setImmediate(resolve))
+  // The 5,000 rows written while it ran count towards the next one (due after 1,000).
+  statistics.note(1)
+  assert.equal(runs, 2)
+  finish()
+  await new Promise((resolve) => setImmediate(resolve))
+  statistics.note(1999)
+  assert.equal(runs, 2)
+  statistics.note(1)
+  assert.equal(runs, 3, 'the third after 2,000 more rows')
+})
+
+test('a failing ANALYZE is swallowed and the next one still runs', async () => {
+  let runs = 0
+  const statistics = new PlannerStatistics(async () => {
+    runs++
+    throw new Error('no')
+  }, { first: 1 })
+  statistics.note(1)
+  await new Promise((resolve) => setImmediate(resolve))
+  statistics.note(2)
+  assert.equal(runs, 2)
+})
