@@ -20,6 +20,7 @@ import type {
 } from '../store/contract.js'
 import { hashPassword, isPasswordHash } from './password.js'
 import { checkIfMatch } from './preconditions.js'
+import { sameDocument } from './same-document.js'
 import type { Derived } from './render.js'
 
 type MemberInput = { value: string; type?: ResourceTypeId }
@@ -88,14 +89,14 @@ export class ResourceService {
       const existing = await this.#load(tx, id, ifMatch)
       checkImmutable(this.schema, existing.document, document)
       this.#settlePassword(document, existing.document, hashes, true)
+      let changed = !sameDocument(document, existing.document)
       if (this.isGroup) {
-        await tx.clearMembers(id)
-        if (members) {
-          await this.#checkMembers(tx, id, members)
-          await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
-        }
+        // GitHub: a PUT without members empties the group.
+        const change: MemberChange = { kind: 'replace', members: members ?? [], index: 0 }
+        changed = (await this.#applyMemberChange(tx, id, change)) || changed
       }
-      const resource = await this.#update(tx, existing, document)
+      // Okta pushes whole profiles with PUT, mostly unchanged: those keep version and lastModified.
+      const resource = changed ? await this.#update(tx, existing, document) : existing
       return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
     })
   }
@@ -112,7 +113,7 @@ export class ResourceService {
       const patched = documentOperations.length ? applyPatch(this.schema, existing.document, documentOperations) : existing.document
       const document = coerceResource(this.schema, patched)
       this.#settlePassword(document, existing.document, hashes)
-      let changed = JSON.stringify(document) !== JSON.stringify(existing.document)
+      let changed = !sameDocument(document, existing.document)
       for (const change of memberChanges) changed = (await this.#applyMemberChange(tx, id, change)) || changed
       // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
       const resource = changed ? await this.#update(tx, existing, document) : existing

@@ -97,6 +97,22 @@ for (const { name, open } of STORES) {
       assert.equal(res.body.meta.created, created.meta.created)
     })
 
+    test('a PUT that changes nothing keeps version and lastModified (Okta pushes whole profiles)', async () => {
+      const body = user('same.again', { name: { givenName: 'Same', familyName: 'Again' }, active: true })
+      const created = (await h.scim('POST', '/Users', body)).body
+      const again = await h.scim('PUT', `/Users/${created.id}`, {
+        active: 'True',
+        name: { familyName: 'Again', givenName: 'Same' },
+        userName: 'same.again',
+        schemas: body.schemas,
+      })
+      assert.equal(again.status, 200)
+      assert.equal(again.headers.etag, 'W/"1"')
+      assert.equal(again.body.meta.lastModified, created.meta.lastModified)
+      const changed = await h.scim('PUT', `/Users/${created.id}`, { ...body, title: 'New' })
+      assert.equal(changed.headers.etag, 'W/"2"')
+    })
+
     test('PUT on a missing resource is 404', async () => {
       const res = await h.scim('PUT', '/Users/nope', user('x'))
       assert.equal(res.status, 404)
