@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
-import { invalidValue, uniqueness } from '../../scim/errors.js'
+import { invalidValue } from '../../scim/errors.js'
 import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
 import type {
   GroupMembership,
@@ -19,7 +19,7 @@ import type {
   StoredResource,
   Tenant,
 } from '../contract.js'
-import { fold } from '../fold.js'
+import { indexedValues, RESOURCE_COLUMNS, typeLiteral, userNameTaken } from '../resource-columns.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { cursorCodecAsync, queryFingerprint } from '../cursor.js'
 import { cursorPage, type KeyedRow } from '../cursor-page.js'
@@ -37,17 +37,6 @@ interface ResourceRow {
   created: string
   last_modified: string
   document: Record<string, unknown>
-}
-
-/** The partial index on userName applies only when the query names the type as a literal. */
-const TYPE_LITERAL: Readonly<Record<ResourceTypeId, string>> = { User: "'User'", Group: "'Group'" }
-
-const COLUMNS = 'r.id, r.resource_type, r.version, r.created, r.last_modified, r.document'
-
-function typeLiteral(type: string): string {
-  const literal = TYPE_LITERAL[type as ResourceTypeId]
-  if (literal === undefined) throw new TypeError(`unknown resource type ${JSON.stringify(type)}`)
-  return literal
 }
 
 /**
@@ -80,22 +69,6 @@ const toResource = (row: ResourceRow): StoredResource => ({
   lastModified: row.last_modified,
   document: row.document,
 })
-
-const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
-
-/** The indexed copies of document values (see migrations.ts), in statement order. */
-function indexedColumns(document: Record<string, unknown>): (string | boolean | null)[] {
-  const userName = text(document.userName)
-  const displayName = text(document.displayName)
-  return [
-    userName,
-    userName === null ? null : fold(userName),
-    text(document.externalId),
-    displayName,
-    displayName === null ? null : fold(displayName),
-    typeof document.active === 'boolean' ? document.active : null,
-  ]
-}
 
 /** JSON.stringify writes U+0000 as `\u0000` and an unpaired surrogate as `\udXXX`. */
 const SUSPECT = /\\u0000|\\ud[89a-f]/i
@@ -131,7 +104,7 @@ function checkStorable(value: unknown, path: string): void {
 function rethrowUniqueness(e: unknown, document: Record<string, unknown>): never {
   const error = e as { code?: unknown; constraint?: unknown } | null
   if (error?.code === '23505' && error.constraint === 'resources_user_name') {
-    throw uniqueness(`userName ${JSON.stringify(document.userName)} is already taken`)
+    throw userNameTaken(document)
   }
   throw e
 }
@@ -153,7 +126,7 @@ export class TenantQueries {
     if (!storableKey(id)) return undefined
     const { rows } = await db.query<ResourceRow>(
       named(
-        `SELECT ${COLUMNS} FROM resources r WHERE r.tenant_id = $1 AND r.resource_type = ${typeLiteral(type)} ` +
+        `SELECT ${RESOURCE_COLUMNS} FROM resources r WHERE r.tenant_id = $1 AND r.resource_type = ${typeLiteral(type)} ` +
           `AND r.id = $2${lock ? ' FOR NO KEY UPDATE' : ''}`,
         [this.tenant.id, id],
       ),
@@ -259,7 +232,7 @@ export class TenantQueries {
         db,
         type,
         unfiltered,
-        `SELECT ${COLUMNS}, ${keyColumns(key)} FROM resources r WHERE ${pageWhere} ` +
+        `SELECT ${RESOURCE_COLUMNS}, ${keyColumns(key)} FROM resources r WHERE ${pageWhere} ` +
           `ORDER BY ${orderBy(key, backwards)} LIMIT ${limit}`,
         pageParams,
       )
@@ -286,7 +259,7 @@ export class TenantQueries {
     // lookup scanned every user: 3 ms at 5,000 users) instead of using the filter's own index.
     const order = key.expr === undefined ? 'r.seq + 0' : orderBy(key)
     const { rows } = await db.query<ResourceRow>(
-      `SELECT ${COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      `SELECT ${RESOURCE_COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...params, count, offset],
     )
     noteOffset(offset)
@@ -324,7 +297,7 @@ export class TenantQueries {
         db,
         type,
         true,
-        `SELECT ${COLUMNS}, r.seq AS sort_seq FROM resources r WHERE ${where}${after} ` +
+        `SELECT ${RESOURCE_COLUMNS}, r.seq AS sort_seq FROM resources r WHERE ${where}${after} ` +
           `ORDER BY r.seq LIMIT ${limit} OFFSET ${skipParam}`,
         pageParams,
       )
@@ -409,7 +382,7 @@ export class TenantQueries {
             resource.id,
             resource.created,
             resource.lastModified,
-            ...indexedColumns(resource.document),
+            ...indexedValues(resource.document),
             document,
           ],
         ),
@@ -445,7 +418,7 @@ export class TenantQueries {
             'RETURNING version, created',
           [
             resource.lastModified,
-            ...indexedColumns(resource.document),
+            ...indexedValues(resource.document),
             document,
             this.tenant.id,
             resource.id,

@@ -1,0 +1,42 @@
+/**
+ * What both stores write and read the same way for the `resources` table: the column list,
+ * the type literal, the indexed copies of document values and the userName conflict error.
+ * Only the SQL around them differs per dialect.
+ */
+import { uniqueness } from '../scim/errors.js'
+import type { ResourceTypeId } from './contract.js'
+import { fold } from './fold.js'
+
+export const RESOURCE_COLUMNS = 'r.id, r.resource_type, r.version, r.created, r.last_modified, r.document'
+
+/** The partial index on userName applies only when the query names the type as a literal. */
+const TYPE_LITERAL: Readonly<Record<ResourceTypeId, string>> = { User: "'User'", Group: "'Group'" }
+
+export function typeLiteral(type: string): string {
+  const literal = TYPE_LITERAL[type as ResourceTypeId]
+  if (literal === undefined) throw new TypeError(`unknown resource type ${JSON.stringify(type)}`)
+  return literal
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+
+/**
+ * The indexed copies of document values (see the migrations), in statement order:
+ * user_name, user_name_fold, external_id, display_name, display_name_fold, active.
+ */
+export function indexedValues(document: Record<string, unknown>): [string | null, string | null, string | null, string | null, string | null, boolean | null] {
+  const userName = text(document.userName)
+  const displayName = text(document.displayName)
+  return [
+    userName,
+    userName === null ? null : fold(userName),
+    text(document.externalId),
+    displayName,
+    displayName === null ? null : fold(displayName),
+    typeof document.active === 'boolean' ? document.active : null,
+  ]
+}
+
+/** RFC 7644 §3.3: a taken userName is 409 `uniqueness`; the database's unique index decides. */
+export const userNameTaken = (document: Record<string, unknown>) =>
+  uniqueness(`userName ${JSON.stringify(document.userName)} is already taken`)
