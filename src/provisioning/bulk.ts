@@ -1,4 +1,13 @@
-import { isScimError, invalidSyntax, invalidValue, payloadTooLarge, ScimError, conflict } from '../scim/errors.js'
+import {
+  conflict,
+  invalidSyntax,
+  invalidValue,
+  isScimError,
+  payloadTooLarge,
+  ScimError,
+  serviceUnavailable,
+} from '../scim/errors.js'
+import { isDatabaseUnavailable } from '../store/database-unavailable.js'
 import { SCHEMA_URNS } from '../scim/schema/attribute.js'
 import type { ResourceService } from './resources.js'
 import { etagOf } from './render.js'
@@ -35,6 +44,8 @@ interface BulkOperation {
 }
 
 const BULK_REF = /^bulkId:(.+)$/
+
+const databaseUnavailable = () => serviceUnavailable('the database is unavailable; retry later', 5)
 
 function referencedBulkIds(value: unknown, into: Set<string>, depth = 0): Set<string> {
   if (depth > 16) return into
@@ -154,7 +165,14 @@ export async function executeBulk(
     }
   }
 
+  let outage = false
   while (pending.length && (request.failOnErrors === undefined || errors < request.failOnErrors)) {
+    if (outage) {
+      // The database went away: the rest fail at once instead of each waiting for a connection.
+      const op = pending.shift()!
+      settle(op, errorResult(op, databaseUnavailable()))
+      continue
+    }
     const ready = pending.findIndex((op) => [...op.needs].every((b) => created.has(b) || failed.has(b) || !defined.has(b)))
     const op = pending.splice(ready === -1 ? 0 : ready, 1)[0]!
     if (ready === -1) {
@@ -170,7 +188,9 @@ export async function executeBulk(
       settle(op, errorResult(op, undefinedRef ? invalidValue(detail) : conflict(detail)))
       continue
     }
-    settle(op, await runOne(op, created, services, baseUrl))
+    const result = await runOne(op, created, services, baseUrl)
+    outage = result.status === '503'
+    settle(op, result)
   }
   return results.filter((r): r is BulkOperationResult => r !== undefined)
 }
@@ -210,7 +230,10 @@ async function runOne(
         return { ...base, location: `${baseUrl}/${op.endpoint}/${id}`, status: '204' }
     }
   } catch (e) {
-    if (!isScimError(e)) throw e
-    return { ...errorResult(op, e), ...(id !== undefined && { location: `${baseUrl}/${op.endpoint}/${id}` }) }
+    // Earlier operations may have committed: an outage is this operation's result, not the
+    // whole request's (RFC 7644 §3.7.3 reports each operation on its own).
+    const error = isDatabaseUnavailable(e) ? databaseUnavailable() : e
+    if (!isScimError(error)) throw e
+    return { ...errorResult(op, error), ...(id !== undefined && { location: `${baseUrl}/${op.endpoint}/${id}` }) }
   }
 }
