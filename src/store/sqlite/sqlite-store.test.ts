@@ -131,6 +131,26 @@ describe('SqliteStore', () => {
     await store.close()
   })
 
+  test('group commit: a failing savepoint statement fails its whole batch, rolls back, and nothing hangs', async () => {
+    const store = await openSqlite()
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    const outcomes = await Promise.allSettled([
+      ts.transaction((tx) => tx.insert(user('s1', 'batch1'))),
+      ts.transaction(async (tx) => {
+        await tx.insert(user('s2', 'batch2'))
+        // Sabotage: end the savepoint behind the store's back, so its RELEASE fails.
+        store.database.exec('RELEASE tx')
+      }),
+      ts.transaction((tx) => tx.insert(user('s3', 'batch3'))),
+    ])
+    assert.deepEqual(outcomes.map((o) => o.status).slice(0, 2), ['rejected', 'rejected'])
+    assert.equal(await ts.get('User', 's1'), undefined, 'the batch was rolled back')
+    assert.equal(await ts.get('User', 's2'), undefined)
+    await ts.transaction((tx) => tx.insert(user('s4', 'after')))
+    assert.ok(await ts.get('User', 's4'), 'the store still works')
+    await store.close()
+  })
+
   test('WAL checkpoints happen in the background (automatic checkpoints are off)', async () => {
     const path = join(dir, `checkpoint-${++files}`, 'roster.db')
     const store = await openSqlite(`sqlite:${path}`)

@@ -309,34 +309,43 @@ export class SqliteStore implements Store {
       return
     }
     this.#gate.setOpen(true)
-    while (this.#queue.length && done.length < GROUP_COMMIT_LIMIT) {
-      const job = this.#queue.shift()!
-      const tx = new SqliteTransaction(job.queries)
-      this.#statements.get('SAVEPOINT tx').run()
-      try {
-        const value = await job.fn(tx)
-        tx.end()
-        this.#statements.get('RELEASE tx').run()
-        done.push({ job, ok: true, value })
-      } catch (e) {
-        tx.end()
-        if (!this.#db.inTransaction) {
-          // SQLite rolled the whole batch back by itself (I/O error, disk full): everyone failed.
-          for (const d of done) Object.assign(d, { ok: false, value: e })
-          done.push({ job, ok: false, value: e })
-          settle()
-          return
-        }
-        this.#statements.get('ROLLBACK TO tx').run()
-        this.#statements.get('RELEASE tx').run()
-        done.push({ job, ok: false, value: e })
-      }
-    }
+    let current: QueuedTransaction | undefined
     try {
-      this.#statements.get('COMMIT').run()
+      while (this.#queue.length && done.length < GROUP_COMMIT_LIMIT) {
+        const job = this.#queue.shift()!
+        current = job
+        const tx = new SqliteTransaction(job.queries)
+        this.#statements.get('SAVEPOINT tx').run()
+        try {
+          const value = await job.fn(tx)
+          tx.end()
+          this.#statements.get('RELEASE tx').run()
+          done.push({ job, ok: true, value })
+        } catch (e) {
+          tx.end()
+          if (!this.#db.inTransaction) {
+            // SQLite rolled the whole batch back by itself (I/O error, disk full): everyone failed.
+            for (const d of done) Object.assign(d, { ok: false, value: e })
+            done.push({ job, ok: false, value: e })
+            settle()
+            return
+          }
+          this.#statements.get('ROLLBACK TO tx').run()
+          this.#statements.get('RELEASE tx').run()
+          done.push({ job, ok: false, value: e })
+        }
+      }
+      try {
+        this.#statements.get('COMMIT').run()
+      } catch (e) {
+        if (this.#db.inTransaction) this.#statements.get('ROLLBACK').run()
+        for (const d of done) Object.assign(d, { ok: false, value: unavailableIfBusy(e) })
+      }
     } catch (e) {
-      if (this.#db.inTransaction) this.#statements.get('ROLLBACK').run()
-      for (const d of done) Object.assign(d, { ok: false, value: unavailableIfBusy(e) })
+      // A savepoint statement itself failed: nothing of this batch can be trusted to commit.
+      if (this.#db.open && this.#db.inTransaction) this.#statements.get('ROLLBACK').run()
+      for (const d of done) Object.assign(d, { ok: false, value: e })
+      if (current && !done.some((d) => d.job === current)) done.push({ job: current, ok: false, value: e })
     }
     settle()
   }
