@@ -11,6 +11,7 @@ import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { SearchRequest } from '../scim/messages/search-request.js'
 import type {
   ListResult,
+  NewResource,
   ResourceTypeId,
   StoredResource,
   TenantStore,
@@ -67,14 +68,18 @@ export class ResourceService {
     const hashes = await prehashPasswords([document.password])
     this.#settlePassword(document, undefined, hashes)
     const now = new Date().toISOString()
+    const id = randomUUID()
+    const resource: NewResource = { id, resourceType: this.#type, created: now, lastModified: now, document }
+    if (!members?.length) {
+      // The commonest write (every user, most groups): nothing to check or derive, one insert.
+      const derived: Derived = this.isGroup ? (wanted.members ? { members: [] } : {}) : wanted.groups ? { groups: [] } : {}
+      return { resource: await this.#store.insert(resource), derived }
+    }
     return this.#store.transaction(async (tx) => {
-      const id = randomUUID()
-      if (members) await this.#checkMembers(tx, id, members)
-      const resource = await tx.insert({ id, resourceType: this.#type, created: now, lastModified: now, document })
-      if (members) await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
-      // A new user belongs to no group yet: nothing to look up.
-      if (!this.isGroup) return { resource, derived: wanted.groups ? { groups: [] } : {} }
-      return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
+      await this.#checkMembers(tx, id, members)
+      const inserted = await tx.insert(resource)
+      await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
+      return { resource: inserted, derived: (await this.#derive(tx, [inserted], wanted))[0] ?? {} }
     })
   }
 

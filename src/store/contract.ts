@@ -149,6 +149,12 @@ export interface TenantStore extends ResourceReader {
    * of concurrent transactions on the same rows are serialised.
    */
   transaction<T>(fn: (tx: TenantTransaction) => Promise<T>): Promise<T>
+  /**
+   * `transaction((tx) => tx.insert(resource))`, as cheaply as the database allows: creating a
+   * user is the commonest write. On PostgreSQL, inserts of one (tenant, type) commit one at a
+   * time (seq order is visibility order), so concurrent ones are batched into one statement.
+   */
+  insert(resource: NewResource): Promise<StoredResource>
 }
 
 export interface Store {

@@ -285,6 +285,24 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.equal((await a.list(USER, { startIndex: 1, count: 10 })).totalResults, 1)
       })
 
+      test('store.insert: a transaction of its own, counted, 409 when userName is taken, one winner in a race', async () => {
+        const total = async () => (await a.list(USER, { startIndex: 1, count: 0 })).totalResults
+        const ada = newUser('ada', { emails: [{ value: 'ada@example.com' }] })
+        const stored = await a.insert(ada)
+        assert.equal(stored.version, 1)
+        assert.deepEqual(await a.get('User', ada.id), stored)
+        assert.equal(await total(), 1)
+        await assert.rejects(a.insert(newUser('ADA')), isUniqueness('userName "ADA" is already taken'))
+        assert.equal(await total(), 1)
+        const results = await Promise.allSettled(['x', 'X', 'x', 'X'].map((n) => a.insert(newUser(n))))
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
+        assert.equal(await total(), 2)
+        await Promise.all(Array.from({ length: 20 }, (_, i) => a.insert(i % 2 ? newUser(`many-${i}`) : newGroup(`many-${i}`))))
+        assert.equal(await total(), 12)
+        assert.equal((await a.list(GROUP, { startIndex: 1, count: 0 })).totalResults, 10)
+        assert.equal((await b.list(USER, { startIndex: 1, count: 0 })).totalResults, 0)
+      })
+
       test('delete removes the resource and every membership row naming it', async () => {
         const [u1, u2, g1, g2] = await insert(a, newUser('u1'), newUser('u2'), newGroup('g1'), newGroup('g2'))
         await a.transaction(async (tx) => {

@@ -265,6 +265,10 @@ if (!found.available) {
         await tx.insert(user('b', 'b'))
       })
       let attempts = 0
+      // Each waits until both hold their first row: a deadlock however slow the machine is.
+      let locked = 0
+      let bothLocked!: () => void
+      const barrier = new Promise<void>((resolve) => (bothLocked = resolve))
       const both = await Promise.all(
         [
           ['a', 'b'],
@@ -273,7 +277,8 @@ if (!found.available) {
           ts.transaction(async (tx) => {
             attempts++
             await tx.get('User', first!)
-            await new Promise((r) => setTimeout(r, 30))
+            if (++locked === 2) bothLocked()
+            await barrier
             await tx.get('User', second!)
             return true
           }),
@@ -304,6 +309,39 @@ if (!found.available) {
       await assert.rejects(
         ts.list(USER, { filter: nul, startIndex: 1, count: 10 }),
         (e: unknown) => isScimError(e) && e.status === 400 && e.scimType === 'invalidFilter',
+      )
+    })
+
+    test('concurrent creates share statements; a refused row or a taken userName fails alone', async (t) => {
+      const { store, ts } = await open(t)
+      const statements: string[] = []
+      const pool = store.pool
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+      pool.query = ((...args: unknown[]) => {
+        const first = args[0]
+        const text = typeof first === 'string' ? first : (first as { text: string }).text
+        if (text.includes('INSERT INTO resources')) statements.push(text)
+        return query(...args)
+      }) as typeof pool.query
+      t.after(() => void (pool.query = query as typeof pool.query))
+      const creates = Array.from({ length: 60 }, (_, i) =>
+        i === 7
+          ? user('bad', 'bad', { name: { givenName: 'a\u0000b' } })
+          : user(`c${i}`, i === 30 ? 'C1' : `c${i}`),
+      )
+      const results = await Promise.allSettled(creates.map((c) => ts.insert(c)))
+      const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [[i, r.reason] as const] : []))
+      assert.deepEqual(refused.map(([i]) => i), [7, 30])
+      assert.ok(isScimError(refused[0]![1]) && refused[0]![1].scimType === 'invalidValue')
+      assert.ok(isScimError(refused[1]![1]) && refused[1]![1].status === 409 && refused[1]![1].scimType === 'uniqueness')
+      // The first create goes out alone; the others wait for it and go out together (a refused
+      // batch is then retried one row at a time, which adds a statement per row).
+      assert.ok(statements.length < 60, `${statements.length} statements`)
+      const page = await ts.list(USER, { startIndex: 1, count: 100 })
+      assert.equal(page.totalResults, 58)
+      assert.deepEqual(
+        new Set(page.resources.map((r) => r.id)),
+        new Set(creates.filter((_, i) => i !== 7 && i !== 30).map((c) => c.id)),
       )
     })
 

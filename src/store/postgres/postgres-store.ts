@@ -30,6 +30,7 @@ import { migrate } from './migrations.js'
 import { PlannerStatistics } from './planner-statistics.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
+import { InsertBatches } from './insert-batches.js'
 import { named, storableKey, TenantQueries, type Queryable } from './tenant-queries.js'
 
 
@@ -71,6 +72,7 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool
   readonly #db: Queryable
   readonly #statistics: PlannerStatistics
+  readonly #inserts: InsertBatches
 
   /**
    * Opens a pool on `url` (`postgres://user:password@host:port/database`, libpq parameters such
@@ -104,6 +106,7 @@ export class PostgresStore implements Store {
     this.#pool = pool
     this.#db = guarded(pool)
     this.#statistics = new PlannerStatistics(() => analyze(pool))
+    this.#inserts = new InsertBatches(this.#db, (rows) => this.#statistics.note(rows))
   }
 
   /** The pool, for tests and tools (EXPLAIN, benchmarks). */
@@ -213,7 +216,7 @@ export class PostgresStore implements Store {
   }
 
   forTenant(tenant: Tenant): TenantStore {
-    return new PostgresTenantStore(this.#pool, this.#db, new TenantQueries(tenant), this.#statistics)
+    return new PostgresTenantStore(this.#pool, this.#db, new TenantQueries(tenant), this.#statistics, this.#inserts)
   }
 }
 
@@ -243,12 +246,14 @@ class PostgresTenantStore implements TenantStore {
   readonly #db: Queryable
   readonly #queries: TenantQueries
   readonly #statistics: PlannerStatistics
+  readonly #inserts: InsertBatches
 
-  constructor(pool: pg.Pool, db: Queryable, queries: TenantQueries, statistics: PlannerStatistics) {
+  constructor(pool: pg.Pool, db: Queryable, queries: TenantQueries, statistics: PlannerStatistics, inserts: InsertBatches) {
     this.#pool = pool
     this.#db = db
     this.#statistics = statistics
     this.#queries = queries
+    this.#inserts = inserts
   }
 
   get tenant(): Tenant {
@@ -273,6 +278,16 @@ class PostgresTenantStore implements TenantStore {
 
   list(schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
     return this.#queries.list(this.#db, schema, query)
+  }
+
+  /**
+   * Batched with the other creates of this (tenant, type) that arrive meanwhile, one autocommit
+   * statement per batch (insert-batches.ts): no `BEGIN`/`COMMIT` round trips while the insert
+   * lock is held. A connection lost before the answer leaves the outcome unknown: 503, never a
+   * retry that could insert twice.
+   */
+  insert(resource: NewResource): Promise<StoredResource> {
+    return this.#inserts.insert(this.#queries, resource)
   }
 
   /**

@@ -357,48 +357,67 @@ export class TenantQueries {
     return rows[0].value
   }
 
+  /** One resource: `insertMany` of one; a taken userName is 409 `uniqueness`. */
   async insert(db: Queryable, resource: NewResource): Promise<StoredResource> {
-    typeLiteral(resource.resourceType)
-    const document = documentJson(resource.document)
-    // Before the insert: the count row stays locked until the transaction ends, so inserts of
-    // one (tenant, type) take their seq one at a time and become visible in seq order (what
-    // page-positions.ts relies on). A failed insert aborts the transaction, count included.
-    await db.query(
+    const [stored] = await this.insertMany(db, resource.resourceType, [resource])
+    if (stored === undefined) throw userNameTaken(resource.document)
+    return stored
+  }
+
+  /**
+   * Inserts resources of one type in one statement, which also runs on its own (autocommit,
+   * see insert-batches.ts). Returns, in order, the stored resource of each, or undefined for
+   * one whose userName is taken (by a committed row, or by an earlier one of `resources`).
+   *
+   * Seq order is visibility order (page-positions.ts relies on it): the statement takes the
+   * (tenant, type) insert lock before any row draws its seq (`locked` is evaluated before the
+   * first row passes the WHERE, defaults are computed after), and holds it until the
+   * transaction ends; so inserts of one (tenant, type) commit one at a time, in seq order.
+   * `resource_counts.total` grows by the rows actually inserted, in the same statement.
+   */
+  async insertMany(db: Queryable, type: ResourceTypeId, resources: readonly NewResource[]): Promise<(StoredResource | undefined)[]> {
+    typeLiteral(type)
+    const columns: unknown[][] = Array.from({ length: 10 }, () => [])
+    const documents = resources.map((resource) => {
+      if (resource.resourceType !== type) throw new TypeError(`insertMany of ${type} got a ${resource.resourceType}`)
+      const document = documentJson(resource.document)
+      const values = [resource.id, resource.created, resource.lastModified, ...indexedValues(resource.document), document]
+      values.forEach((v, i) => columns[i]!.push(v))
+      return document
+    })
+    const { rows } = await db.query<{ id: string }>(
       named(
-        'INSERT INTO resource_counts AS c (tenant_id, resource_type, total, removed) VALUES ($1, $2, 1, 0) ' +
-          'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = c.total + 1',
-        [this.tenant.id, resource.resourceType],
+        'WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || $1 || $2, 0))), ' +
+          'inserted AS (INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, ' +
+          'user_name, user_name_fold, external_id, display_name, display_name_fold, active, document) ' +
+          'SELECT $1, $2, r.id, 1, r.created, r.last_modified, r.user_name, r.user_name_fold, r.external_id, ' +
+          'r.display_name, r.display_name_fold, r.active, r.document ' +
+          'FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], ' +
+          '$10::text[], $11::boolean[], $12::json[]) WITH ORDINALITY ' +
+          'AS r (id, created, last_modified, user_name, user_name_fold, external_id, display_name, ' +
+          'display_name_fold, active, document, ord) ' +
+          'WHERE EXISTS (SELECT 1 FROM locked) ORDER BY r.ord ON CONFLICT DO NOTHING RETURNING id), ' +
+          'counted AS (INSERT INTO resource_counts AS c (tenant_id, resource_type, total, removed) ' +
+          'SELECT $1, $2, count(*), 0 FROM inserted ' +
+          'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = c.total + EXCLUDED.total) ' +
+          'SELECT id FROM inserted',
+        [this.tenant.id, type, ...columns],
       ),
     )
-    try {
-      await db.query(
-        named(
-          'INSERT INTO resources (tenant_id, resource_type, id, version, created, last_modified, ' +
-            'user_name, user_name_fold, external_id, display_name, display_name_fold, active, document) ' +
-            'VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-          [
-            this.tenant.id,
-            resource.resourceType,
-            resource.id,
-            resource.created,
-            resource.lastModified,
-            ...indexedValues(resource.document),
-            document,
-          ],
-        ),
-      )
-    } catch (e) {
-      rethrowUniqueness(e, resource.document)
-    }
-    return {
-      id: resource.id,
-      resourceType: resource.resourceType,
-      version: 1,
-      created: resource.created,
-      lastModified: resource.lastModified,
-      // What a later get() returns: a copy, without the values JSON drops.
-      document: JSON.parse(document) as Record<string, unknown>,
-    }
+    const inserted = new Set(rows.map((r) => r.id))
+    return resources.map((resource, i) =>
+      inserted.has(resource.id)
+        ? {
+            id: resource.id,
+            resourceType: type,
+            version: 1,
+            created: resource.created,
+            lastModified: resource.lastModified,
+            // What a later get() returns: a copy, without the values JSON drops.
+            document: JSON.parse(documents[i]!) as Record<string, unknown>,
+          }
+        : undefined,
+    )
   }
 
   async update(

@@ -399,6 +399,10 @@ class SqliteTenantStore implements TenantStore {
   transaction<T>(fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
     return this.#store.transaction(this.#queries, fn)
   }
+
+  insert(resource: NewResource): Promise<StoredResource> {
+    return this.transaction((tx) => tx.insert(resource))
+  }
 }
 
 /**

@@ -1,0 +1,102 @@
+/**
+ * Group commit for creates on PostgreSQL. Inserts of one (tenant, type) must commit one at a
+ * time (tenant-queries.ts `insertMany`: seq order is visibility order), so each waits for the
+ * previous one's WAL flush: a few hundred creates per second, however many connections.
+ * Instead, while one insert statement of a (tenant, type) is running, this process collects the
+ * creates that arrive and sends them together as the next statement: one lock turn and one
+ * flush for all of them. An IdP that creates users on many connections gets them committed in
+ * batches as large as its concurrency; a lone create still goes out at once.
+ */
+import type { NewResource, ResourceTypeId, StoredResource } from '../contract.js'
+import { userNameTaken } from '../resource-columns.js'
+import { classifyPostgresError, isConnectionError } from './errors.js'
+import type { Queryable, TenantQueries } from './tenant-queries.js'
+
+/** Rows per statement at most: bounds the statement's size and its lock time. */
+export const MAX_BATCH = 200
+
+/** serialization_failure, deadlock_detected: the statement lost a race and may run again. */
+const RETRYABLE = new Set(['40001', '40P01'])
+const ATTEMPTS = 3
+
+interface Waiting {
+  readonly resource: NewResource
+  readonly resolve: (stored: StoredResource) => void
+  readonly reject: (error: unknown) => void
+}
+
+interface Lane {
+  running: boolean
+  readonly waiting: Waiting[]
+}
+
+export class InsertBatches {
+  readonly #db: Queryable
+  readonly #lanes = new Map<string, Lane>()
+  /** Called with the number of rows each statement inserted (planner statistics). */
+  readonly #inserted: (rows: number) => void
+
+  constructor(db: Queryable, inserted: (rows: number) => void) {
+    this.#db = db
+    this.#inserted = inserted
+  }
+
+  insert(queries: TenantQueries, resource: NewResource): Promise<StoredResource> {
+    const key = `${queries.tenant.id}\u0000${resource.resourceType}`
+    let lane = this.#lanes.get(key)
+    if (lane === undefined) this.#lanes.set(key, (lane = { running: false, waiting: [] }))
+    const done = new Promise<StoredResource>((resolve, reject) => lane.waiting.push({ resource, resolve, reject }))
+    if (!lane.running) void this.#drain(key, lane, queries, resource.resourceType)
+    return done
+  }
+
+  async #drain(key: string, lane: Lane, queries: TenantQueries, type: ResourceTypeId): Promise<void> {
+    lane.running = true
+    try {
+      while (lane.waiting.length > 0) {
+        const batch = lane.waiting.splice(0, MAX_BATCH)
+        await this.#run(queries, type, batch)
+      }
+    } finally {
+      lane.running = false
+      this.#lanes.delete(key)
+    }
+  }
+
+  /** Settles every request of `batch`; never throws. */
+  async #run(queries: TenantQueries, type: ResourceTypeId, batch: Waiting[]): Promise<void> {
+    let results: (StoredResource | undefined)[]
+    try {
+      results = await this.#statement(queries, type, batch.map((w) => w.resource))
+    } catch (e) {
+      // One bad row (a value the database refuses) must not fail the others: alone, each
+      // request gets its own answer. An outage fails them all (each would wait for it again).
+      if (batch.length > 1 && !isConnectionError(e)) {
+        for (const waiting of batch) await this.#run(queries, type, [waiting])
+        return
+      }
+      for (const waiting of batch) waiting.reject(classifyPostgresError(e))
+      return
+    }
+    this.#inserted(results.filter((r) => r !== undefined).length)
+    batch.forEach((waiting, i) => {
+      const stored = results[i]
+      if (stored === undefined) waiting.reject(userNameTaken(waiting.resource.document))
+      else waiting.resolve(stored)
+    })
+  }
+
+  async #statement(queries: TenantQueries, type: ResourceTypeId, resources: NewResource[]) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await queries.insertMany(this.#db, type, resources)
+      } catch (e) {
+        const code = (e as { code?: unknown } | null)?.code
+        // Nothing was written by a statement that failed this way: safe to run again. A lost
+        // connection is not retried: the statement may have committed.
+        if (attempt < ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue
+        throw e
+      }
+    }
+  }
+}
