@@ -6,6 +6,7 @@ import { authenticateTenant } from './authenticate.js'
 import type { ServerConfig } from './config.js'
 import { databaseHealth } from './database-health.js'
 import { DATABASE_RETRY_AFTER_SECONDS, errorHandler, notFoundHandler } from './error-handler.js'
+import { LogStream } from './log-stream.js'
 import { registerBulkRoute } from './routes/bulk.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerResourceRoutes } from './routes/resources.js'
@@ -29,10 +30,17 @@ const TENANT_PREFIXES: readonly { kind: TenantKind; prefix: string }[] = [
   { kind: 'instance', prefix: '/api/v3/scim/v2' },
 ]
 
+/** Logger options without a destination write to stdout through LogStream (see there why). */
+function withDestination(logger: AppOptions['logger']): AppOptions['logger'] {
+  if (typeof logger !== 'object' || logger === null) return logger ?? false
+  if ('stream' in logger || 'file' in logger || 'transport' in logger) return logger
+  return { ...logger, stream: new LogStream(1) }
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store, registry, config } = options
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withDestination(options.logger),
     bodyLimit: config.maxPayloadSize,
     trustProxy: config.trustProxy,
     // Secure JSON parsing: a body with __proto__ or constructor.prototype is refused outright.

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { TokenAuthenticator } from '../provisioning/tokens.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Store, Tenant, TenantKind } from '../store/contract.js'
+import type { ScimContext } from './context.js'
 
 export interface TenantLocator {
   readonly kind: TenantKind
@@ -9,11 +10,16 @@ export interface TenantLocator {
   readonly prefix: string
 }
 
+/** Contexts kept per tenant: one per origin the tenant was reached at (Host headers vary). */
+const MAX_ORIGINS = 16
+
 /**
  * Returns the `onRequest` hook of a tenant's SCIM routes: find the tenant named by the URL,
  * check the bearer token belongs to it, and attach the request's SCIM context. Tenants are
  * cached once found (they are never renamed); unknown slugs are looked up every time, so a
- * tenant created by the CLI is served at once.
+ * tenant created by the CLI is served at once. The context itself is immutable and shared by
+ * the tenant's requests from one origin: building it (a tenant store, the base URL) on every
+ * request was a measurable part of a lookup's cost.
  */
 export function authenticateTenant(
   store: Store,
@@ -23,22 +29,52 @@ export function authenticateTenant(
   tokenCacheMs: number,
 ) {
   const authenticator = new TokenAuthenticator(store, { cacheMs: tokenCacheMs })
-  const tenants = new Map<string, Tenant>()
+  const tenants = new Map<string, TenantContexts>()
+  const hasSlug = locator.kind !== 'instance'
 
-  async function findTenant(slug: string): Promise<Tenant | undefined> {
-    const cached = tenants.get(slug)
-    if (cached) return cached
+  async function findTenant(slug: string): Promise<TenantContexts | undefined> {
     const found = await store.findTenant(locator.kind, slug)
-    if (found) tenants.set(slug, found)
-    return found
+    if (!found) return undefined
+    const cached = tenants.get(slug) ?? new TenantContexts(found, store, registry, locator.prefix.replace(':slug', slug))
+    tenants.set(slug, cached)
+    return cached
   }
 
   return async function authenticate(request: FastifyRequest): Promise<void> {
-    const slug = locator.kind === 'instance' ? '' : ((request.params as { slug?: string }).slug ?? '')
-    const tenant = await findTenant(slug)
-    await authenticator.authenticate(request.headers.authorization, tenant)
-    const origin = publicUrl ?? `${request.protocol}://${request.host}`
-    const base = locator.prefix.replace(':slug', slug)
-    request.scim = { tenant: tenant!, store: store.forTenant(tenant!), baseUrl: origin + base, registry }
+    const slug = hasSlug ? ((request.params as { slug?: string }).slug ?? '') : ''
+    const contexts = tenants.get(slug) ?? (await findTenant(slug))
+    await authenticator.authenticate(request.headers.authorization, contexts?.tenant)
+    request.scim = contexts!.at(publicUrl ?? `${request.protocol}://${request.host}`)
+  }
+}
+
+/** One tenant's store and its SCIM contexts by origin. */
+class TenantContexts {
+  readonly tenant: Tenant
+  readonly #store: ReturnType<Store['forTenant']>
+  readonly #registry: SchemaRegistry
+  readonly #base: string
+  readonly #byOrigin = new Map<string, ScimContext>()
+
+  constructor(tenant: Tenant, store: Store, registry: SchemaRegistry, base: string) {
+    this.tenant = tenant
+    this.#store = store.forTenant(tenant)
+    this.#registry = registry
+    this.#base = base
+  }
+
+  at(origin: string): ScimContext {
+    const cached = this.#byOrigin.get(origin)
+    if (cached) return cached
+    // The Host header is the client's to choose: keep a few, never an unbounded number.
+    if (this.#byOrigin.size >= MAX_ORIGINS) this.#byOrigin.clear()
+    const context: ScimContext = Object.freeze({
+      tenant: this.tenant,
+      store: this.#store,
+      baseUrl: origin + this.#base,
+      registry: this.#registry,
+    })
+    this.#byOrigin.set(origin, context)
+    return context
   }
 }

@@ -23,6 +23,11 @@ export function scimContext(request: FastifyRequest): ScimContext {
   return request.scim
 }
 
+/** Services hold no request state; contexts are shared per tenant (authenticate.ts), so are they. */
+const services = new WeakMap<ScimContext, { User?: ResourceService; Group?: ResourceService }>()
+
 export function resourceService(context: ScimContext, type: 'User' | 'Group'): ResourceService {
-  return new ResourceService(context.store, context.registry.require(type))
+  let byType = services.get(context)
+  if (byType === undefined) services.set(context, (byType = {}))
+  return (byType[type] ??= new ResourceService(context.store, context.registry.require(type)))
 }

@@ -12,6 +12,12 @@ export interface ProjectionRequest {
 
 export interface Projection {
   readonly apply: (resource: Record<string, unknown>) => Record<string, unknown>
+  /**
+   * Whether `apply` passes the top-level attribute `key` (as the document spells it) through
+   * unchanged: a document made only of such keys can be sent as its stored text
+   * (render.ts renderedJson).
+   */
+  readonly keeps: (key: string) => boolean
   /** Derived attributes cost a query (and for big groups, a lot): load them only when shown. */
   readonly wanted: DerivedWanted
   readonly requested: boolean
@@ -38,7 +44,15 @@ const keyOf = (schema: ResourceSchema, request: ProjectionRequest) =>
     .map(formatAttrPath)
     .join(',')}`
 
+/** The projection of requests that name no attributes, per schema: no key to build. */
+const unrequested = new WeakMap<ResourceSchema, Projection>()
+
 export function projectionOf(schema: ResourceSchema, request: ProjectionRequest): Projection {
+  if (!request.attributes?.length && !request.excludedAttributes?.length) {
+    let projection = unrequested.get(schema)
+    if (projection === undefined) unrequested.set(schema, (projection = compile(schema, {})))
+    return projection
+  }
   const key = keyOf(schema, request)
   const cached = compiled.get(key)
   // Only the registry's own schemas are cached: a test's ad-hoc schema must not see another's.
@@ -57,10 +71,32 @@ function compile(schema: ResourceSchema, request: ProjectionRequest): Projection
     ...(request.attributes?.length && { attributes: request.attributes }),
     ...(request.excludedAttributes?.length && { excludedAttributes: request.excludedAttributes }),
   }
+  const apply = compileProjection(schema, clean)
   return {
-    apply: compileProjection(schema, clean),
+    apply,
+    keeps: keepsOf(apply),
     wanted: { groups: wants(clean, schema, 'groups'), members: wants(clean, schema, 'members') },
     requested: clean.attributes !== undefined || clean.excludedAttributes !== undefined,
+  }
+}
+
+/** Answers per key remembered; documents hold a few dozen distinct keys at most. */
+const MAX_KEYS = 512
+
+/**
+ * Learns what `apply` does with a key by showing it one: only a key it keeps whole comes back
+ * as the very same object (trimmed values are copies, dropped ones absent).
+ */
+function keepsOf(apply: Projection['apply']): Projection['keeps'] {
+  const known = new Map<string, boolean>()
+  return function keeps(key) {
+    let kept = known.get(key)
+    if (kept === undefined) {
+      const probe = {}
+      kept = apply({ [key]: probe })[key] === probe
+      if (known.size < MAX_KEYS) known.set(key, kept)
+    }
+    return kept
   }
 }
 

@@ -10,7 +10,10 @@ import { checkImmutable } from '../scim/schema/immutable.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { SearchRequest } from '../scim/messages/search-request.js'
 import type {
+  ListQuery,
   ListResult,
+  MemberPage,
+  MemberPosition,
   NewResource,
   ResourceTypeId,
   StoredResource,
@@ -60,6 +63,11 @@ export class ResourceService {
     const resource = await this.#store.get(this.#type, id)
     if (!resource) throw this.#notFound(id)
     return { resource, derived: await this.#derive(this.#store, [resource], wanted).then((d) => d[0] ?? {}) }
+  }
+
+  /** A page of a group's members, for reads that stream a large group (ResourceReader.memberPage). */
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    return this.#store.memberPage(groupId, after, limit)
   }
 
   async create(body: unknown, wanted: DerivedWanted = ALL): Promise<Written> {
@@ -135,13 +143,23 @@ export class ResourceService {
     // The store's SQL compiler runs checkFilter: unknown attributes and forbidden comparisons
     // are 400 invalidFilter there, at the boundary every store shares.
     const filter = request.filter === undefined ? undefined : parseFilter(request.filter)
-    const result = await this.#store.list(this.schema, {
-      ...(filter && { filter }),
-      ...(request.sortBy && { sortBy: request.sortBy, sortOrder: request.sortOrder ?? 'ascending' }),
+    // A user's groups come with the page itself (ListQuery.groups): one query per lookup.
+    const groups = !this.isGroup && wanted.groups
+    // Assigned, not spread: conditional spreads cost a lookup measurably (it is on every one).
+    const query: { -readonly [K in keyof ListQuery]: ListQuery[K] } = {
       startIndex: request.startIndex,
       count: request.count,
-      ...(request.cursor !== undefined && { cursor: request.cursor }),
-    })
+    }
+    if (filter) query.filter = filter
+    if (request.sortBy) {
+      query.sortBy = request.sortBy
+      query.sortOrder = request.sortOrder ?? 'ascending'
+    }
+    if (request.cursor !== undefined) query.cursor = request.cursor
+    if (groups) query.groups = true
+    const result = await this.#store.list(this.schema, query)
+    const listed = result.groups
+    if (groups && listed !== undefined) return { ...result, derived: listed.map((g) => ({ groups: g })) }
     return { ...result, derived: await this.#derive(this.#store, result.resources, wanted) }
   }
 
@@ -211,12 +229,17 @@ export class ResourceService {
       case 'replace': {
         const members = change.members.map((m) => ({ ...m }))
         await this.#checkMembers(tx, groupId, members)
+        // By difference: members kept keep their rows (and their place in the list), so a PUT
+        // of an unchanged 100,000-member list writes nothing, and a streamed read running
+        // meanwhile (group-stream.ts) does not lose the members it has not reached yet.
         const before = new Set((await tx.members(groupId)).map((m) => m.value))
         const after = new Set(members.map((m) => m.value))
-        if (before.size === after.size && [...after].every((v) => before.has(v))) return false
-        await tx.clearMembers(groupId)
-        await tx.addMembers(groupId, members as { value: string; type: ResourceTypeId }[])
-        return true
+        const removed = await tx.removeMembers(groupId, [...before].filter((v) => !after.has(v)))
+        const added = await tx.addMembers(
+          groupId,
+          (members as { value: string; type: ResourceTypeId }[]).filter((m) => !before.has(m.value)),
+        )
+        return removed + added > 0
       }
       default: {
         const never: never = change

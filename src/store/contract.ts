@@ -49,6 +49,13 @@ export interface StoredResource {
   readonly created: string
   readonly lastModified: string
   readonly document: Record<string, unknown>
+  /**
+   * `document` as JSON text exactly as the store holds it (`JSON.stringify(document)` when
+   * written), where the store reads it as text anyway (SQLite): a reader that sends the
+   * document on can splice it instead of serialising the objects again. It describes
+   * `document` as read; whoever changes `document` must not use it afterwards.
+   */
+  readonly documentJson?: string
 }
 
 export interface NewResource {
@@ -81,6 +88,11 @@ export interface ListQuery {
    * A cursor that fails its check is 400 `invalidCursor`; one past its lifetime `expiredCursor`.
    */
   readonly cursor?: string
+  /**
+   * Also read the direct groups of every listed resource (`ListResult.groups`), exactly as
+   * `groupsOf` gives them: a lookup that shows `User.groups` is then one call to the store.
+   */
+  readonly groups?: boolean
 }
 
 export interface ListResult {
@@ -90,6 +102,8 @@ export interface ListResult {
   readonly nextCursor?: string
   /** Cursor pages only: absent on the first page. */
   readonly previousCursor?: string
+  /** With `ListQuery.groups` (and only then): `groups[i]` are the direct groups of `resources[i]`. */
+  readonly groups?: GroupMembership[][]
 }
 
 /** A direct member of a group, as `Group.members` shows it. */
@@ -98,6 +112,23 @@ export interface Member {
   readonly type: ResourceTypeId
   /** The member's `displayName` (or `userName` for a User without one). */
   readonly display?: string
+}
+
+/**
+ * Where a walk of one group's members stands (`ResourceReader.memberPage`). Opaque above the
+ * store: pass it back unchanged, for the same group.
+ */
+export interface MemberPosition {
+  /** The seq of the last membership row read. */
+  readonly after: number
+  /** The group's last seq when the walk began: rows added later are not part of the walk. */
+  readonly until: number
+}
+
+export interface MemberPage {
+  readonly members: Member[]
+  /** Where the next page starts; absent when the walk is complete. */
+  readonly next?: MemberPosition
 }
 
 /** A group a user belongs to, as `User.groups` shows it. */
@@ -113,6 +144,19 @@ export interface ResourceReader {
   existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>>
   /** Direct members in the order they were added. */
   members(groupId: string): Promise<Member[]>
+  /**
+   * Up to `limit` direct members in the order they were added, from the start of the list
+   * (`after` undefined) or from a position an earlier page gave, so a huge group can be read
+   * in bounded memory. Each page is a read of its own, not one snapshot. A walk covers the rows
+   * that existed when its first page was read: every member present throughout the walk
+   * appears once; one removed before its page is read is absent; one added during the walk is
+   * not shown, and neither is a member's row that was removed and added again — so no member
+   * appears twice. That holds when a group's rows become visible in seq order and seqs are
+   * never reused (ResourceService locks the group for every membership change); SQLite
+   * reuses the seq of the highest rows after they are deleted (see docs/design.md).
+   * `limit` must be a positive integer (TypeError otherwise).
+   */
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage>
   /** Direct memberships of each given resource (user or group). Missing ids map to []. */
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>>
 }

@@ -12,11 +12,14 @@ import { parseFilter } from '../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../scim/schema/resource-types.js'
 import type {
   ListQuery,
+  Member,
+  MemberPosition,
   NewResource,
   Store,
   StoredResource,
   Tenant,
   TenantStore,
+  TenantTransaction,
   TokenRecord,
 } from './contract.js'
 
@@ -719,6 +722,54 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.equal((await a.members(g!.id)).length, 700)
       })
 
+      test('list with groups: each listed resource with what groupsOf gives it, in every kind of page', async () => {
+        const [u1, u2, u3, g1, g2] = await insert(
+          a,
+          newUser('lg1'),
+          newUser('lg2', { title: 'x' }),
+          newUser('lg3', { title: 'x' }),
+          newGroup('One'),
+          newGroup('Two'),
+        )
+        await a.transaction(async (tx) => {
+          await tx.addMembers(g2!.id, [{ value: u1!.id, type: 'User' }])
+          await tx.addMembers(g1!.id, [
+            { value: u1!.id, type: 'User' },
+            { value: u3!.id, type: 'User' },
+          ])
+        })
+        await b.transaction((tx) => tx.insert(newUser('lg1')))
+        const queries: ListQuery[] = [
+          { startIndex: 1, count: 10 },
+          { startIndex: 2, count: 1 },
+          { startIndex: 1, count: 0 },
+          { startIndex: 9, count: 10 },
+          { filter: parseFilter('userName eq "LG1"'), startIndex: 1, count: 10 },
+          { filter: parseFilter('title eq "x"'), startIndex: 1, count: 1 },
+          { filter: parseFilter('userName eq "nobody"'), startIndex: 1, count: 10 },
+          { sortBy: { name: 'userName' }, sortOrder: 'descending', startIndex: 1, count: 10 },
+          { cursor: '', startIndex: 1, count: 2 },
+        ]
+        for (const query of queries) {
+          const plain = await a.list(USER, query)
+          const listed = await a.list(USER, { ...query, groups: true })
+          const label = JSON.stringify(query)
+          assert.equal(plain.groups, undefined, label)
+          assert.deepEqual(ids(listed.resources), ids(plain.resources), label)
+          assert.equal(listed.totalResults, plain.totalResults, label)
+          const expected = await a.groupsOf(ids(listed.resources))
+          assert.deepEqual(listed.groups, ids(listed.resources).map((id) => expected.get(id)), label)
+        }
+        const first = await a.list(USER, { filter: parseFilter('userName eq "lg1"'), startIndex: 1, count: 10, groups: true })
+        assert.deepEqual(first.groups, [
+          [
+            { value: g2!.id, display: 'Two', type: 'direct' },
+            { value: g1!.id, display: 'One', type: 'direct' },
+          ],
+        ])
+        assert.deepEqual((await a.list(USER, { filter: parseFilter(`id eq "${u2!.id}"`), startIndex: 1, count: 1, groups: true })).groups, [[]])
+      })
+
       test('filters on derived attributes read the membership table', async () => {
         const [u1, u2, g1, g2] = await insert(
           a,
@@ -743,6 +794,128 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.deepEqual(await groups(`members eq "${u2!.id}"`), [g2!.id])
         assert.deepEqual(await groups(`members[value eq "${u1!.id}" and type eq "user"]`), [g1!.id, g2!.id])
         assert.deepEqual(await groups('members.display eq "F2"'), [g2!.id])
+      })
+
+      /** Every page of a memberPage walk, `between` run after each page but the last. */
+      async function memberWalk(
+        ts: Pick<TenantStore, 'memberPage'>,
+        groupId: string,
+        limit: number,
+        between: (page: number) => Promise<void> = async () => {},
+      ): Promise<Member[][]> {
+        const pages: Member[][] = []
+        let after: MemberPosition | undefined
+        for (;;) {
+          const page = await ts.memberPage(groupId, after, limit)
+          assert.ok(page.members.length <= limit, `a page holds at most ${limit}`)
+          pages.push(page.members)
+          if (page.next === undefined) return pages
+          assert.ok(pages.length < 1000, 'the walk ends')
+          await between(pages.length)
+          after = page.next
+        }
+      }
+
+      test('memberPage walks the members in the order added, like members(), a page at a time', async () => {
+        const [sub, g, empty, ...users] = await insert(
+          a,
+          newGroup('sub-team'),
+          newGroup('team'),
+          newGroup('empty'),
+          ...Array.from({ length: 6 }, (_, i) => newUser(`p${i}`, i % 2 ? { displayName: `P ${i}` } : {})),
+        )
+        await a.transaction(async (tx) => {
+          await tx.addMembers(g!.id, users.slice(0, 3).map((u) => ({ value: u.id, type: 'User' as const })))
+          await tx.addMembers(g!.id, [{ value: sub!.id, type: 'Group' }])
+          await tx.addMembers(g!.id, users.slice(3).map((u) => ({ value: u.id, type: 'User' as const })))
+        })
+        const all = await a.members(g!.id)
+        assert.equal(all.length, 7)
+        assert.deepEqual(all[3], { value: sub!.id, type: 'Group', display: 'sub-team' })
+        for (const limit of [1, 2, 3, 6, 7, 8, 1000]) {
+          const pages = await memberWalk(a, g!.id, limit)
+          assert.deepEqual(pages.flat(), all, `limit ${limit}`)
+          // Every page but the last is full; a walk that ends on a full page has no empty page after it.
+          assert.deepEqual(
+            pages.map((p) => p.length),
+            [...Array(Math.floor(7 / limit)).fill(limit), ...(7 % limit ? [7 % limit] : [])],
+            `limit ${limit}`,
+          )
+        }
+        assert.deepEqual(await a.memberPage(empty!.id, undefined, 10), { members: [] })
+        assert.deepEqual(await a.memberPage('unknown', undefined, 10), { members: [] })
+        assert.deepEqual(await b.memberPage(g!.id, undefined, 10), { members: [] }, 'another tenant sees nothing')
+        // A transaction reads its own writes.
+        await a.transaction(async (tx) => {
+          await tx.removeMembers(g!.id, [users[0]!.id])
+          assert.deepEqual((await memberWalk(tx, g!.id, 2)).flat(), all.slice(1))
+        })
+        for (const limit of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+          await assert.rejects(a.memberPage(g!.id, undefined, limit), TypeError, `limit ${limit}`)
+        }
+      })
+
+      test('a memberPage walk under concurrent membership changes: no member twice, every untouched member once', async () => {
+        // Limits where the last page ends at the walk's bound, and where it would run past it.
+        for (const limit of [3, 4, 5]) await walkUnderChanges(limit)
+      })
+
+      async function walkUnderChanges(limit: number): Promise<void> {
+        const users = await insert(a, ...Array.from({ length: 12 }, (_, i) => newUser(`w${i}-of-${limit}`)))
+        const [g, late] = await insert(a, newGroup(`busy-${limit}`), newUser(`late-${limit}`))
+        const member = (u: StoredResource) => ({ value: u.id, type: 'User' as const })
+        await a.transaction((tx) => tx.addMembers(g!.id, users.map(member)))
+        const tx = <T>(fn: (tx: TenantTransaction) => Promise<T>) => a.transaction(fn)
+        const pages = await memberWalk(a, g!.id, limit, async (page) => {
+          if (page !== 1) return
+          // Behind the walk: removed and added again (a new row), twice over.
+          await tx((t) => t.removeMembers(g!.id, [users[1]!.id]))
+          await tx((t) => t.addMembers(g!.id, [member(users[1]!)]))
+          await tx(async (t) => {
+            await t.removeMembers(g!.id, [users[0]!.id])
+            await t.addMembers(g!.id, [member(users[0]!)])
+          })
+          // Ahead of it: removed, deleted, removed and added again, and a new member.
+          await tx((t) => t.removeMembers(g!.id, [users[5]!.id]))
+          await tx((t) => t.delete('User', users[7]!.id))
+          await tx((t) => t.removeMembers(g!.id, [users[9]!.id]))
+          await tx((t) => t.addMembers(g!.id, [member(users[9]!)]))
+          await tx((t) => t.addMembers(g!.id, [member(late!)]))
+        })
+        const seen = pages.flat().map((m) => m.value)
+        assert.equal(new Set(seen).size, seen.length, `no member twice (limit ${limit})`)
+        const untouched = [0, 1, 2, 3, 4, 6, 8, 10, 11].map((i) => users[i]!.id)
+        assert.deepEqual(
+          seen.filter((v) => untouched.includes(v)),
+          untouched,
+          `every member read before the changes or untouched by them, in order (limit ${limit})`,
+        )
+        assert.ok(!seen.includes(users[5]!.id) && !seen.includes(users[7]!.id), 'removed members ahead of the walk are absent')
+        // A new walk shows the group as it is now.
+        assert.deepEqual(
+          (await memberWalk(a, g!.id, limit)).flat().map((m) => m.value),
+          (await a.members(g!.id)).map((m) => m.value),
+        )
+      }
+
+      test('a memberPage walk over a member list rewritten in another order reads no member twice', async () => {
+        // Seqs must never be reused: on SQLite a plain rowid would give the rows added after the
+        // group's rows at the top of the table were deleted the same seqs again, inside the
+        // walk's bound (migration 3 made it AUTOINCREMENT).
+        const [g, x, y, z] = await insert(a, newGroup('rewritten'), newUser('x'), newUser('y'), newUser('z'))
+        const member = (u: StoredResource) => ({ value: u.id, type: 'User' as const })
+        await a.transaction((tx) => tx.addMembers(g!.id, [x!, y!, z!].map(member)))
+        const pages = await memberWalk(a, g!.id, 1, async (page) => {
+          if (page !== 1) return
+          // What a PUT does: clear the list, add the new one.
+          await a.transaction(async (tx) => {
+            await tx.clearMembers(g!.id)
+            await tx.addMembers(g!.id, [y!, x!, z!].map(member))
+          })
+        })
+        const seen = pages.flat().map((m) => m.value)
+        assert.equal(seen[0], x!.id)
+        assert.equal(new Set(seen).size, seen.length, `no member twice: ${seen.join(', ')}`)
       })
     })
 

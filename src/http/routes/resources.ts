@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { etagMatches } from '../../provisioning/preconditions.js'
-import { etagOf, renderResource } from '../../provisioning/render.js'
+import { etagOf, renderedJson, renderResource } from '../../provisioning/render.js'
 import type { ResourceService, Written } from '../../provisioning/resources.js'
 import { methodNotAllowed } from '../../scim/errors.js'
-import { listResponse } from '../../scim/messages/list-response.js'
+import { listResponseJson } from '../../scim/messages/list-response.js'
 import { parseSearchRequest } from '../../scim/messages/search-request.js'
 import { resourceService, scimContext, type ScimContext } from '../context.js'
+import { sendGroupWithMembers } from '../group-stream.js'
 import { projectionFromQuery, projectionOf, type Projection } from '../projection.js'
 import { sendScim } from '../scim-reply.js'
 
@@ -39,18 +40,25 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
   }
 
   async function search(request: FastifyRequest, reply: FastifyReply, source: Parameters<typeof parseSearchRequest>[0]) {
-    const [context, resources] = service(request)
+    const context = scimContext(request)
+    const resources = resourceService(context, type)
     const search = parseSearchRequest(source, limits)
     const projection = projectionOf(resources.schema, search)
     const result = await resources.search(search, projection.wanted)
-    const rendered = result.resources.map((r, i) =>
-      projection.apply(renderResource(r, result.derived[i] ?? {}, context.baseUrl)),
-    )
+    const { baseUrl } = context
+    // Each resource as JSON text: its stored text where projection leaves it whole, else rendered.
+    const rendered = result.resources.map((r, i) => {
+      const derived = result.derived[i] ?? {}
+      return (
+        renderedJson(r, derived, baseUrl, projection.keeps) ??
+        JSON.stringify(projection.apply(renderResource(r, derived, baseUrl)))
+      )
+    })
     const page =
       search.cursor === undefined
         ? { totalResults: result.totalResults, startIndex: search.startIndex }
         : { totalResults: result.totalResults, nextCursor: result.nextCursor, previousCursor: result.previousCursor }
-    return sendScim(reply, 200, listResponse(rendered, page))
+    return sendScim(reply, 200, listResponseJson(rendered, page))
   }
 
   app.get(endpoint, (request, reply) =>
@@ -67,10 +75,16 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
   app.get(`${endpoint}/:id`, async (request: IdRequest, reply) => {
     const [context, resources] = service(request)
     const projection = projectionFromQuery(resources.schema, request.query)
-    const written = await resources.get(request.params.id, projection.wanted)
+    // A group's members are read after the precondition, page by page (group-stream.ts).
+    const members = resources.isGroup && projection.wanted.members
+    const written = await resources.get(request.params.id, members ? { groups: false, members: false } : projection.wanted)
     const ifNoneMatch = header(request, 'if-none-match')
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, written.resource.version)) {
       return reply.code(304).header('ETag', etagOf(written.resource.version)).send()
+    }
+    if (members) {
+      const sendWhole = (derived: Written['derived']) => sendResource(reply, 200, context, { ...written, derived }, projection)
+      return sendGroupWithMembers(reply, context, resources, written.resource, projection, sendWhole)
     }
     return sendResource(reply, 200, context, written, projection)
   })

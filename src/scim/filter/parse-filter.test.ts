@@ -2,12 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { isScimError } from '../errors.js'
-import type { Filter } from './ast.js'
+import type { Compare, Filter } from './ast.js'
 import {
   MAX_FILTER_COMPARISONS,
   MAX_FILTER_DEPTH,
   MAX_FILTER_LENGTH,
   parseFilter,
+  parseTokens,
 } from './parse-filter.js'
 
 /** The tree without positions, for comparing shapes. */
@@ -399,5 +400,77 @@ describe('parseFilter: properties', () => {
     for (let i = 0; i < runs; i++) parseFilter('userName eq "bjensen@example.com"')
     const micros = ((performance.now() - started) * 1000) / runs
     assert.ok(micros < 20, `${micros.toFixed(2)}µs per parse`)
+  })
+})
+
+describe('parseFilter: the `attrPath op "value"` shortcut', () => {
+  /** The parser's answer for `text`: a node, or the error's detail. */
+  const parsed = (parse: (text: string) => Filter, text: string): unknown => {
+    try {
+      return parse(text)
+    } catch (e) {
+      if (!isScimError(e)) throw e
+      return `${e.scimType}: ${e.detail}`
+    }
+  }
+  const same = (text: string) => assert.deepEqual(parsed(parseFilter, text), parsed(parseTokens, text), JSON.stringify(text))
+
+  test('gives the node the parser builds, positions included', () => {
+    for (const text of [
+      'userName eq "bjensen@example.com"',
+      '  externalId EQ "ext-1"  ',
+      '\tuserName\neq\r"x"',
+      'userName eq""',
+      'title co "é ü 中 \u007f"',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"',
+      'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName sw "J"',
+      'meta.lastModified gt "2011-05-13T04:42:34Z"',
+      'emails.value ew "@example.com"',
+      '$ref eq "x"',
+      'pr eq "x"',
+    ]) {
+      same(text)
+      // The shortcut shares its frozen paths; the parser builds new ones. So this one was taken.
+      const a = parseFilter(text) as Compare
+      assert.equal(a.path, (parseFilter(text) as Compare).path, text)
+    }
+  })
+
+  test('leaves everything else to the parser, errors included', () => {
+    for (const text of [
+      'userName eq "a\\"b"',
+      'userName eq "tab\there"',
+      'userName eq "x" and title pr',
+      'userName pr "x"',
+      'userName xx "x"',
+      'not eq "x"',
+      'AND eq "x"',
+      'or eq "x"',
+      'user@name eq "x"',
+      '1abc eq "x"',
+      'urn:eq eq "x"',
+      'a.b.c eq "x"',
+      'userName eq \'x\'',
+      'userName eq x',
+      'userName eq "x" "y"',
+      'userName\u00a0eq "x"',
+      'userName eq "\u0001"',
+    ]) {
+      same(text)
+    }
+  })
+
+  test('agrees with the parser on generated comparisons', () => {
+    const space = fc.stringMatching(/^[ \t\r\n\u00a0\u000b]{0,3}$/)
+    const word = fc.oneof(
+      fc.stringMatching(/^[A-Za-z$][A-Za-z0-9_$.:-]{0,12}$/),
+      fc.constantFrom('userName', 'externalId', 'name.givenName', 'not', 'And', 'pr', 'urn:x:y:title', 'a..b'),
+    )
+    const op = fc.oneof(fc.constantFrom('eq', 'NE', 'Co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr', 'xx'), fc.stringMatching(/^[a-z]{1,3}$/))
+    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('a"b', 'a\\b', '\u0000', 'é'))
+    const text = fc
+      .tuple(space, word, space, op, space, value, space, fc.constantFrom('"', "'", ''))
+      .map(([a, w, b, o, c, v, d, q]) => `${a}${w}${b === '' ? ' ' : b}${o}${c}${q}${v}${q}${d}`)
+    fc.assert(fc.property(text, (t) => same(t)), { numRuns: 3000 })
   })
 })

@@ -1,6 +1,6 @@
 import { invalidFilter, type ScimError } from '../errors.js'
 import { formatAttrPath, parseAttrPath } from '../path/attr-path.js'
-import type { CompareOperator, CompareValue, Filter } from './ast.js'
+import type { AttrPath, CompareOperator, CompareValue, Filter } from './ast.js'
 import { lex, type Token } from './lexer.js'
 
 /** Limits that keep one request from costing the server much (product.md: filter complexity). */
@@ -34,12 +34,52 @@ export function parseFilter(text: string): Filter {
   if (text.length > MAX_FILTER_LENGTH) {
     throw invalidFilter(`filter: longer than ${MAX_FILTER_LENGTH} characters`)
   }
+  return simpleComparison(text) ?? parseTokens(text)
+}
+
+/** The parser proper, without the shortcut of `simpleComparison`. */
+export function parseTokens(text: string): Filter {
   const parser: FilterParser = new FilterParser(text, FILTER_GRAMMAR)
   if (parser.peek().kind === 'end') throw invalidFilter('filter: the filter is empty')
   const filter = parser.parseFilter()
   const rest = parser.peek()
   if (rest.kind !== 'end') parser.fail("expected 'and', 'or' or end of filter", rest.start, rest)
   return filter
+}
+
+/**
+ * `attrPath op "value"`, the value a JSON string without escapes, and nothing else: what IdPs
+ * send before every create (`userName eq "…"`, `externalId eq "…"`). Whitespace is the lexer's
+ * (space, tab, CR, LF); the path is restricted to characters paths are made of, so any other
+ * text goes to the parser, which gives it the same node or the error.
+ */
+const SIMPLE_COMPARISON = /^([ \t\n\r]*)([A-Za-z0-9$_:.-]+)[ \t\n\r]+([A-Za-z]{2})[ \t\n\r]*"([^"\\\u0000-\u001f]*)"[ \t\n\r]*$/
+const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not'])
+
+/** Paths by their text: they are frozen, and filters name the same few again and again. */
+const paths = new Map<string, AttrPath | null>()
+const MAX_PATHS = 1024
+
+function attrPathOf(text: string): AttrPath | undefined {
+  let path = paths.get(text)
+  if (path === undefined) {
+    path = parseAttrPath(text) ?? null
+    if (paths.size >= MAX_PATHS) paths.clear()
+    paths.set(text, path)
+  }
+  return path ?? undefined
+}
+
+/** The node the parser would build for a simple comparison, or undefined for anything else. */
+function simpleComparison(text: string): Filter | undefined {
+  const match = SIMPLE_COMPARISON.exec(text)
+  if (match === null) return undefined
+  const [, space, word, operator, value] = match as unknown as [string, string, string, string, string]
+  const op = lower(operator)
+  if (!OPERATORS.has(op) || KEYWORDS.has(lower(word))) return undefined
+  const path = attrPathOf(word)
+  if (path === undefined) return undefined
+  return Object.freeze({ kind: 'compare', op: op as CompareOperator, path, value, position: space.length })
 }
 
 /**

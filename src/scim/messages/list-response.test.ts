@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { listResponse } from './list-response.js'
+import { listResponse, listResponseJson, type Page } from './list-response.js'
 
 describe('listResponse (RFC 7644 §3.4.2)', () => {
   test('RFC 7644 §3.4.2 example shape', () => {
@@ -53,5 +53,28 @@ describe('listResponse (RFC 9865 §2)', () => {
     const last = listResponse([], { totalResults: 3, nextCursor: undefined })
     assert.equal('nextCursor' in last, false)
     assert.equal('startIndex' in last, false)
+  })
+})
+
+describe('listResponseJson', () => {
+  test('is JSON.stringify(listResponse(…)) for resources given as JSON text', () => {
+    const resources = [{ id: 'a', userName: 'x"y' }, { id: 'b', name: { givenName: 'é' } }]
+    const pages: Page[] = [
+      { totalResults: 2, startIndex: 1 },
+      { totalResults: 0, startIndex: 7 },
+      { totalResults: 40, startIndex: 3, itemsPerPage: 5 },
+      { totalResults: 2, nextCursor: 'n', previousCursor: 'p' },
+      { totalResults: 2, nextCursor: undefined, previousCursor: 'p' },
+      { totalResults: 2 },
+    ]
+    for (const page of pages) {
+      for (const list of [resources, resources.slice(0, 1), []]) {
+        assert.equal(
+          listResponseJson(list.map((r) => JSON.stringify(r)), page),
+          JSON.stringify(listResponse(list, page)),
+          JSON.stringify({ page, n: list.length }),
+        )
+      }
+    }
   })
 })

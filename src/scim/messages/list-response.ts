@@ -33,3 +33,19 @@ export function listResponse<T>(resources: T[], page: Page): ListResponse<T> {
     Resources: resources,
   }
 }
+
+/**
+ * `JSON.stringify(listResponse(resources, page))` for resources already serialised:
+ * `resources[i]` is the JSON text of the i-th resource.
+ */
+export function listResponseJson(resources: readonly string[], page: Page): string {
+  // An index page, the common case (every lookup), written directly in listResponse's key order.
+  if ('startIndex' in page && typeof page.startIndex === 'number' && page.itemsPerPage === undefined) {
+    return `${INDEX_PAGE_HEAD}${JSON.stringify(page.totalResults)},"itemsPerPage":${resources.length},"startIndex":${JSON.stringify(page.startIndex)},"Resources":[${resources.join(',')}]}`
+  }
+  const empty = JSON.stringify(listResponse([], { ...page, itemsPerPage: page.itemsPerPage ?? resources.length }))
+  // `Resources` is the last key listResponse writes: the text ends with `[]}`.
+  return `${empty.slice(0, -2)}${resources.join(',')}]}`
+}
+
+const INDEX_PAGE_HEAD = `{"schemas":${JSON.stringify([SCHEMA_URNS.listResponse])},"totalResults":`

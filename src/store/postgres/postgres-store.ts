@@ -14,6 +14,8 @@ import type {
   ListQuery,
   ListResult,
   Member,
+  MemberPage,
+  MemberPosition,
   NewResource,
   ResourceTypeId,
   ResourceUpdate,
@@ -272,6 +274,10 @@ class PostgresTenantStore implements TenantStore {
     return this.#queries.members(this.#db, groupId)
   }
 
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    return this.#queries.memberPage(this.#db, groupId, after, limit)
+  }
+
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
     return this.#queries.groupsOf(this.#db, ids)
   }
@@ -376,6 +382,10 @@ class PostgresTransaction implements TenantTransaction {
 
   members(groupId: string): Promise<Member[]> {
     return this.#run((db) => this.#queries.members(db, groupId))
+  }
+
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    return this.#run((db) => this.#queries.memberPage(db, groupId, after, limit))
   }
 
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {

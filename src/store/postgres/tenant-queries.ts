@@ -13,6 +13,8 @@ import type {
   ListQuery,
   ListResult,
   Member,
+  MemberPage,
+  MemberPosition,
   NewResource,
   ResourceTypeId,
   ResourceUpdate,
@@ -21,6 +23,7 @@ import type {
 } from '../contract.js'
 import { indexedValues, RESOURCE_COLUMNS, typeLiteral, userNameTaken } from '../resource-columns.js'
 import { compileFilter } from '../sql/compile-filter.js'
+import { checkPageLimit, memberPageOf, toMember } from '../member-page.js'
 import { cursorCodecAsync, queryFingerprint } from '../cursor.js'
 import { cursorPage, type KeyedRow } from '../cursor-page.js'
 import { nearestPosition, noteOffset, rememberPosition } from '../page-positions.js'
@@ -175,6 +178,49 @@ export class TenantQueries {
     )
   }
 
+  /**
+   * Keyset pages on memberships_group (tenant_id, group_id, seq). The first page reads the
+   * group's last seq in the same statement (one snapshot); later pages stop there. Every
+   * membership change locks the group row (ResourceService), so the group's rows commit in
+   * seq order and a row added after the first page has a seq above that bound: a member removed
+   * and added again during the walk is not read twice.
+   */
+  async memberPage(db: Queryable, groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    checkPageLimit(limit)
+    if (!storableKey(groupId)) return { members: [] }
+    const select =
+      'SELECT m.seq, m.member_id AS value, m.member_type AS type, COALESCE(u.display_name, u.user_name) AS display'
+    const from =
+      'FROM memberships m LEFT JOIN resources u ' +
+      'ON u.tenant_id = m.tenant_id AND u.resource_type = m.member_type AND u.id = m.member_id ' +
+      'WHERE m.tenant_id = $1 AND m.group_id = $2'
+    type Row = { seq: string; value: string; type: ResourceTypeId; display: string | null; until?: string | null }
+    const { rows } =
+      after === undefined
+        ? await db.query<Row>(
+            named(
+              `${select}, (SELECT max(seq) FROM memberships WHERE tenant_id = $1 AND group_id = $2) AS until ` +
+                `${from} ORDER BY m.seq LIMIT $3`,
+              [this.tenant.id, groupId, limit],
+            ),
+          )
+        : await db.query<Row>(
+            named(`${select} ${from} AND m.seq > $3 AND m.seq <= $4 ORDER BY m.seq LIMIT $5`, [
+              this.tenant.id,
+              groupId,
+              after.after,
+              after.until,
+              limit,
+            ]),
+          )
+    // bigint arrives as text; seqs stay far below 2^53.
+    const first = rows[0]?.until
+    const until = after?.until ?? (first === undefined || first === null ? undefined : Number(first))
+    const last = rows.at(-1)
+    const members = rows.map((r) => toMember(r.value, r.type, r.display))
+    return memberPageOf(members, last && Number(last.seq), limit, until)
+  }
+
   async groupsOf(db: Queryable, ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
     const result = new Map<string, GroupMembership[]>(ids.map((id) => [id, []]))
     const keys = [...result.keys()].filter(storableKey)
@@ -201,6 +247,14 @@ export class TenantQueries {
   }
 
   async list(db: Queryable, schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
+    const result = await this.#list(db, schema, query)
+    if (query.groups !== true) return result
+    // A second round trip, as groupsOf alone would be: the same rows, in the same order.
+    const groups = await this.groupsOf(db, result.resources.map((r) => r.id))
+    return { ...result, groups: result.resources.map((r) => groups.get(r.id) ?? []) }
+  }
+
+  async #list(db: Queryable, schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
     const type = typeLiteral(schema.type.id)
     const params: unknown[] = [this.tenant.id]
     let where = `r.tenant_id = $1 AND r.resource_type = ${type}`

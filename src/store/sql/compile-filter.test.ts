@@ -219,6 +219,49 @@ describe('compileFilter: golden SQL (sqlite)', () => {
   })
 })
 
+describe('compileFilter: single comparisons compiled before', () => {
+  const shapes = [
+    'userName eq', 'userName ne', 'USERNAME co', 'userName sw', 'externalId eq', 'externalId gt', 'id eq',
+    'displayName ew', 'title le', 'meta.version eq', 'meta.resourceType eq', 'name.familyName eq',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq', 'emails eq',
+    'emails.value co', 'meta.created gt', 'active eq', 'password eq', 'meta.location eq', 'x509Certificates.value gt',
+    'name eq', 'nosuch eq',
+  ]
+  const values = ['Bjensen@Example.COM', '', 'a*b?[c]%_\\', 'Å', '2011-05-13T04:42:34Z', 'true']
+  /** The compiled SQL, or the error, of a filter on a schema no filter was compiled for yet. */
+  const fresh = (text: string, dialect: SqliteDialect | typeof postgresDialect) => outcome(() =>
+    compileFilter(parseFilter(text), defaultRegistry().require('User'), dialect, ['tenant']),
+  )
+  const warm = (text: string, dialect: SqliteDialect | typeof postgresDialect) => outcome(() =>
+    compileFilter(parseFilter(text), USER, dialect, ['tenant']),
+  )
+  const outcome = (compile: () => unknown): unknown => {
+    try {
+      return compile()
+    } catch (e) {
+      if (!isScimError(e)) throw e
+      return `${e.status} ${e.scimType}: ${e.detail}`
+    }
+  }
+
+  test('compile exactly as the first of their shape did, whatever the value', () => {
+    for (const dialect of [sqliteDialect, postgresDialect]) {
+      for (const shape of shapes) {
+        for (const value of values) {
+          const text = `${shape} ${JSON.stringify(value)}`
+          assert.deepEqual(warm(text, dialect), fresh(text, dialect), `${dialect.name}: ${text}`)
+        }
+      }
+    }
+  })
+
+  test('a value of another type is checked again', () => {
+    compileFilter(parseFilter('userName eq "x"'), USER, sqliteDialect)
+    assert.equal(warm('userName eq 1', sqliteDialect), fresh('userName eq 1', sqliteDialect))
+    assert.match(String(warm('userName eq 1', sqliteDialect)), /^400 invalidFilter/)
+  })
+})
+
 /**
  * [filter, SQL, parameters]: what the PostgreSQL dialect must produce for each filter of GOLDEN.
  * Case-insensitive JSON values fold with ICU's `lower()` after NFC; compared and sorted text is

@@ -54,9 +54,38 @@ export function compileFilter(
   dialect: SqlDialect,
   params: unknown[] = [],
 ): CompiledSql {
+  const single = filter.kind === 'compare' && typeof filter.value === 'string' ? filter : undefined
+  const key = single && comparisonKey(single, dialect)
+  const known = key && textTargets.get(schema)?.get(key)
+  if (single && known) {
+    return { sql: new FilterCompiler(schema, dialect, params).compareScalar(single.op, known, single.value, true), params }
+  }
   checkFilter(filter, schema)
-  const sql = new FilterCompiler(schema, dialect, params).filter(filter, undefined)
+  const compiler = new FilterCompiler(schema, dialect, params)
+  const sql = compiler.filter(filter, undefined)
+  if (single && key) rememberTextTarget(schema, key, compiler.mapper.target(single.path))
   return { sql, params }
+}
+
+/**
+ * Text columns compared by single-comparison filters (`userName eq "…"`), by schema and shape.
+ * For such a filter, with a string value, nothing but the bound value depends on the value:
+ * `checkFilter` accepts any string for a text attribute, and the comparison SQL comes from the
+ * path and operator. So once one such filter compiled, the next of the same shape skips the
+ * check and the attribute lookup and goes straight to `compareScalar`.
+ */
+const textTargets = new WeakMap<ResourceSchema, Map<string, Scalar>>()
+const MAX_TEXT_TARGETS = 256
+
+const comparisonKey = (f: Compare, dialect: SqlDialect) =>
+  `${dialect.name}\u0000${f.op}\u0000${f.path.uri ?? ''}\u0000${f.path.name}\u0000${f.path.subAttr ?? ''}`
+
+function rememberTextTarget(schema: ResourceSchema, key: string, target: Target): void {
+  if (target.kind !== 'scalar' || !TEXT_TYPES.has(target.scalar.attribute.type)) return
+  let byKey = textTargets.get(schema)
+  if (byKey === undefined) textTargets.set(schema, (byKey = new Map()))
+  if (byKey.size >= MAX_TEXT_TARGETS) byKey.clear()
+  byKey.set(key, target.scalar)
 }
 
 /** One value of a row, as SQL. */
@@ -418,12 +447,12 @@ export function comparable(scalar: Scalar, dialect: SqlDialect): string {
 }
 
 class FilterCompiler {
-  readonly #mapper: AttributeMapper
+  readonly mapper: AttributeMapper
   readonly #dialect: SqlDialect
   readonly #params: unknown[]
 
   constructor(schema: ResourceSchema, dialect: SqlDialect, params: unknown[]) {
-    this.#mapper = new AttributeMapper(schema, dialect)
+    this.mapper = new AttributeMapper(schema, dialect)
     this.#dialect = dialect
     this.#params = params
   }
@@ -442,7 +471,7 @@ class FilterCompiler {
       case 'not':
         return `(${this.filter(f.filter, element)}) IS NOT TRUE`
       case 'present':
-        return element === undefined ? this.#mapper.present(f.path) : this.elementScalar(f, element).present
+        return element === undefined ? this.mapper.present(f.path) : this.elementScalar(f, element).present
       case 'compare':
         if (element !== undefined) {
           return this.compareScalar(f.op, this.elementScalar(f, element), f.value, true)
@@ -452,7 +481,7 @@ class FilterCompiler {
         if (element !== undefined) {
           throw invalidFilter(`filter: nested value paths are not allowed at position ${f.position}`)
         }
-        const elements = this.#mapper.elements(f.path)
+        const elements = this.mapper.elements(f.path)
         if (elements === undefined) {
           throw invalidFilter(
             `filter: '${formatAttrPath(f.path)}' cannot take a value filter at position ${f.position}`,
@@ -484,7 +513,7 @@ class FilterCompiler {
    * present: for `emails`, whether some element has a `value`.
    */
   private compare(f: Compare): string {
-    const target = this.#mapper.target(f.path)
+    const target = this.mapper.target(f.path)
     switch (target.kind) {
       case 'scalar':
         return this.compareScalar(f.op, target.scalar, f.value, true)
@@ -515,7 +544,7 @@ class FilterCompiler {
    * One comparison of a single value. `absentDiffers`: `ne` is also true when the value is
    * absent (`IS DISTINCT FROM`); inside an `EXISTS` over elements it must not be.
    */
-  private compareScalar(
+  compareScalar(
     op: CompareOperator,
     scalar: Scalar,
     value: CompareValue,

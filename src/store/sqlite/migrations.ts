@@ -121,6 +121,31 @@ export const MIGRATIONS: readonly Migration[] = [
       db.prepare(`INSERT INTO secrets (name, value) VALUES ('cursor', ?)`).run(randomBytes(32))
     },
   },
+  {
+    version: 3,
+    name: 'membership seqs are never reused',
+    up(db) {
+      db.exec(`
+        -- A plain rowid takes max(rowid) + 1: after the newest rows are deleted (a PUT that
+        -- rewrites a group's list), the next rows take their seqs again, and a member walk
+        -- bounded by the seq it started at would read a re-added member twice. AUTOINCREMENT
+        -- never hands out a seq twice.
+        CREATE TABLE memberships_v3 (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          tenant_id TEXT NOT NULL,
+          group_id TEXT NOT NULL,
+          member_id TEXT NOT NULL,
+          member_type TEXT NOT NULL CHECK (member_type IN ('User', 'Group'))
+        );
+        INSERT INTO memberships_v3 (seq, tenant_id, group_id, member_id, member_type)
+          SELECT seq, tenant_id, group_id, member_id, member_type FROM memberships ORDER BY seq;
+        DROP TABLE memberships;
+        ALTER TABLE memberships_v3 RENAME TO memberships;
+        CREATE UNIQUE INDEX memberships_member ON memberships (tenant_id, member_id, group_id);
+        CREATE INDEX memberships_group ON memberships (tenant_id, group_id, seq);
+      `)
+    },
+  },
 ]
 
 /** Applies the migrations `db` lacks; returns how many ran. */

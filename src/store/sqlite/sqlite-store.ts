@@ -17,6 +17,8 @@ import type {
   ListQuery,
   ListResult,
   Member,
+  MemberPage,
+  MemberPosition,
   NewResource,
   ResourceTypeId,
   ResourceUpdate,
@@ -50,6 +52,12 @@ const unavailableIfBusy = (e: unknown): unknown => {
 
 /** The most transactions one group commit takes; bounds how long readers wait for a batch. */
 const GROUP_COMMIT_LIMIT = 64
+
+interface QueuedRead {
+  readonly read: () => unknown
+  readonly resolve: (value: unknown) => void
+  readonly reject: (reason: unknown) => void
+}
 
 interface QueuedTransaction {
   readonly queries: TenantQueries
@@ -229,11 +237,40 @@ export class SqliteStore implements Store {
     while (this.#gate.open) await this.#gate.whenClosed()
   }
 
-  /** For the tenant stores: runs `read` once no transaction is open. */
-  async read<T>(read: () => T): Promise<T> {
+  /**
+   * For the tenant stores: runs `read` once no transaction is open, at the end of the
+   * event-loop turn, together with every other read asked for in that turn. Run back to back,
+   * the statements find SQLite's code and pages still in the CPU caches; interleaved with the
+   * rest of each request's work they did not: a `userName eq` lookup cost about a third less
+   * CPU batched (measured with 32 concurrent clients). A lone read waits for nothing but the
+   * end of the current turn.
+   */
+  read<T>(read: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#reads.push({ read, resolve: resolve as (value: unknown) => void, reject })
+      if (this.#reads.length === 1) setImmediate(this.#runReads)
+    })
+  }
+
+  readonly #reads: QueuedRead[] = []
+
+  readonly #runReads = async (): Promise<void> => {
     if (this.#gate.open) await this.#ready()
-    this.#beginRead()
-    return read()
+    // Taken after the wait: reads asked for meanwhile go in this batch too.
+    const reads = this.#reads.splice(0)
+    try {
+      this.#beginRead()
+    } catch (e) {
+      for (const r of reads) r.reject(unavailableIfBusy(e))
+      return
+    }
+    for (const r of reads) {
+      try {
+        r.resolve(r.read())
+      } catch (e) {
+        r.reject(e)
+      }
+    }
   }
 
   /**
@@ -245,6 +282,8 @@ export class SqliteStore implements Store {
   #beginRead(): void {
     if (this.#reading) return
     this.#statements.get('BEGIN').run()
+    // Prepared now, not when the turn ends: ending the read then only runs a statement.
+    this.#statements.get('COMMIT')
     this.#reading = true
     setImmediate(this.#endReadCallback)
   }
@@ -388,6 +427,10 @@ class SqliteTenantStore implements TenantStore {
     return this.#store.read(() => this.#queries.members(groupId))
   }
 
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    return this.#store.read(() => this.#queries.memberPage(groupId, after, limit))
+  }
+
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
     return this.#store.read(() => this.#queries.groupsOf(ids))
   }
@@ -432,6 +475,10 @@ class SqliteTransaction implements TenantTransaction {
 
   members(groupId: string): Promise<Member[]> {
     return this.#run(() => this.#queries.members(groupId))
+  }
+
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    return this.#run(() => this.#queries.memberPage(groupId, after, limit))
   }
 
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {

@@ -10,6 +10,8 @@ import type {
   ListQuery,
   ListResult,
   Member,
+  MemberPage,
+  MemberPosition,
   NewResource,
   ResourceTypeId,
   ResourceUpdate,
@@ -18,6 +20,7 @@ import type {
 } from '../contract.js'
 import { indexedValues, RESOURCE_COLUMNS, typeLiteral, userNameTaken } from '../resource-columns.js'
 import { compileFilter } from '../sql/compile-filter.js'
+import { checkPageLimit, memberPageOf, toMember } from '../member-page.js'
 import { cursorCodec, queryFingerprint } from '../cursor.js'
 import { cursorPage, type KeyedRow } from '../cursor-page.js'
 import { nearestPosition, noteOffset, rememberPosition } from '../page-positions.js'
@@ -52,6 +55,25 @@ const toResource = (row: ResourceRow): StoredResource => ({
   lastModified: row.last_modified,
   document: JSON.parse(row.document) as Record<string, unknown>,
 })
+
+/**
+ * A listed row also keeps its JSON text, and parses it only when `document` is read: list
+ * responses mostly send the text as it is (render.ts renderedJson).
+ */
+function toListed(row: ResourceRow): StoredResource {
+  let document: Record<string, unknown> | undefined
+  return {
+    id: row.id,
+    resourceType: row.resource_type,
+    version: row.version,
+    created: row.created,
+    lastModified: row.last_modified,
+    get document() {
+      return (document ??= JSON.parse(row.document) as Record<string, unknown>)
+    },
+    documentJson: row.document,
+  }
+}
 
 /** The indexed copies of document values; SQLite keeps booleans as 1/0. */
 function indexedColumns(document: Record<string, unknown>): (string | number | null)[] {
@@ -125,6 +147,38 @@ export class TenantQueries {
     )
   }
 
+  /**
+   * Keyset pages on the memberships_group index (tenant_id, group_id, seq). The first page
+   * also reads the group's last seq, in the same read transaction: later pages stop there, so
+   * a member removed and added again during the walk (a new row, a higher seq) is not read
+   * twice. Rows come as arrays (`raw`): a page of 1,000 reads about a quarter faster than as
+   * objects (measured), and these statements serve nothing else.
+   */
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): MemberPage {
+    checkPageLimit(limit)
+    const until =
+      after?.until ??
+      (
+        this.#statements
+          .get('SELECT max(seq) FROM memberships WHERE tenant_id = ? AND group_id = ?')
+          .raw(true)
+          .get(this.tenant.id, groupId) as [number | null]
+      )[0]
+    if (until === null) return { members: [] }
+    // A seq range could otherwise be planned as a rowid range over every group's rows.
+    const rows = this.#statements
+      .get(
+        'SELECT m.seq, m.member_id, m.member_type, COALESCE(u.display_name, u.user_name) ' +
+          'FROM memberships m INDEXED BY memberships_group LEFT JOIN resources u ' +
+          'ON u.tenant_id = m.tenant_id AND u.resource_type = m.member_type AND u.id = m.member_id ' +
+          `WHERE m.tenant_id = ? AND m.group_id = ? AND m.seq > ? AND m.seq <= ? ORDER BY m.seq LIMIT ${limit}`,
+      )
+      .raw(true)
+      .all(this.tenant.id, groupId, after?.after ?? 0, until) as [number, string, ResourceTypeId, string | null][]
+    const members = rows.map(([, value, type, display]) => toMember(value, type, display))
+    return memberPageOf(members, rows.at(-1)?.[0], limit, until)
+  }
+
   groupsOf(ids: readonly string[]): Map<string, GroupMembership[]> {
     const result = new Map<string, GroupMembership[]>(ids.map((id) => [id, []]))
     if (ids.length === 1) return this.#groupsOfOne(ids[0]!, result)
@@ -175,6 +229,15 @@ export class TenantQueries {
   }
 
   list(schema: ResourceSchema, query: ListQuery): ListResult {
+    const result = this.#list(schema, query)
+    if (query.groups !== true) return result
+    // In the page's own read: measured, a second statement here costs less than a correlated
+    // json_group_array subquery in the page's statement (most users are in no group).
+    const groups = this.groupsOf(result.resources.map((r) => r.id))
+    return { ...result, groups: result.resources.map((r) => groups.get(r.id) ?? []) }
+  }
+
+  #list(schema: ResourceSchema, query: ListQuery): ListResult {
     const type = typeLiteral(schema.type.id)
     const params: unknown[] = [this.tenant.id]
     let where = `r.tenant_id = ? AND r.resource_type = ${type}`
@@ -211,7 +274,7 @@ export class TenantQueries {
           : countMatches()
       return {
         totalResults,
-        resources: page.rows.map(toResource),
+        resources: page.rows.map(toListed),
         ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
         ...(page.previousCursor !== undefined && { previousCursor: page.previousCursor }),
       }
@@ -229,7 +292,7 @@ export class TenantQueries {
     // A first page that is not full holds every match: its length is the total, and the
     // COUNT query (a second pass over the matches) is not needed. Lookups are such pages.
     const total = offset === 0 && rows.length < count ? rows.length : countAll()
-    return { totalResults: total, resources: rows.map(toResource) }
+    return { totalResults: total, resources: rows.map(toListed) }
   }
 
   /**
@@ -253,7 +316,7 @@ export class TenantQueries {
     noteOffset(skip)
     const last = rows.at(-1)
     if (last !== undefined) rememberPosition(this.#statements, list, offset + rows.length, last.sort_seq, removed)
-    return { totalResults: total, resources: rows.map(toResource) }
+    return { totalResults: total, resources: rows.map(toListed) }
   }
 
   /** The `resource_counts` row of one type (see migrations.ts). */
