@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { TokenAuthenticator } from '../provisioning/tokens.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Store, Tenant, TenantKind } from '../store/contract.js'
@@ -40,11 +40,33 @@ export function authenticateTenant(
     return cached
   }
 
-  return async function authenticate(request: FastifyRequest): Promise<void> {
-    const slug = hasSlug ? ((request.params as { slug?: string }).slug ?? '') : ''
+  async function slow(request: FastifyRequest, slug: string): Promise<void> {
     const contexts = tenants.get(slug) ?? (await findTenant(slug))
     await authenticator.authenticate(request.headers.authorization, contexts?.tenant)
     request.scim = contexts!.at(publicUrl ?? `${request.protocol}://${request.host}`)
+  }
+
+  // Callback style: with the tenant and the token record cached (nearly every request), the
+  // check completes synchronously, without a promise per request.
+  return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+    const slug = hasSlug ? ((request.params as { slug?: string }).slug ?? '') : ''
+    const contexts = tenants.get(slug)
+    let checked: unknown
+    try {
+      checked = contexts && authenticator.authenticate(request.headers.authorization, contexts.tenant)
+    } catch (e) {
+      return done(e as Error)
+    }
+    if (contexts === undefined) {
+      slow(request, slug).then(() => done(), done)
+      return
+    }
+    const attach = () => {
+      request.scim = contexts.at(publicUrl ?? `${request.protocol}://${request.host}`)
+      done()
+    }
+    if (checked instanceof Promise) checked.then(attach, done)
+    else attach()
   }
 }
 
