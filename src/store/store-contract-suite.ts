@@ -306,6 +306,25 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         assert.equal((await b.list(USER, { startIndex: 1, count: 0 })).totalResults, 0)
       })
 
+      test('indexed values over 2,000 UTF-8 bytes are 400 invalidValue on every store; 2,000 are kept', async () => {
+        // Random text: PostgreSQL compresses repetitive index entries below its limit.
+        const random = (chars: string, n: number) => Array.from({ length: n }, (_, i) => chars[(i * 7919 + (i >> 3) * 104729) % chars.length]).join('')
+        const isTooLong = (name: string) => (e: unknown) =>
+          isScimError(e) && e.status === 400 && e.scimType === 'invalidValue' && e.detail!.startsWith(`${name}: `) && /at most 2000 bytes/.test(e.detail!)
+        await assert.rejects(a.insert(newUser(random('abcdefghijklmnopqrstuvwxyz0123456789', 2001))), isTooLong('userName'))
+        await assert.rejects(a.insert(newUser('ok', { externalId: random('ЖжЯяЮюФф', 1001) })), isTooLong('externalId'))
+        await assert.rejects(a.insert(newGroup(random('€漢字', 700))), isTooLong('displayName'))
+        const kept = await a.insert(newUser(random('abcdefghijklmnopqrstuvwxyz0123456789', 2000)))
+        const longest = random('€漢字', 666) + 'ab'
+        assert.equal(Buffer.byteLength(longest), 2000)
+        await a.transaction((tx) => tx.insert(newUser('long-external', { externalId: longest })))
+        await assert.rejects(
+          a.transaction((tx) => tx.update({ id: kept.id, resourceType: 'User', lastModified: now(), document: { ...kept.document, displayName: longest + 'x' } }, 1)),
+          isTooLong('displayName'),
+        )
+        assert.equal((await a.list(USER, { startIndex: 1, count: 0 })).totalResults, 2)
+      })
+
       test('delete removes the resource and every membership row naming it', async () => {
         const [u1, u2, g1, g2] = await insert(a, newUser('u1'), newUser('u2'), newGroup('g1'), newGroup('g2'))
         await a.transaction(async (tx) => {

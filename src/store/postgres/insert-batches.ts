@@ -10,7 +10,7 @@
 import type { NewResource, ResourceTypeId, StoredResource } from '../contract.js'
 import { userNameTaken } from '../resource-columns.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
-import type { Queryable, TenantQueries } from './tenant-queries.js'
+import { storable, type Queryable, type StorableResource, type TenantQueries } from './tenant-queries.js'
 
 /** Rows per statement at most: bounds the statement's size and its lock time. */
 export const MAX_BATCH = 200
@@ -64,13 +64,25 @@ export class InsertBatches {
   }
 
   /** Settles every request of `batch`; never throws. */
-  async #run(queries: TenantQueries, type: ResourceTypeId, batch: Waiting[]): Promise<void> {
+  async #run(queries: TenantQueries, type: ResourceTypeId, waiting: Waiting[]): Promise<void> {
+    // A document the database cannot store is that request's 400, before any statement.
+    const batch: Waiting[] = []
+    const rows: StorableResource[] = []
+    for (const w of waiting) {
+      try {
+        rows.push(storable(w.resource))
+        batch.push(w)
+      } catch (e) {
+        w.reject(e)
+      }
+    }
+    if (batch.length === 0) return
     let results: (StoredResource | undefined)[]
     try {
-      results = await this.#statement(queries, type, batch.map((w) => w.resource))
+      results = await this.#statement(queries, type, rows)
     } catch (e) {
-      // One bad row (a value the database refuses) must not fail the others: alone, each
-      // request gets its own answer. An outage fails them all (each would wait for it again).
+      // One row the database refuses for a reason found only by running it must not fail
+      // the others: alone, each request gets its own answer. An outage fails them all (each would wait for it again).
       if (batch.length > 1 && !isConnectionError(e)) {
         for (const waiting of batch) await this.#run(queries, type, [waiting])
         return
@@ -86,7 +98,7 @@ export class InsertBatches {
     })
   }
 
-  async #statement(queries: TenantQueries, type: ResourceTypeId, resources: NewResource[]) {
+  async #statement(queries: TenantQueries, type: ResourceTypeId, resources: StorableResource[]) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await queries.insertMany(this.#db, type, resources)

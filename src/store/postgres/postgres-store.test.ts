@@ -66,6 +66,23 @@ if (!found.available) {
     document: { schemas: [USER_URN], userName, ...extra },
   })
 
+  /**
+   * Every statement any pooled client sends from now until the test ends (the store binds
+   * `pool.query` when it opens, so the pool itself cannot be wrapped afterwards).
+   */
+  const captureStatements = (t: TestContext) => {
+    const sent: { name?: string; text: string }[] = []
+    const original = pg.Client.prototype.query
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const first = args[0]
+      if (first !== null && typeof first === 'object' && 'text' in first) sent.push(first as { name?: string; text: string })
+      else if (typeof first === 'string') sent.push({ text: first })
+      return (original as (...a: unknown[]) => unknown).apply(this, args)
+    } as typeof original
+    t.after(() => void (pg.Client.prototype.query = original))
+    return sent
+  }
+
   /** A migrated store and its instance tenant; closed when the test ends, passed or failed. */
   const open = async (t: TestContext, settings?: Record<string, string>) => {
     const store = await postgres.openStore(settings && { settings }).catch(() => postgres.openStore())
@@ -313,17 +330,8 @@ if (!found.available) {
     })
 
     test('concurrent creates share statements; a refused row or a taken userName fails alone', async (t) => {
-      const { store, ts } = await open(t)
-      const statements: string[] = []
-      const pool = store.pool
-      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
-      pool.query = ((...args: unknown[]) => {
-        const first = args[0]
-        const text = typeof first === 'string' ? first : (first as { text: string }).text
-        if (text.includes('INSERT INTO resources')) statements.push(text)
-        return query(...args)
-      }) as typeof pool.query
-      t.after(() => void (pool.query = query as typeof pool.query))
+      const { ts } = await open(t)
+      const sent = captureStatements(t)
       const creates = Array.from({ length: 60 }, (_, i) =>
         i === 7
           ? user('bad', 'bad', { name: { givenName: 'a\u0000b' } })
@@ -336,13 +344,33 @@ if (!found.available) {
       assert.ok(isScimError(refused[1]![1]) && refused[1]![1].status === 409 && refused[1]![1].scimType === 'uniqueness')
       // The first create goes out alone; the others wait for it and go out together (a refused
       // batch is then retried one row at a time, which adds a statement per row).
-      assert.ok(statements.length < 60, `${statements.length} statements`)
+      const statements = sent.filter((q) => q.text.includes('INSERT INTO resources'))
+      assert.ok(statements.length > 1 && statements.length < 20, `${statements.length} statements`)
       const page = await ts.list(USER, { startIndex: 1, count: 100 })
       assert.equal(page.totalResults, 58)
       assert.deepEqual(
         new Set(page.resources.map((r) => r.id)),
         new Set(creates.filter((_, i) => i !== 7 && i !== 30).map((c) => c.id)),
       )
+    })
+
+    test('a lookup with User.groups is one prepared statement; other filters stay unnamed', async (t) => {
+      const { ts } = await open(t)
+      await ts.transaction(async (tx) => {
+        await tx.insert(user('lu', 'look.up'))
+        await tx.insert({ id: 'lg', resourceType: 'Group', created: '2024-01-01T00:00:00.000Z', lastModified: '2024-01-01T00:00:00.000Z', document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Readers' } })
+        await tx.addMembers('lg', [{ value: 'lu', type: 'User' }])
+      })
+      const sent = captureStatements(t)
+      const found = await ts.list(USER, { filter: parseFilter('userName eq "LOOK.UP"'), startIndex: 1, count: 10, groups: true })
+      assert.deepEqual(found.resources.map((r) => r.id), ['lu'])
+      assert.deepEqual(found.groups, [[{ value: 'lg', display: 'Readers', type: 'direct' }]])
+      assert.equal(sent.length, 1)
+      assert.ok(sent[0]!.name?.startsWith('roster_'), 'an eq lookup is a named statement')
+      const none = await ts.list(USER, { filter: parseFilter('userName eq "nobody"'), startIndex: 1, count: 10, groups: true })
+      assert.deepEqual([none.resources, none.groups], [[], []])
+      await ts.list(USER, { filter: parseFilter('userName co "look"'), startIndex: 1, count: 10 })
+      assert.equal(sent.at(-1)!.name, undefined, 'other shapes are planned for their values')
     })
 
     test('documents read back with their keys in the order they were written', async (t) => {

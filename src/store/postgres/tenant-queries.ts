@@ -82,6 +82,23 @@ const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00
  * functions refuse unpaired surrogates (which are not Unicode text): such a value is the
  * client's 400, not a failed statement.
  */
+/** A resource with the values PostgreSQL will store: its indexed columns and its JSON text. */
+export interface StorableResource {
+  readonly resource: NewResource
+  readonly indexed: ReturnType<typeof indexedValues>
+  readonly document: string
+}
+
+/**
+ * 400 `invalidValue` when the document holds what PostgreSQL cannot store (U+0000, lone
+ * surrogates, an indexed value over MAX_INDEXED_BYTES).
+ */
+export const storable = (resource: NewResource): StorableResource => ({
+  resource,
+  indexed: indexedValues(resource.document),
+  document: documentJson(resource.document),
+})
+
 function documentJson(document: Record<string, unknown>): string {
   const json = JSON.stringify(document)
   if (SUSPECT.test(json)) checkStorable(document, '')
@@ -111,6 +128,28 @@ function rethrowUniqueness(e: unknown, document: Record<string, unknown>): never
   }
   throw e
 }
+
+/**
+ * A user's direct groups as `[[group id, displayName], …]` in the order they were joined, as a
+ * column of the page's own rows (what `groupsOf` reads, without its round trip).
+ */
+const GROUPS_COLUMN =
+  '(SELECT json_agg(json_build_array(m.group_id, g.display_name) ORDER BY m.seq) ' +
+  'FROM memberships m LEFT JOIN resources g ' +
+  "ON g.tenant_id = m.tenant_id AND g.resource_type = 'Group' AND g.id = m.group_id " +
+  'WHERE m.tenant_id = r.tenant_id AND m.member_id = r.id) AS groups'
+
+const toMembership = ([value, display]: [string, string | null]): GroupMembership =>
+  display === null ? { value, type: 'direct' } : { value, display, type: 'direct' }
+
+/**
+ * `attr eq value` alone, the shape IdPs look users and groups up by before every create:
+ * prepared once per connection, so PostgreSQL neither parses nor plans it again. Other shapes
+ * stay unnamed (unbounded in number; planned for the values at hand). The names stay bounded:
+ * one per attribute path of the schema, at most.
+ */
+const isLookup = (query: ListQuery): boolean =>
+  query.filter?.kind === 'compare' && query.filter.op === 'eq' && query.sortBy === undefined
 
 export class TenantQueries {
   readonly tenant: Tenant
@@ -248,7 +287,7 @@ export class TenantQueries {
 
   async list(db: Queryable, schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
     const result = await this.#list(db, schema, query)
-    if (query.groups !== true) return result
+    if (query.groups !== true || result.groups !== undefined) return result
     // A second round trip, as groupsOf alone would be: the same rows, in the same order.
     const groups = await this.groupsOf(db, result.resources.map((r) => r.id))
     return { ...result, groups: result.resources.map((r) => groups.get(r.id) ?? []) }
@@ -312,15 +351,24 @@ export class TenantQueries {
     // fresh statistics PostgreSQL walks that index in order and filters row by row (a userName
     // lookup scanned every user: 3 ms at 5,000 users) instead of using the filter's own index.
     const order = key.expr === undefined ? 'r.seq + 0' : orderBy(key)
-    const { rows } = await db.query<ResourceRow>(
-      `SELECT ${RESOURCE_COLUMNS} FROM resources r WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, count, offset],
+    // A lookup shows the user's groups: read them in the same statement, not a second trip.
+    const groups = query.groups === true && schema.type.id === 'User'
+    const text =
+      `SELECT ${RESOURCE_COLUMNS}${groups ? `, ${GROUPS_COLUMN}` : ''} FROM resources r WHERE ${where} ` +
+      `ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`
+    const values = [...params, count, offset]
+    const { rows } = await db.query<ResourceRow & { groups?: [string, string | null][] }>(
+      isLookup(query) ? named(text, values) : { text, values },
     )
     noteOffset(offset)
     // A first page that is not full holds every match: its length is the total, and the
     // COUNT query (a second pass over the matches) is not needed. Lookups are such pages.
     const total = offset === 0 && rows.length < count ? rows.length : await countAll()
-    return { totalResults: total, resources: rows.map(toResource) }
+    return {
+      totalResults: total,
+      resources: rows.map(toResource),
+      ...(groups && { groups: rows.map((row) => (row.groups ?? []).map(toMembership)) }),
+    }
   }
 
   /**
@@ -413,7 +461,7 @@ export class TenantQueries {
 
   /** One resource: `insertMany` of one; a taken userName is 409 `uniqueness`. */
   async insert(db: Queryable, resource: NewResource): Promise<StoredResource> {
-    const [stored] = await this.insertMany(db, resource.resourceType, [resource])
+    const [stored] = await this.insertMany(db, resource.resourceType, [storable(resource)])
     if (stored === undefined) throw userNameTaken(resource.document)
     return stored
   }
@@ -429,13 +477,12 @@ export class TenantQueries {
    * transaction ends; so inserts of one (tenant, type) commit one at a time, in seq order.
    * `resource_counts.total` grows by the rows actually inserted, in the same statement.
    */
-  async insertMany(db: Queryable, type: ResourceTypeId, resources: readonly NewResource[]): Promise<(StoredResource | undefined)[]> {
+  async insertMany(db: Queryable, type: ResourceTypeId, resources: readonly StorableResource[]): Promise<(StoredResource | undefined)[]> {
     typeLiteral(type)
     const columns: unknown[][] = Array.from({ length: 10 }, () => [])
-    const documents = resources.map((resource) => {
+    const documents = resources.map(({ resource, indexed, document }) => {
       if (resource.resourceType !== type) throw new TypeError(`insertMany of ${type} got a ${resource.resourceType}`)
-      const document = documentJson(resource.document)
-      const values = [resource.id, resource.created, resource.lastModified, ...indexedValues(resource.document), document]
+      const values = [resource.id, resource.created, resource.lastModified, ...indexed, document]
       values.forEach((v, i) => columns[i]!.push(v))
       return document
     })
@@ -459,7 +506,7 @@ export class TenantQueries {
       ),
     )
     const inserted = new Set(rows.map((r) => r.id))
-    return resources.map((resource, i) =>
+    return resources.map(({ resource }, i) =>
       inserted.has(resource.id)
         ? {
             id: resource.id,

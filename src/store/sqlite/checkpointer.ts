@@ -2,6 +2,11 @@ import type Database from 'better-sqlite3'
 import { Worker } from 'node:worker_threads'
 
 const INTERVAL_MS = 200
+/**
+ * WAL frames (pages) past which the worker makes writers wait for a full checkpoint: 65,536
+ * pages of 4 KiB, 256 MiB. Tests lower it.
+ */
+export const walLimit = { frames: 65_536 }
 /** SQLite's own default, restored if the worker fails. */
 const AUTO_CHECKPOINT_PAGES = 1000
 
@@ -22,7 +27,7 @@ export class Checkpointer {
   start(): void {
     if (this.#worker || this.#stopping || this.#db.memory) return
     const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-      workerData: { filename: this.#db.name, intervalMs: INTERVAL_MS },
+      workerData: { filename: this.#db.name, intervalMs: INTERVAL_MS, walLimitFrames: walLimit.frames },
     })
     worker.unref()
     worker.on('error', () => undefined)

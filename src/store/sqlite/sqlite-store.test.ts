@@ -11,6 +11,7 @@ import { compileFilter } from '../sql/compile-filter.js'
 import { storeContractSuite } from '../store-contract-suite.js'
 import { sqliteDialect } from './sqlite-dialect.js'
 import { SqliteStore } from './sqlite-store.js'
+import { walLimit } from './checkpointer.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'roster-sqlite-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -162,6 +163,26 @@ describe('SqliteStore', () => {
     const deadline = Date.now() + 5000
     while (statSync(path).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     assert.ok(statSync(path).size > before, 'the database file grew: the WAL was checkpointed')
+    await store.close()
+  })
+
+  test('a WAL past its limit is checkpointed whole and truncated, however busy the writers', async (t) => {
+    const frames = walLimit.frames
+    walLimit.frames = 64
+    t.after(() => void (walLimit.frames = frames))
+    const path = join(dir, `wal-limit-${++files}`, 'roster.db')
+    const store = await openSqlite(`sqlite:${path}`)
+    const ts = store.forTenant((await store.findTenant('instance', ''))!)
+    const wal = () => statSync(`${path}-wal`).size
+    let largest = 0
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => ts.insert(user(`w${round}-${i}`, `wal${round}-${i}`))))
+      largest = Math.max(largest, wal())
+    }
+    const deadline = Date.now() + 5000
+    while (wal() > 64 * 4096 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(wal() <= 64 * 4096, `the WAL went back under its limit: ${wal()} bytes (largest ${largest})`)
+    assert.equal((await ts.list(USER, { startIndex: 1, count: 0 })).totalResults, 2000)
     await store.close()
   })
 
