@@ -54,6 +54,34 @@ for (const { name, open } of STORES) {
       assert.match(res.body.detail, /userName/)
     })
 
+    test('an indexed value too long to store is 400 invalidValue (POST, PUT, PATCH, Bulk), never a 500', async () => {
+      // Varied text: PostgreSQL compresses repetitive index entries below its limit.
+      const long = Array.from({ length: 2100 }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join('')
+      const tooLong = (res: { status: number; body: { scimType?: string; detail?: string } }, name: string) => {
+        assert.equal(res.status, 400, JSON.stringify(res.body))
+        assert.equal(res.body.scimType, 'invalidValue')
+        assert.match(res.body.detail ?? '', new RegExp(`^${name}: 2100 bytes long; at most 2000 bytes`))
+      }
+      tooLong(await h.scim('POST', '/Users', user(long)), 'userName')
+      const created = await h.scim('POST', '/Users', user('short@example.com'))
+      assert.equal(created.status, 201)
+      tooLong(await h.scim('PUT', `/Users/${created.body.id}`, { ...user('short@example.com'), externalId: long }), 'externalId')
+      tooLong(
+        await h.scim('PATCH', `/Users/${created.body.id}`, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'displayName', value: long }],
+        }),
+        'displayName',
+      )
+      const bulk = await h.scim('POST', '/Bulk', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [{ method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: long } }],
+      })
+      assert.equal(bulk.status, 200)
+      assert.equal(bulk.body.Operations[0].status, '400')
+      assert.equal((await h.scim('GET', `/Users/${created.body.id}`)).body.meta.version, 'W/"1"', 'nothing was written')
+    })
+
     test('GET by id returns the resource; unknown id is a SCIM 404', async () => {
       const created = (await h.scim('POST', '/Users', user('get.me'))).body
       const res = await h.scim('GET', `/Users/${created.id}`)
