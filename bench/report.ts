@@ -194,7 +194,7 @@ export function rssRow(rows: Row[]): Row | undefined {
       `highest during: ${worst?.label.trim() ?? '-'}; up to ${peak.processes} server process(es), ` +
         `${number.format(peak.maxTotalMb)} MB together; ${peak.samples} samples of /proc/<pid>/status VmRSS`,
       `of the largest process, at most ${number.format(peak.maxProcessAnonMb)} MB anonymous (RssAnon: heap, ` +
-        'stacks); the rest of VmRSS is mapped files, e.g. the SQLite database pages it reads through mmap',
+        'stacks); the rest of VmRSS is mapped files (the node binary and its libraries; database pages if mapped)',
       ...(loading.samples === 0
         ? []
         : [`loading users (not a workload, not counted): up to ${number.format(loading.maxProcessMb)} MB`]),
