@@ -1,5 +1,5 @@
 import type { Member, StoredResource } from '../store/contract.js'
-import { renderResource } from './render.js'
+import { memberValues, renderResource } from './render.js'
 
 /** A compiled `attributes`/`excludedAttributes` projection (RFC 7644 §3.9). */
 export type Project = (resource: Record<string, unknown>) => Record<string, unknown>
@@ -101,12 +101,7 @@ export class GroupJsonWriter {
 
   /** The projection's trim of one member: the kept sub-attributes it has, or none at all. */
   #some(member: Member, names: readonly string[]): string | undefined {
-    const full: Record<string, string | undefined> = {
-      value: member.value,
-      $ref: `${this.#baseUrl}/${member.type === 'Group' ? 'Groups' : 'Users'}/${member.value}`,
-      type: member.type,
-      display: member.display,
-    }
+    const full = memberValues([member], this.#baseUrl)[0]!
     const parts: string[] = []
     for (const name of names) {
       const value = full[name]

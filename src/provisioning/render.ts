@@ -18,7 +18,7 @@ const groupValues = (groups: readonly GroupMembership[], baseUrl: string) =>
     type: g.type,
   }))
 
-const memberValues = (members: readonly Member[], baseUrl: string) =>
+export const memberValues = (members: readonly Member[], baseUrl: string): Record<string, string>[] =>
   members.map((m) => ({
     value: m.value,
     $ref: `${baseUrl}/${endpointOf(m.type)}/${m.value}`,

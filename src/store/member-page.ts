@@ -1,5 +1,5 @@
-/** What both stores share of `ResourceReader.memberPage` (contract.ts). */
-import type { Member, MemberPage, ResourceTypeId } from './contract.js'
+/** What both stores share of reading membership rows: members, groups, member pages. */
+import type { GroupMembership, Member, MemberPage, ResourceTypeId } from './contract.js'
 
 /** A misuse of the contract, not a client error: callers choose the page size. */
 export function checkPageLimit(limit: number): void {
@@ -11,6 +11,10 @@ export function checkPageLimit(limit: number): void {
 /** A member as `members()` gives it: no `display` when the member has no name. */
 export const toMember = (value: string, type: ResourceTypeId, display: string | null): Member =>
   display === null ? { value, type } : { value, type, display }
+
+/** A direct group as `groupsOf()` gives it: no `display` when the group has no name. */
+export const toMembership = (value: string, display: string | null): GroupMembership =>
+  display === null ? { value, type: 'direct' } : { value, display, type: 'direct' }
 
 /**
  * A page of a walk that ends at `until` (the group's last seq when it began; undefined for an

@@ -23,7 +23,7 @@ import type {
 } from '../contract.js'
 import { indexedValues, RESOURCE_COLUMNS, typeLiteral, userNameTaken } from '../resource-columns.js'
 import { compileFilter } from '../sql/compile-filter.js'
-import { checkPageLimit, memberPageOf, toMember } from '../member-page.js'
+import { checkPageLimit, memberPageOf, toMember, toMembership } from '../member-page.js'
 import { cursorCodecAsync, queryFingerprint } from '../cursor.js'
 import { cursorPage, type KeyedRow } from '../cursor-page.js'
 import { nearestPosition, noteOffset, rememberPosition } from '../page-positions.js'
@@ -139,9 +139,6 @@ const GROUPS_COLUMN =
   "ON g.tenant_id = m.tenant_id AND g.resource_type = 'Group' AND g.id = m.group_id " +
   'WHERE m.tenant_id = r.tenant_id AND m.member_id = r.id) AS groups'
 
-const toMembership = ([value, display]: [string, string | null]): GroupMembership =>
-  display === null ? { value, type: 'direct' } : { value, display, type: 'direct' }
-
 /**
  * `attr eq value` alone, the shape IdPs look users and groups up by before every create:
  * prepared once per connection, so PostgreSQL neither parses nor plans it again. Other shapes
@@ -210,11 +207,7 @@ export class TenantQueries {
         [this.tenant.id, groupId],
       ),
     )
-    return rows.map((row) =>
-      row.display === null
-        ? { value: row.value, type: row.type }
-        : { value: row.value, type: row.type, display: row.display },
-    )
+    return rows.map((row) => toMember(row.value, row.type, row.display))
   }
 
   /**
@@ -276,11 +269,7 @@ export class TenantQueries {
     for (const row of rows) {
       result
         .get(row.member)
-        ?.push(
-          row.display === null
-            ? { value: row.value, type: 'direct' }
-            : { value: row.value, display: row.display, type: 'direct' },
-        )
+        ?.push(toMembership(row.value, row.display))
     }
     return result
   }
@@ -367,7 +356,7 @@ export class TenantQueries {
     return {
       totalResults: total,
       resources: rows.map(toResource),
-      ...(groups && { groups: rows.map((row) => (row.groups ?? []).map(toMembership)) }),
+      ...(groups && { groups: rows.map((row) => (row.groups ?? []).map(([value, display]) => toMembership(value, display))) }),
     }
   }
 

@@ -258,10 +258,13 @@ export class SqliteStore implements Store {
   readonly #reads: QueuedRead[] = []
 
   readonly #runReads = async (): Promise<void> => {
-    if (this.#gate.open) await this.#ready()
+    let waited: unknown
+    if (this.#gate.open) await this.#ready().catch((e: unknown) => (waited = e ?? new Error('waiting for a transaction failed')))
     // Taken after the wait: reads asked for meanwhile go in this batch too.
     const reads = this.#reads.splice(0)
     try {
+      // Every queued read settles, whatever happened: a read that never answers is a hung request.
+      if (waited !== undefined) throw waited
       this.#beginRead()
     } catch (e) {
       for (const r of reads) r.reject(unavailableIfBusy(e))

@@ -20,7 +20,7 @@ import type {
 } from '../contract.js'
 import { indexedValues, RESOURCE_COLUMNS, typeLiteral, userNameTaken } from '../resource-columns.js'
 import { compileFilter } from '../sql/compile-filter.js'
-import { checkPageLimit, memberPageOf, toMember } from '../member-page.js'
+import { checkPageLimit, memberPageOf, toMember, toMembership } from '../member-page.js'
 import { cursorCodec, queryFingerprint } from '../cursor.js'
 import { cursorPage, type KeyedRow } from '../cursor-page.js'
 import { nearestPosition, noteOffset, rememberPosition } from '../page-positions.js'
@@ -140,11 +140,7 @@ export class TenantQueries {
           'WHERE m.tenant_id = ? AND m.group_id = ? ORDER BY m.seq',
       )
       .all(this.tenant.id, groupId) as { value: string; type: ResourceTypeId; display: string | null }[]
-    return rows.map((row) =>
-      row.display === null
-        ? { value: row.value, type: row.type }
-        : { value: row.value, type: row.type, display: row.display },
-    )
+    return rows.map((row) => toMember(row.value, row.type, row.display))
   }
 
   /**
@@ -199,11 +195,7 @@ export class TenantQueries {
       for (const row of rows) {
         result
           .get(row.member)
-          ?.push(
-            row.display === null
-              ? { value: row.value, type: 'direct' }
-              : { value: row.value, display: row.display, type: 'direct' },
-          )
+          ?.push(toMembership(row.value, row.display))
       }
     }
     return result
@@ -221,9 +213,7 @@ export class TenantQueries {
       .all(this.tenant.id, id) as { value: string; display: string | null }[]
     result.set(
       id,
-      rows.map((row) =>
-        row.display === null ? { value: row.value, type: 'direct' } : { value: row.value, display: row.display, type: 'direct' },
-      ),
+      rows.map((row) => toMembership(row.value, row.display)),
     )
     return result
   }
