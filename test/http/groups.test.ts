@@ -178,6 +178,21 @@ for (const { name, open } of STORES) {
       assert.deepEqual(await groupsOf(c.id), [])
     })
 
+    test('PUT changes members by difference: kept members keep their place, the same set in another order writes nothing', async () => {
+      const [a, b, c, d] = [await newUser(), await newUser(), await newUser(), await newUser()]
+      const g = await newGroup([{ value: a.id }, { value: b.id }, { value: c.id }])
+      const inOrder = async () => ((await h.scim('GET', `/Groups/${g.id}`)).body.members as Ref[]).map((m) => m.value)
+      const put = await h.scim('PUT', `/Groups/${g.id}`, group(g.displayName, { members: [{ value: c.id }, { value: d.id }, { value: b.id }] }))
+      assert.equal(put.status, 200, put.text)
+      assert.equal(put.body.meta.version, 'W/"2"')
+      // b and c keep their rows (and so the order they were added in); a goes, d comes last.
+      assert.deepEqual(await inOrder(), [b.id, c.id, d.id])
+      const same = await h.scim('PUT', `/Groups/${g.id}`, group(g.displayName, { members: [{ value: d.id }, { value: b.id }, { value: c.id }] }))
+      assert.equal(same.status, 200, same.text)
+      assert.equal(same.body.meta.version, 'W/"2"', 'the same members in another order change nothing')
+      assert.deepEqual(await inOrder(), [b.id, c.id, d.id])
+    })
+
     test('PUT with an unknown member id is 400 invalidValue and changes nothing', async () => {
       const a = await newUser()
       const g = await newGroup([{ value: a.id }])
