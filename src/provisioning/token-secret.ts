@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
@@ -10,7 +11,11 @@ const TOKEN_SHAPE = /^roster_[A-Za-z0-9_-]{43}$/
 
 export const generateToken = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url')
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
+/** Node's one-shot hash (20.12+): half the cost of a Hash object, and it runs on every request. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
+
+export const hashToken = (token: string): string =>
+  oneShot ? oneShot('sha256', token, 'hex') : createHash('sha256').update(token).digest('hex')
 
 export const looksLikeToken = (token: string): boolean => TOKEN_SHAPE.test(token)
 
