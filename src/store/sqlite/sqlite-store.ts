@@ -93,12 +93,10 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
-    // Memory-mapped reads and a larger page cache: on a virtual machine every pread() is a
-    // costly system call. Measured at 100,000 users, lookups ran at 0.37-0.40x of the bare
-    // route without a map and 0.49-0.57x with one. The map is bounded: every mapped page a
-    // process touches counts in its VmRSS (a 1 GiB map held 1.1 GB at 1,000,000 users against
-    // 173 MB of the process's own memory), and 256 MiB covers a directory of ~100,000 users.
-    db.pragma('mmap_size = 268435456')
+    // A larger page cache (64 MiB), and no memory map: every mapped page a process touches
+    // counts in its RSS, so a map large enough to matter broke the memory bound at 1,000,000
+    // users (256 MiB of map took a run to 487 MB against 245 MB without), while the lookups
+    // it sped up gained less than the run-to-run noise of the benchmark (docs/benchmarks.md).
     db.pragma('cache_size = -65536')
     db.pragma('temp_store = MEMORY')
     // SQLite's lower() folds ASCII only; filters on JSON values fold in the database like fold() does.
