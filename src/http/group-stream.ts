@@ -41,6 +41,9 @@ export async function sendGroupWithMembers(
   const writer = new GroupJsonWriter(group, context.baseUrl, projection.apply)
   // `attributes=members.unknown` names members but shows none of them.
   if (!writer.showsMembers) return sendWhole({})
+  // HEAD: the GET's status and headers, no body. Fastify drains a stream given to a HEAD
+  // reply, which would read every page of members only to discard them.
+  if (reply.request.method === 'HEAD') return sendScim(reply, 200, Readable.from([]), { ETag: etagOf(group.version) })
   const next = (after: MemberPosition) => resources.memberPage(group.id, after, MEMBER_PAGE_SIZE)
   const body = groupJsonStream(writer, first, next, (error, membersRead) =>
     reply.log.error(

@@ -136,6 +136,19 @@ for (const { name, open } of STORES) {
       assert.equal(res.headers['content-length'], String(Buffer.byteLength(res.text)))
     })
 
+    test('HEAD of a large group: the headers of its GET, no body, and no member page after the first', async () => {
+      const got = await get(`/Groups/${large}`)
+      reads = { pages: [], whole: 0 }
+      const head = await h.scim('HEAD', `/Groups/${large}`)
+      assert.equal(head.status, 200)
+      assert.equal(head.text, '')
+      assert.equal(head.headers.etag, got.headers.etag)
+      assert.equal(head.headers['content-type'], got.headers['content-type'])
+      assert.equal(head.headers['content-length'], undefined)
+      assert.equal(reads.pages.length, 1)
+      assert.equal(reads.whole, 0)
+    })
+
     for (const query of <Record<string, string>[]>[
       { attributes: 'members,displayName' },
       { attributes: 'members' },
