@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { costRatio, edgeRatio, median, pageStarts } from './cost.js'
+import { costAgainstBare, costRatio, edgeRatio, median, pageStarts } from './cost.js'
 
 describe('costRatio', () => {
   test('the worse of latency and throughput', () => {
@@ -12,6 +12,27 @@ describe('costRatio', () => {
   })
   test('nothing measured costs infinitely much', () => {
     assert.equal(costRatio({ p50Ms: Number.NaN, reqPerSec: 0 }, { p50Ms: 1, reqPerSec: 0 }).cost, Infinity)
+  })
+})
+
+describe('costAgainstBare', () => {
+  test('a machine slower in the second phase does not count as cost', () => {
+    // Everything 1.5x slower, the bare route included: the same cost.
+    const c = costAgainstBare({ p50Ms: 2, reqPerSec: 1500 }, { p50Ms: 1, reqPerSec: 3000 }, { p50Ms: 3, reqPerSec: 1000 }, { p50Ms: 1.5, reqPerSec: 2000 })
+    assert.ok(Math.abs(c.cost - 1) < 1e-9)
+    assert.equal(c.raw.cost, 1.5)
+    assert.equal(c.drift.rateRatio, 1.5)
+  })
+  test('a lookup slower against an unchanged bare route costs its ratio', () => {
+    const bare = { p50Ms: 1, reqPerSec: 3000 }
+    const c = costAgainstBare({ p50Ms: 2, reqPerSec: 1500 }, bare, { p50Ms: 4, reqPerSec: 1000 }, bare)
+    assert.equal(c.p50Ratio, 2)
+    assert.equal(c.rateRatio, 1.5)
+    assert.equal(c.cost, 2)
+  })
+  test('no bare measurement makes the cost unknown, never met', () => {
+    const c = costAgainstBare({ p50Ms: 2, reqPerSec: 1500 }, { p50Ms: 1, reqPerSec: 0 }, { p50Ms: 2, reqPerSec: 1500 }, { p50Ms: 1, reqPerSec: 0 })
+    assert.equal(c.cost, Infinity)
   })
 })
 

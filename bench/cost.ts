@@ -26,6 +26,21 @@ export function costRatio(base: Figures, other: Figures): Cost {
   return { cost: Number.isNaN(cost) ? Number.POSITIVE_INFINITY : cost, p50Ratio, rateRatio }
 }
 
+/**
+ * `costRatio` of two measurements taken minutes apart, each first set against the bare route
+ * measured just before it: the machine's own speed drifts between such phases (the bare route
+ * itself moved by 1.46x between the 10,000- and 1,000,000-user lookups of one run), and that
+ * drift is not the server's cost. `raw` is the uncorrected comparison.
+ */
+export function costAgainstBare(base: Figures, baseBare: Figures, other: Figures, otherBare: Figures): Cost & { raw: Cost; drift: Cost } {
+  const raw = costRatio(base, other)
+  const drift = costRatio(baseBare, otherBare)
+  const p50Ratio = raw.p50Ratio / drift.p50Ratio
+  const rateRatio = raw.rateRatio / drift.rateRatio
+  const cost = Math.max(p50Ratio, rateRatio)
+  return { cost: Number.isFinite(cost) ? cost : Number.POSITIVE_INFINITY, p50Ratio, rateRatio, raw, drift }
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN
   const sorted = [...values].sort((a, b) => a - b)
