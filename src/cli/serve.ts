@@ -24,7 +24,7 @@ export async function serve(overrides: Partial<ServerConfig>, options: ServeOpti
   const workers = options.workers ?? 1
   if (workers > 1) return superviseWorkers(config, workers)
 
-  const store = await openStore(config.databaseUrl)
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
   await store.migrate()
   const { address, close } = await listen(config, store)
   printBanner(config, address, await store.listTenants())
@@ -33,7 +33,7 @@ export async function serve(overrides: Partial<ServerConfig>, options: ServeOpti
 
 /** A cluster worker: the primary has migrated the database and prints the banner. */
 async function serveWorker(config: ServerConfig): Promise<void> {
-  const store = await openStore(config.databaseUrl)
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
   const { address, close } = await listen(config, store)
   process.send?.({ type: WORKER_LISTENING, address })
   // The IPC channel keeps a worker alive: leave it once closed, and the process ends.

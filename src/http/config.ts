@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly trustProxy: boolean
   /** How long a token looked up in the store is trusted before it is looked up again. */
   readonly tokenCacheMs: number
+  /** PostgreSQL connections per server process, at most; unset: the store's default. */
+  readonly databasePoolSize: number | undefined
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db'
@@ -23,6 +25,12 @@ function integer(name: string, value: string | undefined, fallback: number): num
   if (value === undefined || value === '') return fallback
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be a whole number, got '${value}'`)
+  return n
+}
+
+function positive(name: string, value: string): number {
+  const n = integer(name, value, 0)
+  if (n === 0) throw new TypeError(`${name} must be a whole number of at least 1, got '${value}'`)
   return n
 }
 
@@ -39,5 +47,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     defaultCount: integer('ROSTER_DEFAULT_COUNT', env.ROSTER_DEFAULT_COUNT, 100),
     trustProxy: env.ROSTER_TRUST_PROXY === 'true' || env.ROSTER_TRUST_PROXY === '1',
     tokenCacheMs: integer('ROSTER_TOKEN_CACHE_MS', env.ROSTER_TOKEN_CACHE_MS, 2000),
+    databasePoolSize: env.ROSTER_DATABASE_POOL_SIZE
+      ? positive('ROSTER_DATABASE_POOL_SIZE', env.ROSTER_DATABASE_POOL_SIZE)
+      : undefined,
   }
 }

@@ -16,11 +16,11 @@ export { redactDatabaseUrl } from './postgres/database-url.js'
  *   query string.
  * The schema is not touched: call `migrate()`. Errors never show a password.
  */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: { poolSize?: number | undefined } = {}): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
   if (scheme === 'postgres' || scheme === 'postgresql') {
     checkPostgresUrl(url)
-    return PostgresStore.open(url)
+    return PostgresStore.open(url, options)
   }
   if (scheme !== 'sqlite') {
     // The URL itself may hold a password: name only its scheme.

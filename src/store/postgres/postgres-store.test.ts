@@ -16,7 +16,7 @@ import { compileFilter } from '../sql/compile-filter.js'
 import { storeContractSuite } from '../store-contract-suite.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { MIGRATIONS, migrate } from './migrations.js'
-import { PostgresStore } from './postgres-store.js'
+import { DEFAULT_POOL_SIZE, PostgresStore } from './postgres-store.js'
 import { DATE_TIME_FUNCTION, postgresDialect } from './postgres-dialect.js'
 import { skipMessage, testPostgres } from './test-database.js'
 
@@ -57,6 +57,20 @@ if (!found.available) {
   const root = fileURLToPath(new URL('../../../../', import.meta.url))
 
   storeContractSuite('postgres', () => postgres.openStore())
+
+  test('openStore: the pool holds DEFAULT_POOL_SIZE connections at most, or the size asked for', async () => {
+    const scratch = await postgres.scratchSchema()
+    const sized = (await openStore(scratch.url, { poolSize: 3 })) as PostgresStore
+    const plain = (await openStore(scratch.url)) as PostgresStore
+    try {
+      assert.equal(sized.pool.options.max, 3)
+      assert.equal(plain.pool.options.max, DEFAULT_POOL_SIZE)
+    } finally {
+      await sized.close()
+      await plain.close()
+      await scratch.drop()
+    }
+  })
 
   const user = (id: string, userName: string, extra: Record<string, unknown> = {}): NewResource => ({
     id,

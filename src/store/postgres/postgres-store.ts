@@ -43,7 +43,14 @@ const TOKEN_COLUMNS = 'id, tenant_id, name, hash, hint, created_at, expires_at, 
 const RETRYABLE = new Set(['40001', '40P01'])
 const ATTEMPTS = 3
 
-export const DEFAULT_POOL_SIZE = 10
+/**
+ * Connections per process. Small on purpose: the work a Node process can hand PostgreSQL is
+ * bounded by its one thread, and more backends only compete for the database's cores (an
+ * Entra-style sync on 2 cores with two workers: ~10% less CPU per user with 5 than with 10);
+ * and scale-out stays inside PostgreSQL's default 100 connections up to 20 processes.
+ * ROSTER_DATABASE_POOL_SIZE sets it, e.g. for a database many milliseconds away.
+ */
+export const DEFAULT_POOL_SIZE = 5
 /**
  * How long a request waits for a connection (a free one, or a new one being opened) before it
  * fails with 503: long enough for a burst to drain, short enough that an IdP gets an answer
@@ -65,8 +72,8 @@ function guarded(pool: pg.Pool): Queryable {
 }
 
 export interface PostgresStoreOptions {
-  /** Connections at most (default 10). */
-  readonly poolSize?: number
+  /** Connections at most (default DEFAULT_POOL_SIZE). */
+  readonly poolSize?: number | undefined
 }
 
 export class PostgresStore implements Store {
