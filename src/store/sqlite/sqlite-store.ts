@@ -93,13 +93,11 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
-    // Reads through a 64 MiB memory map, which spares a pread() per page (a costly system call
-    // on a virtual machine): a lookup among 100,000 users took ~64 µs of server CPU with it and
-    // ~70 µs without (alternating runs). Every mapped page a process touches counts in its RSS,
-    // so the map is bounded (256 MiB took a 1,000,000-user server to 487 MB), and the page
-    // cache, which now holds mostly written pages, is 16 MiB instead of 64 to pay for it.
-    db.pragma('mmap_size = 67108864')
-    db.pragma('cache_size = -16384')
+    // A larger page cache (64 MiB), and no memory map: every mapped page a process touches
+    // counts in its RSS, so a map large enough to matter broke the memory bound at 1,000,000
+    // users (256 MiB of map took a run to 487 MB against 245 MB without), while the lookups
+    // it sped up gained less than the run-to-run noise of the benchmark (docs/benchmarks.md).
+    db.pragma('cache_size = -65536')
     db.pragma('temp_store = MEMORY')
     // SQLite's lower() folds ASCII only; filters on JSON values fold in the database like fold() does.
     db.function(FOLD_FUNCTION, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? fold(v) : v))
