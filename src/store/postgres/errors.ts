@@ -49,9 +49,3 @@ export function isConnectionError(error: unknown): boolean {
 /** `error` as a `DatabaseUnavailableError` when it is a connection error; otherwise unchanged. */
 export const classifyPostgresError = (error: unknown): unknown =>
   error instanceof DatabaseUnavailableError || !isConnectionError(error) ? error : new DatabaseUnavailableError(error)
-
-/** A unique violation of the userName index (RFC 7643 §4.1.1: unique within the tenant). */
-export function isUserNameTaken(error: unknown): boolean {
-  const e = error as { code?: unknown; constraint?: unknown } | null
-  return e?.code === '23505' && e.constraint === 'resources_user_name'
-}

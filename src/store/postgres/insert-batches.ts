@@ -9,7 +9,7 @@
  */
 import type { NewResource, ResourceTypeId, StoredResource } from '../contract.js'
 import { userNameTaken } from '../resource-columns.js'
-import { classifyPostgresError, isConnectionError, isUserNameTaken } from './errors.js'
+import { classifyPostgresError, isConnectionError } from './errors.js'
 import { storable, type Queryable, type StorableResource, type TenantQueries } from './tenant-queries.js'
 
 /** Rows per statement at most: bounds the statement's size and its lock time. */
@@ -79,11 +79,10 @@ export class InsertBatches {
     if (batch.length === 0) return
     let results: (StoredResource | undefined)[]
     try {
-      results = await this.#insert(queries, type, rows)
+      results = await this.#statement(queries, type, rows)
     } catch (e) {
       // One row the database refuses for a reason found only by running it must not fail
-      // the others: alone, each request gets its own answer. An outage fails them all (each
-      // would wait for it again).
+      // the others: alone, each request gets its own answer. An outage fails them all (each would wait for it again).
       if (batch.length > 1 && !isConnectionError(e)) {
         for (const waiting of batch) await this.#run(queries, type, [waiting])
         return
@@ -99,25 +98,10 @@ export class InsertBatches {
     })
   }
 
-  /**
-   * All or nothing first: a taken userName is rare (IdPs look a user up before creating it),
-   * and `ON CONFLICT DO NOTHING` costs every row an arbiter check and a speculative insertion
-   * (~7% of PostgreSQL's CPU per row, measured). When one is taken, the same rows go again
-   * with it, and the database skips the taken ones.
-   */
-  async #insert(queries: TenantQueries, type: ResourceTypeId, resources: StorableResource[]) {
-    try {
-      return await this.#statement(queries, type, resources, 'fail')
-    } catch (e) {
-      if (!isUserNameTaken(e)) throw e
-      return await this.#statement(queries, type, resources, 'skip')
-    }
-  }
-
-  async #statement(queries: TenantQueries, type: ResourceTypeId, resources: StorableResource[], conflicts: 'skip' | 'fail') {
+  async #statement(queries: TenantQueries, type: ResourceTypeId, resources: StorableResource[]) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await queries.insertMany(this.#db, type, resources, conflicts)
+        return await queries.insertMany(this.#db, type, resources)
       } catch (e) {
         const code = (e as { code?: unknown } | null)?.code
         // Nothing was written by a statement that failed this way: safe to run again. A lost

@@ -368,29 +368,6 @@ if (!found.available) {
       )
     })
 
-    test('batched creates are all or nothing; a taken userName costs one more statement, not one per row', async (t) => {
-      const { ts } = await open(t)
-      await ts.insert(user('first', 'taken'))
-      const sent = captureStatements(t)
-      const inserts = () => sent.filter((q) => q.text.includes('INSERT INTO resources'))
-      const clean = Array.from({ length: 20 }, (_, i) => user(`a${i}`, `a${i}`))
-      assert.ok((await Promise.allSettled(clean.map((c) => ts.insert(c)))).every((r) => r.status === 'fulfilled'))
-      // No conflict: no statement asked the database to look for one.
-      assert.ok(inserts().length >= 1 && inserts().every((q) => !q.text.includes('ON CONFLICT DO NOTHING')))
-      const before = inserts().length
-      const creates = Array.from({ length: 20 }, (_, i) => user(`b${i}`, i === 10 ? 'TAKEN' : `b${i}`))
-      const results = await Promise.allSettled(creates.map((c) => ts.insert(c)))
-      const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [[i, r.reason] as const] : []))
-      assert.deepEqual(refused.map(([i]) => i), [10])
-      assert.ok(isScimError(refused[0]![1]) && refused[0]![1].status === 409 && refused[0]![1].scimType === 'uniqueness')
-      const retried = inserts().slice(before)
-      // The failed batch went again once, skipping the taken row; the rest were not split.
-      assert.equal(retried.filter((q) => q.text.includes('ON CONFLICT DO NOTHING')).length, 1)
-      assert.ok(retried.length <= 4, `${retried.length} statements`)
-      const page = await ts.list(USER, { startIndex: 1, count: 100 })
-      assert.equal(page.totalResults, 40)
-    })
-
     test('a lookup with User.groups is one prepared statement; other filters stay unnamed', async (t) => {
       const { ts } = await open(t)
       await ts.transaction(async (tx) => {

@@ -29,7 +29,6 @@ import { cursorPage, type KeyedRow } from '../cursor-page.js'
 import { nearestPosition, noteOffset, rememberPosition } from '../page-positions.js'
 import { compileSortKey, keyColumns, keyset, orderBy } from '../sql/compile-sort.js'
 import { postgresDialect } from './postgres-dialect.js'
-import { isUserNameTaken } from './errors.js'
 
 /** A pool, or the client a transaction holds. */
 export type Queryable = Pick<pg.Pool, 'query'>
@@ -123,7 +122,10 @@ function checkStorable(value: unknown, path: string): void {
 
 /** RFC 7644 §3.3: a taken userName is 409 `uniqueness`; the database's index decides. */
 function rethrowUniqueness(e: unknown, document: Record<string, unknown>): never {
-  if (isUserNameTaken(e)) throw userNameTaken(document)
+  const error = e as { code?: unknown; constraint?: unknown } | null
+  if (error?.code === '23505' && error.constraint === 'resources_user_name') {
+    throw userNameTaken(document)
+  }
   throw e
 }
 
@@ -456,9 +458,7 @@ export class TenantQueries {
   /**
    * Inserts resources of one type in one statement, which also runs on its own (autocommit,
    * see insert-batches.ts). Returns, in order, the stored resource of each, or undefined for
-   * one whose userName is taken (by a committed row, or by an earlier one of `resources`);
-   * with `conflicts: 'fail'`, such a row fails the whole statement instead (a unique
-   * violation), which spares every row the arbiter check.
+   * one whose userName is taken (by a committed row, or by an earlier one of `resources`).
    *
    * Seq order is visibility order (page-positions.ts relies on it): the statement takes the
    * (tenant, type) insert lock before any row draws its seq (`locked` is evaluated before the
@@ -466,12 +466,7 @@ export class TenantQueries {
    * transaction ends; so inserts of one (tenant, type) commit one at a time, in seq order.
    * `resource_counts.total` grows by the rows actually inserted, in the same statement.
    */
-  async insertMany(
-    db: Queryable,
-    type: ResourceTypeId,
-    resources: readonly StorableResource[],
-    conflicts: 'skip' | 'fail' = 'skip',
-  ): Promise<(StoredResource | undefined)[]> {
+  async insertMany(db: Queryable, type: ResourceTypeId, resources: readonly StorableResource[]): Promise<(StoredResource | undefined)[]> {
     typeLiteral(type)
     const columns: unknown[][] = Array.from({ length: 10 }, () => [])
     const documents = resources.map(({ resource, indexed, document }) => {
@@ -491,7 +486,7 @@ export class TenantQueries {
           '$10::text[], $11::boolean[], $12::json[]) WITH ORDINALITY ' +
           'AS r (id, created, last_modified, user_name, user_name_fold, external_id, display_name, ' +
           'display_name_fold, active, document, ord) ' +
-          `WHERE EXISTS (SELECT 1 FROM locked) ORDER BY r.ord${conflicts === 'skip' ? ' ON CONFLICT DO NOTHING' : ''} RETURNING id), ` +
+          'WHERE EXISTS (SELECT 1 FROM locked) ORDER BY r.ord ON CONFLICT DO NOTHING RETURNING id), ' +
           'counted AS (INSERT INTO resource_counts AS c (tenant_id, resource_type, total, removed) ' +
           'SELECT $1, $2, count(*), 0 FROM inserted ' +
           'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = c.total + EXCLUDED.total) ' +
