@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test'
 import { createTenant } from '../src/provisioning/tenants.js'
 import { issueToken } from '../src/provisioning/tokens.js'
 import { openStore } from '../src/store/open-store.js'
+import type { PostgresStore } from '../src/store/postgres/postgres-store.js'
 import { testPostgres } from '../src/store/postgres/test-database.js'
 import { GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA } from './helpers/harness.js'
 import { BIN, startServer, type ServerProcess } from './helpers/server-process.js'
@@ -176,6 +177,40 @@ for (const database of DATABASES) {
       assert.deepEqual(read.body.members ?? [], [])
       assert.equal(read.body.meta.version, before.body.meta.version)
     })
+  })
+}
+
+if (postgres.available) {
+  test('serve: ROSTER_DATABASE_POOL_SIZE bounds the PostgreSQL connections a server process opens', async () => {
+    const scratch = await postgres.postgres.scratchSchema()
+    // Named, so this server's connections can be told from every other test's.
+    const name = `roster_pool_${process.pid}`
+    const url = new URL(scratch.url)
+    url.searchParams.set('application_name', name)
+    const token = await seed(url.toString())
+    const server = await startServer(['--database', url.toString()], { ROSTER_DATABASE_POOL_SIZE: '2' })
+    const admin = (await openStore(postgres.postgres.url)) as PostgresStore
+    try {
+      // A burst of lookups at once: the pool opens a connection per waiting query, up to its size.
+      const lookups = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          fetch(`${server.address}/scim/v2/organizations/acme/Users?filter=${encodeURIComponent(`userName eq "u${i}"`)}`, {
+            headers: { authorization: `Bearer ${token}` },
+          }),
+        ),
+      )
+      assert.ok(lookups.every((r) => r.status === 200))
+      // Idle connections stay open for seconds, so the count after the burst is its peak.
+      const { rows } = await admin.pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1',
+        [name],
+      )
+      assert.equal(Number(rows[0]!.n), 2)
+    } finally {
+      await admin.close()
+      await server.stop()
+      await scratch.drop()
+    }
   })
 }
 
