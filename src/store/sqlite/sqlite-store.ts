@@ -95,8 +95,9 @@ export class SqliteStore implements Store {
     db.pragma('foreign_keys = ON')
     // A larger page cache (64 MiB), and no memory map: every mapped page a process touches
     // counts in its RSS, so a map large enough to matter broke the memory bound at 1,000,000
-    // users (256 MiB of map took a run to 487 MB against 245 MB without), while the lookups
-    // it sped up gained less than the run-to-run noise of the benchmark (docs/benchmarks.md).
+    // users (256 MiB of map took a run to 487 MB against 245–250 MB without). The map saved a
+    // lookup ~6 µs of ~70; a 64 MiB map paid for by a smaller cache was slower overall
+    // (docs/design.md).
     db.pragma('cache_size = -65536')
     db.pragma('temp_store = MEMORY')
     // SQLite's lower() folds ASCII only; filters on JSON values fold in the database like fold() does.
