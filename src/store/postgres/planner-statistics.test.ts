@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { PlannerStatistics } from './planner-statistics.js'
+import { PlannerStatistics, stale } from './planner-statistics.js'
 
 test('ANALYZE runs after 500 written rows, then after doubling amounts, one at a time', async () => {
   let runs = 0
@@ -38,4 +38,16 @@ test('a failing ANALYZE is swallowed and the next one still runs', async () => {
   await new Promise((resolve) => setImmediate(resolve))
   statistics.note(2)
   assert.equal(runs, 2)
+})
+
+test('a table is stale when never analysed, or changed by half the rows the planner knows of', () => {
+  assert.equal(stale({ known: -1, changed: 0 }), true, 'never analysed')
+  assert.equal(stale({ known: 0, changed: 0 }), false, 'analysed empty, unchanged')
+  assert.equal(stale({ known: 0, changed: 1 }), true, 'analysed empty, then written')
+  assert.equal(stale({ known: 1000, changed: 499 }), false)
+  assert.equal(stale({ known: 1000, changed: 500 }), true)
+  // A restarted process on a large table does not analyse it after its own first 500 rows.
+  assert.equal(stale({ known: 1_000_000, changed: 500 }), false)
+  assert.equal(stale({ known: 10_000_000, changed: 499_999 }), false)
+  assert.equal(stale({ known: 10_000_000, changed: 500_000 }), true, 'at most 500,000 changes late')
 })

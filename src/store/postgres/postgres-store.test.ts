@@ -9,7 +9,7 @@ import { parseDateTime } from '../../scim/filter/filter-attribute.js'
 import type { Filter } from '../../scim/filter/ast.js'
 import { parseFilter } from '../../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../../scim/schema/resource-types.js'
-import type { NewResource, ResourceTypeId, TenantTransaction } from '../contract.js'
+import type { NewResource, ResourceTypeId, TenantStore, TenantTransaction } from '../contract.js'
 import { fold } from '../fold.js'
 import { openStore } from '../open-store.js'
 import { compileFilter } from '../sql/compile-filter.js'
@@ -107,26 +107,73 @@ if (!found.available) {
   }
 
   describe('PostgresStore', () => {
+    /**
+     * Stores on a schema of their own, as separate processes would open it, and a pool of the
+     * test's own on it. Autovacuum is off for its tables, so every ANALYZE seen is one a store
+     * (or the test) ran.
+     */
+    const statisticsSchema = async (t: TestContext) => {
+      const scratch = await postgres.scratchSchema()
+      const stores: PostgresStore[] = []
+      const admin = new pg.Pool({ connectionString: scratch.url, max: 1 })
+      t.after(async () => {
+        for (const store of stores) await store.close()
+        await admin.end()
+        await scratch.drop()
+      })
+      const open = async () => {
+        const store = (await openStore(scratch.url)) as PostgresStore
+        stores.push(store)
+        await store.migrate()
+        return { store, ts: store.forTenant((await store.findTenant('instance', ''))!) }
+      }
+      const first = await open()
+      await admin.query('ALTER TABLE resources SET (autovacuum_enabled = false)')
+      await admin.query('ALTER TABLE memberships SET (autovacuum_enabled = false)')
+      const analysed = async () =>
+        Number(
+          (
+            await admin.query<{ n: string }>(
+              "SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'resources' AND schemaname = current_schema()",
+            )
+          ).rows[0]?.n ?? 0,
+        )
+      const analysedAgain = async (before: number) => {
+        const deadline = Date.now() + 5000
+        while ((await analysed()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+        return analysed()
+      }
+      return { first, open, admin, analysed, analysedAgain }
+    }
+    const insertUsers = (ts: TenantStore, prefix: string, n: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => ts.insert(user(`${prefix}-${i}`, `${prefix}-${i}`))))
+
     test('planner statistics: ANALYZE runs in the background once a few hundred rows are written', async (t) => {
-      const { store, ts } = await open(t)
-      assert.ok(store instanceof PostgresStore)
-      const lastAnalyze = async () =>
-        (
-          await store.pool.query<{ at: string | null }>(
-            "SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'resources' AND schemaname = current_schema()",
-          )
-        ).rows[0]?.at ?? null
-      const before = await lastAnalyze()
+      const { first, analysedAgain } = await statisticsSchema(t)
       await Promise.all(
         Array.from({ length: 10 }, (_, b) =>
-          ts.transaction(async (tx) => {
+          first.ts.transaction(async (tx) => {
             for (let i = 0; i < 60; i++) await tx.insert(user(`stat-${b}-${i}`, `stat-${b}-${i}`))
           }),
         ),
       )
-      const deadline = Date.now() + 5000
-      while ((await lastAnalyze()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-      assert.notEqual(await lastAnalyze(), before, 'the store analysed resources after 600 inserted rows')
+      assert.equal(await analysedAgain(0), 1, 'the store analysed resources after 600 inserted rows')
+    })
+
+    test('planner statistics: a process restarted on an analysed table does not analyse it after its first 500 rows', async (t) => {
+      const { first, open, admin, analysed, analysedAgain } = await statisticsSchema(t)
+      await insertUsers(first.ts, 'before', 2000)
+      await first.store.close() // waits for its background ANALYZE
+      await admin.query('ANALYZE resources')
+      const before = await analysed()
+      const restarted = await open()
+      await insertUsers(restarted.ts, 'after', 500)
+      await restarted.store.close()
+      assert.equal(await analysed(), before, '500 rows on 2,000 known: the statistics are fresh')
+      // Growth by half the rows known is stale, whoever wrote the rows.
+      const next = await open()
+      await insertUsers(next.ts, 'more', 1000)
+      assert.equal(await analysedAgain(before), before + 1)
     })
 
     test('openStore accepts postgres:// and postgresql:// URLs; libpq options select the schema', async () => {

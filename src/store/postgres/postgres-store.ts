@@ -29,7 +29,7 @@ import type {
 } from '../contract.js'
 import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
 import { migrate } from './migrations.js'
-import { PlannerStatistics } from './planner-statistics.js'
+import { PlannerStatistics, stale } from './planner-statistics.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
 import { InsertBatches } from './insert-batches.js'
@@ -230,16 +230,32 @@ export class PostgresStore implements Store {
 }
 
 /**
- * ANALYZE with a short lock timeout: it must never queue behind (or hold up) schema changes
- * or a TRUNCATE; a skipped round is retried at the next threshold.
+ * ANALYZE of the tables whose statistics are `stale` (planner-statistics.ts), by one process at
+ * a time: one that finds another analysing skips its round. A short lock timeout: it must never
+ * queue behind (or hold up) schema changes or a TRUNCATE; a skipped round is retried at the next
+ * threshold.
  */
 async function analyze(pool: pg.Pool): Promise<void> {
   const client = await pool.connect()
   let broken: Error | undefined
   try {
+    const { rows } = await client.query<{ name: string; known: number; changed: number }>(
+      // The statistics views count changes a second or so late: the rows resource_counts holds
+      // (exact, at once) stand in for the inserts and deletes of resources the view has not seen.
+      'SELECT c.relname AS name, c.reltuples::float8 AS known, greatest(s.n_mod_since_analyze, ' +
+        "CASE WHEN c.relname = 'resources' THEN abs((SELECT COALESCE(sum(total), 0) FROM resource_counts) - " +
+        'greatest(c.reltuples, 0)) ELSE 0 END)::float8 AS changed ' +
+        'FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid ' +
+        "WHERE c.oid IN (to_regclass('resources'), to_regclass('memberships'))",
+    )
+    const tables = rows.filter(stale).map((r) => (r.name === 'resources' ? 'resources' : 'memberships'))
+    if (tables.length === 0) return
     await client.query('BEGIN')
     await client.query("SET LOCAL lock_timeout = '500ms'")
-    await client.query('ANALYZE resources, memberships')
+    const { rows: lock } = await client.query<{ ours: boolean }>(
+      "SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || 'analyze', 0)) AS ours",
+    )
+    if (lock[0]?.ours === true) await client.query(`ANALYZE ${tables.join(', ')}`)
     await client.query('COMMIT')
   } catch (e) {
     await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
