@@ -434,6 +434,34 @@ if (!found.available) {
       assert.equal(sent.at(-1)!.name, undefined, 'other shapes are planned for their values')
     })
 
+    test('a repeated lookup runs on its generic plan: PostgreSQL does not plan each one again', async (t) => {
+      // One connection, so the lookups and the look at pg_prepared_statements share it.
+      const store = await postgres.openStore({ poolSize: 1 })
+      t.after(() => store.close())
+      await store.migrate()
+      const ts = store.forTenant((await store.findTenant('instance', ''))!)
+      // Users in several groups each, analysed: the statistics under which PostgreSQL judged the
+      // generic plan of a lookup with OFFSET dearer than a plan for each lookup's values.
+      const users = Array.from({ length: 200 }, (_, i) => `gp${i}`)
+      await Promise.all(users.map((id) => ts.insert(user(id, `${id}@example.test`, { externalId: `ext-${id}` }))))
+      await ts.transaction(async (tx) => {
+        for (let g = 0; g < 8; g++) {
+          await tx.insert({ id: `gpg${g}`, resourceType: 'Group', created: '2024-01-01T00:00:00.000Z', lastModified: '2024-01-01T00:00:00.000Z', document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `G${g}` } })
+          await tx.addMembers(`gpg${g}`, users.map((value) => ({ value, type: 'User' as ResourceTypeId })))
+        }
+      })
+      await store.pool.query('ANALYZE resources, memberships')
+      for (let i = 0; i < 10; i++) {
+        const found = await ts.list(USER, { filter: parseFilter(`externalId eq "ext-none${i}"`), startIndex: 1, count: 100, groups: true })
+        assert.equal(found.totalResults, 0)
+      }
+      const { rows } = await store.pool.query<{ generic: string; custom: string }>(
+        "SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements WHERE statement LIKE 'SELECT %external_id = %'",
+      )
+      assert.equal(rows.length, 1)
+      assert.ok(Number(rows[0]!.generic) >= 5, `generic plans ${rows[0]!.generic}, custom plans ${rows[0]!.custom}`)
+    })
+
     test('documents read back with their keys in the order they were written', async (t) => {
       const { ts } = await open(t)
       const document = { schemas: [USER_URN], userName: 'order', name: { givenName: 'G', familyName: 'F' }, active: true }

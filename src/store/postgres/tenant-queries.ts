@@ -143,7 +143,7 @@ const GROUPS_COLUMN =
  * `attr eq value` alone, the shape IdPs look users and groups up by before every create:
  * prepared once per connection, so PostgreSQL neither parses nor plans it again. Other shapes
  * stay unnamed (unbounded in number; planned for the values at hand). The names stay bounded:
- * one per attribute path of the schema, at most.
+ * two per attribute path of the schema (first page, later page), at most.
  */
 const isLookup = (query: ListQuery): boolean =>
   query.filter?.kind === 'compare' && query.filter.op === 'eq' && query.sortBy === undefined
@@ -342,10 +342,14 @@ export class TenantQueries {
     const order = key.expr === undefined ? 'r.seq + 0' : orderBy(key)
     // A lookup shows the user's groups: read them in the same statement, not a second trip.
     const groups = query.groups === true && schema.type.id === 'User'
+    // No OFFSET on a first page: with `OFFSET $n` the generic plan of a prepared lookup is
+    // costed as if it skipped rows, so PostgreSQL judged it dearer than planning each lookup
+    // for its values, and planned every one (the planner was the top of PostgreSQL's profile
+    // in the sync). Without it the generic plan is taken after five executions.
     const text =
       `SELECT ${RESOURCE_COLUMNS}${groups ? `, ${GROUPS_COLUMN}` : ''} FROM resources r WHERE ${where} ` +
-      `ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`
-    const values = [...params, count, offset]
+      `ORDER BY ${order} LIMIT $${n + 1}${offset === 0 ? '' : ` OFFSET $${n + 2}`}`
+    const values = offset === 0 ? [...params, count] : [...params, count, offset]
     const { rows } = await db.query<ResourceRow & { groups?: [string, string | null][] }>(
       isLookup(query) ? named(text, values) : { text, values },
     )
