@@ -478,9 +478,13 @@ if (!found.available) {
       })
       const pool = store.pool
       const original = pool.connect.bind(pool)
-      // Count the statements the transaction's client runs.
+      // Count the statements the transaction's client runs: the first client taken, not one a
+      // background ANALYZE takes at the commit (while that client is still the transaction's).
+      let taken = false
       pool.connect = (async () => {
         const client = await original()
+        if (taken) return client
+        taken = true
         const query = client.query.bind(client) as (...args: unknown[]) => unknown
         client.query = ((...args: unknown[]) => {
           const first = args[0]
