@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { PlannerStatistics, stale } from './planner-statistics.js'
 
-test('ANALYZE runs after 500 written rows, then after doubling amounts, one at a time', async () => {
+test('the statistics are looked at after every 500 written rows, one look at a time', async () => {
   let runs = 0
   let finish: () => void = () => undefined
   const statistics = new PlannerStatistics(() => {
@@ -17,15 +17,15 @@ test('ANALYZE runs after 500 written rows, then after doubling amounts, one at a
   assert.equal(runs, 1, 'not while one is running')
   finish()
   await new Promise((resolve) => setImmediate(resolve))
-  // The 5,000 rows written while it ran count towards the next one (due after 1,000).
+  // The 5,000 rows written while it ran are enough for the next.
   statistics.note(1)
   assert.equal(runs, 2)
   finish()
   await new Promise((resolve) => setImmediate(resolve))
-  statistics.note(1999)
+  statistics.note(499)
   assert.equal(runs, 2)
   statistics.note(1)
-  assert.equal(runs, 3, 'the third after 2,000 more rows')
+  assert.equal(runs, 3, 'the third after 500 more rows')
 })
 
 test('a failing ANALYZE is swallowed and the next one still runs', async () => {
@@ -33,7 +33,7 @@ test('a failing ANALYZE is swallowed and the next one still runs', async () => {
   const statistics = new PlannerStatistics(async () => {
     runs++
     throw new Error('no')
-  }, { first: 1 })
+  }, { every: 1 })
   statistics.note(1)
   await new Promise((resolve) => setImmediate(resolve))
   statistics.note(2)

@@ -3,14 +3,13 @@
  * analyses a table only after a minute's nap and 10% of change, and until it has, the planner
  * believes a new table holds one row: it then answered `userName eq` and group member reads by
  * walking the seq index and filtering every row (measured: 155 ms for a 1,000-member group at
- * 5,000 users instead of ~3 ms). So the store itself looks in the background after 500 written
- * rows, then 1,000, 2,000, … (doubling up to every 1,000,000), and analyses the tables that are
- * `stale`.
+ * 5,000 users instead of ~3 ms). So the store itself looks in the background after every 500
+ * rows it writes, and analyses the tables that are `stale`.
  *
- * Whether they are is the database's answer, not this process's: with several processes (or a
- * process restarted on a large table) each one counting only its own writes ran ANALYZE as
- * often as all of them together wrote 500, 1,000, … rows — about 0.2 s of PostgreSQL CPU each
- * at 200,000 users.
+ * Whether they are is the database's answer, not this process's: when each process decided
+ * from its own writes (ANALYZE after 500, 1,000, 2,000, … of them), several processes, or one
+ * restarted on a large table, repeated ANALYZEs another had just run — about 0.2 s of
+ * PostgreSQL CPU each at 200,000 users. A look is one small query.
  */
 
 /** What PostgreSQL knows of a table: `pg_class.reltuples`, `pg_stat_user_tables.n_mod_since_analyze`. */
@@ -31,24 +30,24 @@ export function stale(table: TableStatistics): boolean {
   return table.changed >= Math.min(Math.max(table.known / 2, 1), 500_000)
 }
 export class PlannerStatistics {
-  readonly #analyze: () => Promise<unknown>
+  /** Looks at the statistics and analyses the stale tables (postgres-store.ts). */
+  readonly #refresh: () => Promise<unknown>
+  readonly #every: number
   #since = 0
-  #next: number
   #running: Promise<unknown> | undefined
 
-  constructor(analyze: () => Promise<unknown>, options: { first?: number } = {}) {
-    this.#analyze = analyze
-    this.#next = options.first ?? 500
+  constructor(refresh: () => Promise<unknown>, options: { every?: number } = {}) {
+    this.#refresh = refresh
+    this.#every = options.every ?? 500
   }
 
   /** Called after a commit with the number of rows it wrote. */
   note(rows: number): void {
     this.#since += rows
-    if (this.#since < this.#next || this.#running) return
+    if (this.#since < this.#every || this.#running) return
     this.#since = 0
-    this.#next = Math.min(this.#next * 2, 1_000_000)
     // Best effort: statistics are an optimisation, never a reason to fail a request.
-    this.#running = this.#analyze()
+    this.#running = this.#refresh()
       .catch(() => undefined)
       .finally(() => {
         this.#running = undefined

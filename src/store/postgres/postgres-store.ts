@@ -114,7 +114,7 @@ export class PostgresStore implements Store {
   constructor(pool: pg.Pool) {
     this.#pool = pool
     this.#db = guarded(pool)
-    this.#statistics = new PlannerStatistics(() => analyze(pool))
+    this.#statistics = new PlannerStatistics(() => refreshStatistics(pool))
     this.#inserts = new InsertBatches(this.#db, (rows) => this.#statistics.note(rows))
   }
 
@@ -233,9 +233,9 @@ export class PostgresStore implements Store {
  * ANALYZE of the tables whose statistics are `stale` (planner-statistics.ts), by one process at
  * a time: one that finds another analysing skips its round. A short lock timeout: it must never
  * queue behind (or hold up) schema changes or a TRUNCATE; a skipped round is retried at the next
- * threshold.
+ * look.
  */
-async function analyze(pool: pg.Pool): Promise<void> {
+async function refreshStatistics(pool: pg.Pool): Promise<void> {
   const client = await pool.connect()
   let broken: Error | undefined
   try {
@@ -248,7 +248,8 @@ async function analyze(pool: pg.Pool): Promise<void> {
         'FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid ' +
         "WHERE c.oid IN (to_regclass('resources'), to_regclass('memberships'))",
     )
-    const tables = rows.filter(stale).map((r) => (r.name === 'resources' ? 'resources' : 'memberships'))
+    // Names read from pg_class for exactly these two tables: safe to put in the statement.
+    const tables = rows.filter(stale).map((r) => r.name)
     if (tables.length === 0) return
     await client.query('BEGIN')
     await client.query("SET LOCAL lock_timeout = '500ms'")
