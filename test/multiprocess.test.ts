@@ -14,7 +14,7 @@ import { createTenant } from '../src/provisioning/tenants.js'
 import { issueToken } from '../src/provisioning/tokens.js'
 import { openStore } from '../src/store/open-store.js'
 import type { PostgresStore } from '../src/store/postgres/postgres-store.js'
-import { testPostgres } from '../src/store/postgres/test-database.js'
+import { testPostgres } from './helpers/test-postgres.js'
 import { GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA } from './helpers/harness.js'
 import { BIN, startServer, type ServerProcess } from './helpers/server-process.js'
 

@@ -6,7 +6,7 @@ import { issueToken } from '../../src/provisioning/tokens.js'
 import { defaultRegistry } from '../../src/scim/schema/resource-types.js'
 import type { Store, Tenant } from '../../src/store/contract.js'
 import { openStore } from '../../src/store/open-store.js'
-import { testPostgres } from '../../src/store/postgres/test-database.js'
+import { testPostgres } from './test-postgres.js'
 
 /**
  * Decided once per test file: whether PostgreSQL answers (ROSTER_TEST_POSTGRES_URL, default

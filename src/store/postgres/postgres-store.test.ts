@@ -13,12 +13,12 @@ import type { NewResource, ResourceTypeId, TenantStore, TenantTransaction } from
 import { fold } from '../fold.js'
 import { openStore } from '../open-store.js'
 import { compileFilter } from '../sql/compile-filter.js'
-import { storeContractSuite } from '../store-contract-suite.js'
+import { storeContractSuite } from '../../../test/store/store-contract-suite.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { MIGRATIONS, migrate } from './migrations.js'
 import { DEFAULT_POOL_SIZE, PostgresStore } from './postgres-store.js'
 import { DATE_TIME_FUNCTION, postgresDialect } from './postgres-dialect.js'
-import { skipMessage, testPostgres } from './test-database.js'
+import { skipMessage, testPostgres } from '../../../test/helpers/test-postgres.js'
 
 const found = await testPostgres()
 

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { isScimError, type ScimError } from '../scim/errors.js'
-import { CURSOR_TIMEOUT_SECONDS, cursorClock } from './cursor.js'
-import { offsetProbe } from './page-positions.js'
-import { parseFilter } from '../scim/filter/parse-filter.js'
-import { defaultRegistry } from '../scim/schema/resource-types.js'
+import { isScimError, type ScimError } from '../../src/scim/errors.js'
+import { CURSOR_TIMEOUT_SECONDS, cursorClock } from '../../src/store/cursor.js'
+import { offsetProbe } from '../../src/store/page-positions.js'
+import { parseFilter } from '../../src/scim/filter/parse-filter.js'
+import { defaultRegistry } from '../../src/scim/schema/resource-types.js'
 import type {
   ListQuery,
   Member,
@@ -21,7 +21,7 @@ import type {
   TenantStore,
   TenantTransaction,
   TokenRecord,
-} from './contract.js'
+} from '../../src/store/contract.js'
 
 const registry = defaultRegistry()
 const USER = registry.require('User')

@@ -14,9 +14,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { redactDatabaseUrl } from './database-url.js'
-import { MIGRATIONS } from './migrations.js'
-import { PostgresStore } from './postgres-store.js'
+import { redactDatabaseUrl } from '../../src/store/postgres/database-url.js'
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js'
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js'
 
 export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
