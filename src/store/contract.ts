@@ -1,6 +1,7 @@
 /**
- * The storage contract. Every store (SQLite now, PostgreSQL next) implements it and passes the
- * same behavioural suite. Nothing above this boundary knows which database it talks to.
+ * The storage contract. Every store (SQLite, PostgreSQL) implements it and passes the same
+ * behavioural suite (test/store/store-contract-suite.ts). Nothing above this boundary knows which
+ * database it talks to.
  *
  * Conventions:
  * - Timestamps are ISO 8601 UTC strings with milliseconds (`Date.prototype.toISOString()`), so
@@ -164,7 +165,8 @@ export interface ResourceReader {
 export interface TenantTransaction extends ResourceReader {
   /**
    * Like `ResourceReader.get`, and it locks the row until the transaction ends (PostgreSQL
-   * `FOR UPDATE`), so a read-modify-write cannot lose a concurrent write.
+   * `FOR NO KEY UPDATE`; SQLite holds the write lock for the whole transaction), so a
+   * read-modify-write cannot lose a concurrent write.
    */
   get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined>
   /** Version 1. Throws 409 `uniqueness` when `userName` (case-insensitive) is taken. */
@@ -202,7 +204,6 @@ export interface TenantStore extends ResourceReader {
 }
 
 export interface Store {
-  readonly dialect: 'sqlite' | 'postgres'
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>
   close(): Promise<void>

@@ -97,24 +97,3 @@ export class CursorCodec {
     return createHmac('sha256', this.#key).update(body).digest().subarray(0, MAC_BYTES)
   }
 }
-
-/** The codec of each database (keyed by the store's connection or pool), its key read once. */
-const codecs = new WeakMap<object, CursorCodec>()
-
-export function cursorCodec(owner: object, readKey: () => Buffer): CursorCodec {
-  let codec = codecs.get(owner)
-  if (codec === undefined) {
-    codec = new CursorCodec(readKey())
-    codecs.set(owner, codec)
-  }
-  return codec
-}
-
-export async function cursorCodecAsync(owner: object, readKey: () => Promise<Buffer>): Promise<CursorCodec> {
-  let codec = codecs.get(owner)
-  if (codec === undefined) {
-    codec = new CursorCodec(await readKey())
-    codecs.set(owner, codec)
-  }
-  return codec
-}

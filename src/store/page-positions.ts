@@ -7,14 +7,14 @@
  *
  * A position is exact while no row of the (tenant, type) was deleted since it was remembered:
  * inserts only append (a new seq is above every visible one; on PostgreSQL the insert takes
- * the (tenant, type) insert lock before its seq, see `insertMany`), and updates do not move rows in this order.
+ * the (tenant, type) insert lock before its seq, see postgres/insert-resources.ts), and updates do not move rows in this order.
  * Each entry records `removed` from `resource_counts` and is used only while it is unchanged,
  * so the answer is always the one OFFSET would give — in every process, whoever deletes.
  */
 
 /** Positions remembered per (tenant, type); the oldest go first. */
 const PER_LIST = 256
-/** Lists remembered per database. */
+/** Lists remembered per store. */
 const LISTS = 1024
 
 /** The positions of one list, all taken while `removed` had one value. */
@@ -22,8 +22,6 @@ interface Positions {
   readonly removed: number
   readonly seqs: Map<number, number>
 }
-
-const lists = new WeakMap<object, Map<string, Positions>>()
 
 export interface PagePosition {
   /** Rows before the page: it continues after `seq`. */
@@ -33,37 +31,30 @@ export interface PagePosition {
   readonly removed: number
 }
 
-/** The remembered position nearest to `offset` from below, if any. */
-export function nearestPosition(owner: object, list: string, offset: number): PagePosition | undefined {
-  const positions = lists.get(owner)?.get(list)
-  if (positions === undefined) return undefined
-  let best: PagePosition | undefined
-  for (const [at, seq] of positions.seqs) {
-    if (at <= offset && (best === undefined || at > best.offset)) best = { offset: at, seq, removed: positions.removed }
+/** The positions of one store's lists (each store owns one: positions are per database). */
+export class PagePositions {
+  readonly #lists = new Map<string, Positions>()
+
+  /** The remembered position nearest to `offset` from below, if any. */
+  nearest(list: string, offset: number): PagePosition | undefined {
+    const positions = this.#lists.get(list)
+    if (positions === undefined) return undefined
+    let best: PagePosition | undefined
+    for (const [at, seq] of positions.seqs) {
+      if (at <= offset && (best === undefined || at > best.offset)) best = { offset: at, seq, removed: positions.removed }
+    }
+    return best
   }
-  return best
-}
 
-/** Remembers that `offset` rows end with the row `seq`; positions of another `removed` go. */
-export function rememberPosition(owner: object, list: string, offset: number, seq: number, removed: number): void {
-  let byList = lists.get(owner)
-  if (byList === undefined) lists.set(owner, (byList = new Map()))
-  let positions = byList.get(list)
-  if (positions === undefined || positions.removed !== removed) {
-    if (positions === undefined && byList.size >= LISTS) byList.delete(byList.keys().next().value!)
-    byList.set(list, (positions = { removed, seqs: new Map() }))
+  /** Remembers that `offset` rows end with the row `seq`; positions of another `removed` go. */
+  remember(list: string, offset: number, seq: number, removed: number): void {
+    let positions = this.#lists.get(list)
+    if (positions === undefined || positions.removed !== removed) {
+      if (positions === undefined && this.#lists.size >= LISTS) this.#lists.delete(this.#lists.keys().next().value!)
+      this.#lists.set(list, (positions = { removed, seqs: new Map() }))
+    }
+    positions.seqs.delete(offset)
+    if (positions.seqs.size >= PER_LIST) positions.seqs.delete(positions.seqs.keys().next().value!)
+    positions.seqs.set(offset, seq)
   }
-  positions.seqs.delete(offset)
-  if (positions.seqs.size >= PER_LIST) positions.seqs.delete(positions.seqs.keys().next().value!)
-  positions.seqs.set(offset, seq)
-}
-
-/**
- * The rows skipped with OFFSET by list reads of this process: the largest since `reset`. Tests
- * check that a sequential walk never skips more than a page.
- */
-export const offsetProbe = { largest: 0 }
-
-export function noteOffset(skipped: number): void {
-  if (skipped > offsetProbe.largest) offsetProbe.largest = skipped
 }

@@ -1,12 +1,12 @@
 /**
- * What both stores write and read the same way for the `resources` table: the column list,
- * the type literal, the indexed copies of document values (and their length limit) and the
- * userName conflict error.
- * Only the SQL around them differs per dialect.
+ * What every store writes and reads the same way for the `resources` table: the column list,
+ * the type literal, the indexed copies of document values (and their length limit), what a
+ * database can store at all, and the userName conflict error.
  */
 import { invalidValue, uniqueness } from '../scim/errors.js'
-import type { ResourceTypeId } from './contract.js'
-import { fold } from './fold.js'
+import { foldCase as fold } from '../scim/fold-case.js'
+import type { NewResource, ResourceTypeId } from './contract.js'
+import type { UniqueKey } from './sql/dialect.js'
 
 export const RESOURCE_COLUMNS = 'r.id, r.resource_type, r.version, r.created, r.last_modified, r.document'
 
@@ -59,6 +59,57 @@ export function indexedValues(document: Record<string, unknown>): [string | null
     displayName === null ? null : fold(displayName),
     typeof document.active === 'boolean' ? document.active : null,
   ]
+}
+
+/** The unique index on (tenant_id, user_name_fold) that decides whether a userName is taken. */
+export const USER_NAME_KEY: UniqueKey = { name: 'resources_user_name', column: 'resources.user_name_fold' }
+
+/**
+ * Text that no store may hold differently: PostgreSQL's text type cannot hold U+0000 and its
+ * JSON functions refuse unpaired surrogates (which are not Unicode text), so both stores refuse
+ * them — a resource one store accepts, the other accepts too. No stored id or name holds them,
+ * so a lookup by such a key finds nothing without asking the database.
+ */
+export const storableKey = (key: string): boolean => !key.includes('\u0000') && !UNPAIRED.test(key)
+
+/** JSON.stringify writes U+0000 as `\u0000` and an unpaired surrogate as `\udXXX`. */
+const SUSPECT = /\\u0000|\\ud[89a-f]/i
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** A resource with what the store writes for it: its indexed columns and its JSON text. */
+export interface StorableResource {
+  readonly resource: NewResource
+  readonly indexed: ReturnType<typeof indexedValues>
+  readonly document: string
+}
+
+/** 400 `invalidValue` when the document holds what cannot be stored (see `storableKey`, `MAX_INDEXED_BYTES`). */
+export const storable = (resource: NewResource): StorableResource => ({
+  resource,
+  indexed: indexedValues(resource.document),
+  document: documentJson(resource.document),
+})
+
+/** The document as the JSON text a store keeps; 400 `invalidValue` when it cannot be stored. */
+export function documentJson(document: Record<string, unknown>): string {
+  const json = JSON.stringify(document)
+  if (SUSPECT.test(json)) checkStorable(document, '')
+  return json
+}
+
+function checkStorable(value: unknown, path: string): void {
+  const where = path === '' ? 'the resource' : path
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw invalidValue(`${where}: the character U+0000 cannot be stored`)
+    if (UNPAIRED.test(value)) throw invalidValue(`${where}: an unpaired UTF-16 surrogate is not Unicode text`)
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkStorable(v, `${path}[${i}]`))
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      checkStorable(key, path)
+      checkStorable(v, path === '' ? key : `${path}.${key}`)
+    }
+  }
 }
 
 /** RFC 7644 §3.3: a taken userName is 409 `uniqueness`; the database's unique index decides. */

@@ -17,6 +17,7 @@ import pg from 'pg'
 import { redactDatabaseUrl } from '../../src/store/postgres/database-url.js'
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js'
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import type { StatementObserver } from '../../src/store/sql/statement.js'
 
 export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -30,7 +31,7 @@ export interface TestPostgres {
    * A new store in an empty schema of its own; `close()` empties the schema for the next store.
    * `settings` are server parameters for its connections (`-c name=value`).
    */
-  openStore(options?: { poolSize?: number; settings?: Record<string, string> }): Promise<PostgresStore>
+  openStore(options?: { poolSize?: number; settings?: Record<string, string>; observe?: StatementObserver }): Promise<PostgresStore>
   /** A new schema, never used, and the URL that selects it (for child processes such as the CLI); `drop` removes it. */
   scratchSchema(): Promise<{ schema: string; url: string; drop: () => Promise<void> }>
 }
@@ -126,7 +127,7 @@ async function probe(url: string): Promise<Availability> {
       const schema = recycled.pop() ?? (await newSchema())
       try {
         const store = await PostgresStore.open(scoped(schema, settings), options)
-        return new ScratchStore(store.pool, () => recycle(schema))
+        return new ScratchStore(store.pool, () => recycle(schema), options.observe)
       } catch (e) {
         await drop(schema)
         throw e
@@ -157,8 +158,8 @@ async function dropStaleSchemas(admin: pg.Pool): Promise<void> {
 class ScratchStore extends PostgresStore {
   #release: (() => Promise<void>) | undefined
 
-  constructor(pool: pg.Pool, release: () => Promise<void>) {
-    super(pool)
+  constructor(pool: pg.Pool, release: () => Promise<void>, observe: StatementObserver | undefined) {
+    super(pool, { observe })
     this.#release = release
   }
 

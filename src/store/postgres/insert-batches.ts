@@ -1,6 +1,6 @@
 /**
  * Group commit for creates on PostgreSQL. Inserts of one (tenant, type) must commit one at a
- * time (tenant-queries.ts `insertMany`: seq order is visibility order), so each waits for the
+ * time (postgres-dialect.ts `insertResources`: seq order is visibility order), so each waits for the
  * previous one's WAL flush: a few hundred creates per second, however many connections.
  * Instead, while one insert statement of a (tenant, type) is running, this process collects the
  * creates that arrive and sends them together as the next statement: one lock turn and one
@@ -8,9 +8,10 @@
  * batches as large as its concurrency; a lone create still goes out at once.
  */
 import type { NewResource, ResourceTypeId, StoredResource } from '../contract.js'
-import { userNameTaken } from '../resource-columns.js'
+import { storable, userNameTaken, type StorableResource } from '../resource-columns.js'
+import type { ResourceQueries } from '../sql/resource-queries.js'
+import type { RunWork } from '../sql/sql-store.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
-import { storable, type Queryable, type StorableResource, type TenantQueries } from './tenant-queries.js'
 
 /** Rows per statement at most: bounds the statement's size and its lock time. */
 export const MAX_BATCH = 200
@@ -31,17 +32,18 @@ interface Lane {
 }
 
 export class InsertBatches {
-  readonly #db: Queryable
+  /** Runs a batch's statement on the pool, autocommit. */
+  readonly #execute: RunWork
   readonly #lanes = new Map<string, Lane>()
   /** Called with the number of rows each statement inserted (planner statistics). */
   readonly #inserted: (rows: number) => void
 
-  constructor(db: Queryable, inserted: (rows: number) => void) {
-    this.#db = db
+  constructor(run: RunWork, inserted: (rows: number) => void) {
+    this.#execute = run
     this.#inserted = inserted
   }
 
-  insert(queries: TenantQueries, resource: NewResource): Promise<StoredResource> {
+  insert(queries: ResourceQueries, resource: NewResource): Promise<StoredResource> {
     const key = `${queries.tenant.id}\u0000${resource.resourceType}`
     let lane = this.#lanes.get(key)
     if (lane === undefined) this.#lanes.set(key, (lane = { running: false, waiting: [] }))
@@ -50,7 +52,7 @@ export class InsertBatches {
     return done
   }
 
-  async #drain(key: string, lane: Lane, queries: TenantQueries, type: ResourceTypeId): Promise<void> {
+  async #drain(key: string, lane: Lane, queries: ResourceQueries, type: ResourceTypeId): Promise<void> {
     lane.running = true
     try {
       while (lane.waiting.length > 0) {
@@ -64,7 +66,7 @@ export class InsertBatches {
   }
 
   /** Settles every request of `batch`; never throws. */
-  async #run(queries: TenantQueries, type: ResourceTypeId, waiting: Waiting[]): Promise<void> {
+  async #run(queries: ResourceQueries, type: ResourceTypeId, waiting: Waiting[]): Promise<void> {
     // A document the database cannot store is that request's 400, before any statement.
     const batch: Waiting[] = []
     const rows: StorableResource[] = []
@@ -98,10 +100,10 @@ export class InsertBatches {
     })
   }
 
-  async #statement(queries: TenantQueries, type: ResourceTypeId, resources: StorableResource[]) {
+  async #statement(queries: ResourceQueries, type: ResourceTypeId, resources: StorableResource[]) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await queries.insertMany(this.#db, type, resources)
+        return await this.#execute(queries.insertMany(type, resources))
       } catch (e) {
         const code = (e as { code?: unknown } | null)?.code
         // Nothing was written by a statement that failed this way: safe to run again. A lost

@@ -10,7 +10,7 @@ import type { Filter } from '../../scim/filter/ast.js'
 import { parseFilter } from '../../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../../scim/schema/resource-types.js'
 import type { NewResource, ResourceTypeId, TenantStore, TenantTransaction } from '../contract.js'
-import { fold } from '../fold.js'
+import { foldCase as fold } from '../../scim/fold-case.js'
 import { openStore } from '../open-store.js'
 import { compileFilter } from '../sql/compile-filter.js'
 import { storeContractSuite } from '../../../test/store/store-contract-suite.js'
@@ -56,7 +56,7 @@ if (!found.available) {
   const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User'
   const root = fileURLToPath(new URL('../../../../', import.meta.url))
 
-  storeContractSuite('postgres', () => postgres.openStore())
+  storeContractSuite('postgres', (observe) => postgres.openStore({ observe }))
 
   test('openStore: the pool holds DEFAULT_POOL_SIZE connections at most, or the size asked for', async () => {
     const scratch = await postgres.scratchSchema()
@@ -193,7 +193,7 @@ if (!found.available) {
       try {
         for (const url of [scratch.url, scratch.url.replace(/^postgres:/, 'postgresql:')]) {
           const store = await openStore(url)
-          assert.equal(store.dialect, 'postgres')
+          assert.ok(store instanceof PostgresStore)
           await store.migrate()
           assert.ok(await store.findTenant('instance', ''))
           await store.close()

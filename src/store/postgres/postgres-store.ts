@@ -5,39 +5,30 @@
  * process or any other on the same database. `tx.existing` share-locks the rows it finds, so a
  * resource being added to a group cannot be deleted until that membership is committed.
  */
-import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { uniqueness } from '../../scim/errors.js'
 import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
 import type {
-  GroupMembership,
   ListQuery,
   ListResult,
-  Member,
-  MemberPage,
-  MemberPosition,
   NewResource,
-  ResourceTypeId,
-  ResourceUpdate,
   Store,
   StoredResource,
   Tenant,
-  TenantKind,
   TenantStore,
   TenantTransaction,
-  TokenRecord,
 } from '../contract.js'
-import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
+import { PagePositions } from '../page-positions.js'
+import { ResourceQueries, type QueryCaches } from '../sql/resource-queries.js'
+import { SqlReader, SqlStore, SqlTransaction } from '../sql/sql-store.js'
+import type { StatementObserver, Work } from '../sql/statement.js'
+import { TenantRecords } from '../sql/tenant-records.js'
 import { migrate } from './migrations.js'
 import { PlannerStatistics, stale } from './planner-statistics.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
 import { InsertBatches } from './insert-batches.js'
-import { named, storableKey, TenantQueries, type Queryable } from './tenant-queries.js'
-
-
-const TENANT_COLUMNS = 'id, kind, slug, created_at'
-const TOKEN_COLUMNS = 'id, tenant_id, name, hash, hint, created_at, expires_at, last_used_at, revoked_at'
+import { postgresDialect } from './postgres-dialect.js'
+import { PostgresRunner, type Queryable } from './run-postgres.js'
 
 /** serialization_failure, deadlock_detected: the transaction lost a race and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01'])
@@ -74,10 +65,14 @@ function guarded(pool: pg.Pool): Queryable {
 export interface PostgresStoreOptions {
   /** Connections at most (default DEFAULT_POOL_SIZE). */
   readonly poolSize?: number | undefined
+  /** Sees every statement the store's queries run (tests count and inspect them). */
+  readonly observe?: StatementObserver | undefined
 }
 
-export class PostgresStore implements Store {
-  readonly dialect = 'postgres' as const
+export class PostgresStore extends SqlStore implements Store {
+  protected readonly records = new TenantRecords(postgresDialect)
+  readonly #caches: QueryCaches = { positions: new PagePositions() }
+  readonly #runner: PostgresRunner
   readonly #pool: pg.Pool
   readonly #db: Queryable
   readonly #statistics: PlannerStatistics
@@ -108,14 +103,16 @@ export class PostgresStore implements Store {
       await pool.end().catch(() => undefined)
       throw new Error(`cannot connect to PostgreSQL at ${redactDatabaseUrl(url)}: ${(e as Error).message}`)
     }
-    return new PostgresStore(pool)
+    return new PostgresStore(pool, options)
   }
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, options: Pick<PostgresStoreOptions, 'observe'> = {}) {
+    super()
     this.#pool = pool
     this.#db = guarded(pool)
+    this.#runner = new PostgresRunner(options.observe)
     this.#statistics = new PlannerStatistics(() => refreshStatistics(pool))
-    this.#inserts = new InsertBatches(this.#db, (rows) => this.#statistics.note(rows))
+    this.#inserts = new InsertBatches((work) => this.#runner.run(work, this.#db), (rows) => this.#statistics.note(rows))
   }
 
   /** The pool, for tests and tools (EXPLAIN, benchmarks). */
@@ -132,100 +129,14 @@ export class PostgresStore implements Store {
     if (!this.#pool.ended) await this.#pool.end()
   }
 
-  async createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
-    const tenant: Tenant = { id: randomUUID(), kind, slug, createdAt: new Date().toISOString() }
-    try {
-      await this.#db.query(
-        named('INSERT INTO tenants (id, kind, slug, created_at) VALUES ($1, $2, $3, $4)', [
-          tenant.id,
-          kind,
-          slug,
-          tenant.createdAt,
-        ]),
-      )
-    } catch (e) {
-      if ((e as { code?: unknown }).code === '23505')
-        throw uniqueness(`${kind} ${JSON.stringify(slug)} already exists`)
-      throw e
-    }
-    return tenant
-  }
-
-  async findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined> {
-    if (!storableKey(slug)) return undefined
-    const { rows } = await this.#db.query<TenantRow>(
-      named(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE kind = $1 AND slug = $2`, [kind, slug]),
-    )
-    return rows[0] && toTenant(rows[0])
-  }
-
-  async getTenant(id: string): Promise<Tenant | undefined> {
-    if (!storableKey(id)) return undefined
-    const { rows } = await this.#db.query<TenantRow>(
-      named(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [id]),
-    )
-    return rows[0] && toTenant(rows[0])
-  }
-
-  async listTenants(): Promise<Tenant[]> {
-    const { rows } = await this.#db.query<TenantRow>(
-      named(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`, []),
-    )
-    return rows.map(toTenant)
-  }
-
-  async insertToken(token: TokenRecord): Promise<void> {
-    await this.#db.query(
-      named(
-        `INSERT INTO tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          token.id,
-          token.tenantId,
-          token.name,
-          token.hash,
-          token.hint,
-          token.createdAt,
-          token.expiresAt,
-          token.lastUsedAt,
-          token.revokedAt,
-        ],
-      ),
-    )
-  }
-
-  /** On every request's path (behind a cache): one lookup in the unique index on `hash`. */
-  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    if (!storableKey(hash)) return undefined
-    const { rows } = await this.#db.query<TokenRow>(
-      named(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = $1`, [hash]),
-    )
-    return rows[0] && toToken(rows[0])
-  }
-
-  async listTokens(tenantId?: string): Promise<TokenRecord[]> {
-    const { rows } = await this.#db.query<TokenRow>(
-      tenantId === undefined
-        ? named(`SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id`, [])
-        : named(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId]),
-    )
-    return rows.map(toToken)
-  }
-
-  async revokeToken(id: string, at: string): Promise<boolean> {
-    if (!storableKey(id)) return false
-    const result = await this.#db.query(
-      named('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]),
-    )
-    return (result.rowCount ?? 0) > 0
-  }
-
-  async markTokenUsed(id: string, at: string): Promise<void> {
-    if (!storableKey(id)) return
-    await this.#db.query(named('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, id]))
+  /** Tenants and tokens (SqlStore), on the pool. */
+  protected run<T>(work: Work<T>): Promise<T> {
+    return this.#runner.run(work, this.#db)
   }
 
   forTenant(tenant: Tenant): TenantStore {
-    return new PostgresTenantStore(this.#pool, this.#db, new TenantQueries(tenant), this.#statistics, this.#inserts)
+    const queries = new ResourceQueries(postgresDialect, tenant, this.#caches)
+    return new PostgresTenantStore(this.#pool, this.#runner, queries, this.#statistics, this.#inserts, this.#db)
   }
 }
 
@@ -266,48 +177,30 @@ async function refreshStatistics(pool: pg.Pool): Promise<void> {
   }
 }
 
-class PostgresTenantStore implements TenantStore {
+/** Reads on the pool; writes on one client per transaction, or batched for creates. */
+class PostgresTenantStore extends SqlReader implements TenantStore {
   readonly #pool: pg.Pool
-  /** The pool with connection errors classified, for reads outside transactions. */
-  readonly #db: Queryable
-  readonly #queries: TenantQueries
+  readonly #runner: PostgresRunner
   readonly #statistics: PlannerStatistics
   readonly #inserts: InsertBatches
 
-  constructor(pool: pg.Pool, db: Queryable, queries: TenantQueries, statistics: PlannerStatistics, inserts: InsertBatches) {
+  constructor(
+    pool: pg.Pool,
+    runner: PostgresRunner,
+    queries: ResourceQueries,
+    statistics: PlannerStatistics,
+    inserts: InsertBatches,
+    db: Queryable,
+  ) {
+    super(queries, (work) => runner.run(work, db))
     this.#pool = pool
-    this.#db = db
+    this.#runner = runner
     this.#statistics = statistics
-    this.#queries = queries
     this.#inserts = inserts
   }
 
-  get tenant(): Tenant {
-    return this.#queries.tenant
-  }
-
-  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
-    return this.#queries.get(this.#db, type, id)
-  }
-
-  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
-    return this.#queries.existing(this.#db, ids)
-  }
-
-  members(groupId: string): Promise<Member[]> {
-    return this.#queries.members(this.#db, groupId)
-  }
-
-  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
-    return this.#queries.memberPage(this.#db, groupId, after, limit)
-  }
-
-  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
-    return this.#queries.groupsOf(this.#db, ids)
-  }
-
   list(schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
-    return this.#queries.list(this.#db, schema, query)
+    return this.read(this.queries.list(schema, query))
   }
 
   /**
@@ -317,7 +210,7 @@ class PostgresTenantStore implements TenantStore {
    * retry that could insert twice.
    */
   insert(resource: NewResource): Promise<StoredResource> {
-    return this.#inserts.insert(this.#queries, resource)
+    return this.#inserts.insert(this.queries, resource)
   }
 
   /**
@@ -339,7 +232,7 @@ class PostgresTenantStore implements TenantStore {
         lost ??= e
       }
       client.on('error', onError)
-      const tx = new PostgresTransaction(client, this.#queries)
+      const tx = new SqlTransaction(this.queries, (work) => this.#runner.run(work, client))
       let broken: Error | undefined
       let committing = false
       try {
@@ -372,82 +265,5 @@ class PostgresTenantStore implements TenantStore {
         client.release(broken)
       }
     }
-  }
-}
-
-/**
- * The transaction's view, on the client that holds the transaction. After the transaction
- * ended, every call throws: a leaked `tx` must not write outside it (nor on a client that is
- * back in the pool, serving someone else).
- */
-class PostgresTransaction implements TenantTransaction {
-  readonly #client: Queryable
-  readonly #queries: TenantQueries
-  #ended = false
-  /** Rows inserted or deleted, for the planner statistics (planner-statistics.ts). */
-  written = 0
-
-  constructor(client: Queryable, queries: TenantQueries) {
-    this.#client = client
-    this.#queries = queries
-  }
-
-  end(): void {
-    this.#ended = true
-  }
-
-  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
-    return this.#run((db) => this.#queries.get(db, type, id, true))
-  }
-
-  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
-    return this.#run((db) => this.#queries.existing(db, ids, true))
-  }
-
-  members(groupId: string): Promise<Member[]> {
-    return this.#run((db) => this.#queries.members(db, groupId))
-  }
-
-  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
-    return this.#run((db) => this.#queries.memberPage(db, groupId, after, limit))
-  }
-
-  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
-    return this.#run((db) => this.#queries.groupsOf(db, ids))
-  }
-
-  insert(resource: NewResource): Promise<StoredResource> {
-    return this.#count(this.#run((db) => this.#queries.insert(db, resource)), () => 1)
-  }
-
-  update(resource: ResourceUpdate, expectedVersion: number): Promise<StoredResource | undefined> {
-    return this.#run((db) => this.#queries.update(db, resource, expectedVersion))
-  }
-
-  delete(type: ResourceTypeId, id: string): Promise<boolean> {
-    return this.#count(this.#run((db) => this.#queries.delete(db, type, id)), (deleted) => Number(deleted))
-  }
-
-  addMembers(groupId: string, members: readonly { value: string; type: ResourceTypeId }[]): Promise<number> {
-    return this.#count(this.#run((db) => this.#queries.addMembers(db, groupId, members)), (n) => n)
-  }
-
-  removeMembers(groupId: string, values: readonly string[]): Promise<number> {
-    return this.#count(this.#run((db) => this.#queries.removeMembers(db, groupId, values)), (n) => n)
-  }
-
-  clearMembers(groupId: string): Promise<number> {
-    return this.#count(this.#run((db) => this.#queries.clearMembers(db, groupId)), (n) => n)
-  }
-
-  async #count<T>(work: Promise<T>, rows: (result: T) => number): Promise<T> {
-    const result = await work
-    this.written += rows(result)
-    return result
-  }
-
-  async #run<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
-    if (this.#ended) throw new TypeError('the transaction has ended; use the store, or run a new transaction')
-    return work(this.#client)
   }
 }

@@ -32,7 +32,7 @@ import {
   type ResolvedAttribute,
   type ResourceSchema,
 } from '../../scim/schema/resource-schema.js'
-import { fold } from '../fold.js'
+import { foldCase as fold } from '../../scim/fold-case.js'
 import type { JsonRef, SqlDialect } from './dialect.js'
 
 export interface CompiledSql {

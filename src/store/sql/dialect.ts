@@ -9,6 +9,9 @@
  * produce (attribute names, table aliases), and `literal`/`jsonKey` check or quote even that.
  */
 import type { AttributeType } from '../../scim/schema/attribute.js'
+import type { ResourceTypeId } from '../contract.js'
+import type { StorableResource } from '../resource-columns.js'
+import type { Work } from './statement.js'
 
 /** A JSON value inside a row: an SQL expression holding JSON, and the object keys down to the value. */
 export interface JsonRef {
@@ -17,14 +20,26 @@ export interface JsonRef {
 }
 
 export interface DialectCapabilities {
-  /**
-   * `SELECT … FOR UPDATE` locks rows until the transaction ends. Without row locks the store
-   * must hold the database's write lock for the whole transaction (SQLite `BEGIN IMMEDIATE`).
-   */
-  readonly rowLocks: boolean
   /** `LIKE` compares case-exactly (standard SQL, PostgreSQL); SQLite's ignores ASCII case. */
   readonly caseSensitiveLike: boolean
+  /**
+   * A list page can carry each user's direct groups as a column (`groupsColumn`), saving a
+   * second statement. Where statements are in-process calls (SQLite) the second statement is
+   * cheaper than the correlated subquery, so the page leaves it out.
+   */
+  readonly groupsInPage: boolean
 }
+
+/** A unique index or constraint, as a violation of it is reported. */
+export interface UniqueKey {
+  /** The index or constraint name (PostgreSQL reports it). */
+  readonly name: string
+  /** `table.column` of its last column (SQLite names the columns, not the index). */
+  readonly column: string
+}
+
+/** The types of values `rowsFrom` carries. */
+export type ColumnType = 'text' | 'integer' | 'boolean' | 'json'
 
 export type PatternOperator = 'co' | 'sw' | 'ew'
 
@@ -62,7 +77,7 @@ export abstract class SqlDialect {
     return key
   }
 
-  /** The same folding as `fold()` in src/store/fold.ts, applied in the database. */
+  /** The same folding as `foldCase()` in src/scim/fold-case.ts, applied in the database. */
   abstract fold(expr: string): string
 
   /** A dateTime text with any offset as the UTC `toISOString()` text of its instant (NULL if not one). */
@@ -104,6 +119,65 @@ export abstract class SqlDialect {
     const pattern = op === 'co' ? `%${escaped}%` : op === 'sw' ? `${escaped}%` : `%${escaped}`
     return `${expr} LIKE ${this.param(params, pattern)} ESCAPE '\\'`
   }
+
+  /**
+   * `expr` is one of `values` (text), with the whole list bound as one parameter: the SQL text
+   * (and its prepared statement) does not depend on how many values there are.
+   */
+  abstract inList(expr: string, values: readonly string[], params: unknown[]): string
+
+  /**
+   * The clause that locks the rows a SELECT in a write transaction reads, until it ends:
+   * `update` for a read-modify-write of the row, `share` to keep it from being deleted.
+   * '' where one writer holds the whole database for the transaction (SQLite).
+   */
+  abstract lockRows(mode: 'update' | 'share'): string
+
+  /** An index hint after a table alias, where the planner needs one to pick the right index. */
+  indexedBy(_index: string): string {
+    return ''
+  }
+
+  /** A LIMIT value, as a literal or a parameter (whichever the database plans better). */
+  limit(count: number, params: unknown[]): string {
+    return this.param(params, count)
+  }
+
+  /**
+   * A FROM item yielding `rows` (arrays of values, in `columns` order) as a table named
+   * `alias` with those columns plus `n`, each row's 1-based position; the rows travel as
+   * parameters whose number does not depend on how many rows there are.
+   */
+  abstract rowsFrom(
+    rows: readonly (readonly unknown[])[],
+    columns: readonly { readonly name: string; readonly type: ColumnType }[],
+    alias: string,
+    params: unknown[],
+  ): string
+
+  /** Insertion order for a filtered list (a dialect may keep its planner off the seq index). */
+  filteredInsertionOrder(seq: string): string {
+    return seq
+  }
+
+  /**
+   * With `capabilities.groupsInPage`: a select-list item, named `groups`, holding the direct
+   * groups of the user row `r` as a JSON array of `[group id, displayName]` in joining order.
+   */
+  groupsColumn(): string {
+    throw new TypeError(`${this.name}: lists read groups with a second statement`)
+  }
+
+  /**
+   * Inserts `rows` (all of `type`) into `resources` with `ON CONFLICT DO NOTHING`, adds the rows
+   * inserted to `resource_counts.total`, and returns the ids inserted. Seq order must be
+   * visibility order (page-positions.ts): where writers run concurrently the dialect makes
+   * inserts of one (tenant, type) commit one at a time.
+   */
+  abstract insertResources(tenantId: string, type: ResourceTypeId, rows: readonly StorableResource[]): Work<Set<string>>
+
+  /** Whether `error` is the database refusing a row because `key` already holds its value. */
+  abstract isUniqueViolation(error: unknown, key: UniqueKey): boolean
 
   /** `matches` for a dialect whose `LIKE` ignores case. */
   protected caseExactMatch(_expr: string, _op: PatternOperator, _value: string, _params: unknown[]): string {

@@ -4,7 +4,17 @@
  * SQLite's LIKE ignores ASCII case.
  */
 import type { AttributeType } from '../../scim/schema/attribute.js'
-import { SqlDialect, type DialectCapabilities, type JsonRef, type PatternOperator } from '../sql/dialect.js'
+import type { ResourceTypeId } from '../contract.js'
+import type { StorableResource } from '../resource-columns.js'
+import type { Work } from '../sql/statement.js'
+import {
+  SqlDialect,
+  type ColumnType,
+  type DialectCapabilities,
+  type JsonRef,
+  type PatternOperator,
+  type UniqueKey,
+} from '../sql/dialect.js'
 
 /** The SQL function `SqliteStore` registers for `fold()`. */
 export const FOLD_FUNCTION = 'scim_fold'
@@ -16,10 +26,80 @@ const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
 
 export class SqliteDialect extends SqlDialect {
   readonly name = 'sqlite' as const
-  readonly capabilities: DialectCapabilities = { rowLocks: false, caseSensitiveLike: false }
+  readonly capabilities: DialectCapabilities = { caseSensitiveLike: false, groupsInPage: false }
 
   override toParam(value: unknown): unknown {
     return typeof value === 'boolean' ? (value ? 1 : 0) : value
+  }
+
+  inList(expr: string, values: readonly string[], params: unknown[]): string {
+    return `${expr} IN (SELECT value FROM json_each(${this.param(params, JSON.stringify(values))}))`
+  }
+
+  /** One writer: `BEGIN IMMEDIATE` holds the database's write lock for the whole transaction. */
+  lockRows(_mode: 'update' | 'share'): string {
+    return ''
+  }
+
+  override indexedBy(index: string): string {
+    return ` INDEXED BY ${this.jsonKey(index)}`
+  }
+
+  /** A literal: SQLite plans a bound LIMIT as if it could be anything, and slower (docs/design.md). */
+  override limit(count: number, _params: unknown[]): string {
+    if (!Number.isSafeInteger(count) || count < 0) throw new TypeError(`LIMIT ${count}`)
+    return String(count)
+  }
+
+  /** One JSON array of rows; `key` is the 0-based index of each row. */
+  rowsFrom(
+    rows: readonly (readonly unknown[])[],
+    columns: readonly { readonly name: string; readonly type: ColumnType }[],
+    alias: string,
+    params: unknown[],
+  ): string {
+    const json = JSON.stringify(rows.map((row) => row.map((v) => this.toParam(v))))
+    const items = columns.map((c, i) => `value ->> ${i} AS ${this.jsonKey(c.name)}`)
+    return `(SELECT ${items.join(', ')}, key + 1 AS n FROM json_each(${this.param(params, json)})) AS ${this.jsonKey(alias)}`
+  }
+
+  /**
+   * A statement per row: statements are calls into the library, not round trips, and the
+   * store's one writer already makes seq order visibility order.
+   */
+  *insertResources(tenantId: string, type: ResourceTypeId, rows: readonly StorableResource[]): Work<Set<string>> {
+    const inserted = new Set<string>()
+    for (const { resource, indexed, document } of rows) {
+      const p: unknown[] = []
+      const values = [tenantId, type, resource.id, resource.created, resource.lastModified, ...indexed, document]
+        .map((v) => this.param(p, v))
+        .join(', ')
+      const { changes } = yield {
+        sql:
+          'INSERT INTO resources (tenant_id, resource_type, id, created, last_modified, user_name, user_name_fold, ' +
+          `external_id, display_name, display_name_fold, active, document, version) VALUES (${values}, 1) ON CONFLICT DO NOTHING`,
+        params: p,
+        prepare: true,
+      }
+      if (changes > 0) inserted.add(resource.id)
+    }
+    if (inserted.size > 0) {
+      yield {
+        sql:
+          'INSERT INTO resource_counts (tenant_id, resource_type, total, removed) VALUES (?, ?, ?, 0) ' +
+          'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = total + excluded.total',
+        params: [tenantId, type, inserted.size],
+        prepare: true,
+      }
+    }
+    return inserted
+  }
+
+  /** SQLite names the columns of the violated key, not the index: "UNIQUE constraint failed: t.a, t.b". */
+  isUniqueViolation(error: unknown, key: UniqueKey): boolean {
+    const e = error as { code?: unknown; message?: unknown } | null
+    if (e?.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e?.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return false
+    return typeof e.message === 'string' && e.message.endsWith(key.column)
   }
 
   fold(expr: string): string {

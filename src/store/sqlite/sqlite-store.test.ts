@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { parseFilter } from '../../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../../scim/schema/resource-types.js'
@@ -17,8 +17,12 @@ const dir = mkdtempSync(join(tmpdir(), 'roster-sqlite-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 let files = 0
 
-storeContractSuite('sqlite (memory)', () => openStore('sqlite::memory:'))
-storeContractSuite('sqlite (file)', () => openStore(`sqlite:${join(dir, `nested-${++files}`, 'roster.db')}`))
+storeContractSuite('sqlite (memory)', async (observe) => SqliteStore.open(':memory:', { observe }))
+storeContractSuite('sqlite (file)', async (observe) => {
+  const path = join(dir, `nested-${++files}`, 'roster.db')
+  mkdirSync(dirname(path), { recursive: true })
+  return SqliteStore.open(path, { observe })
+})
 
 const USER = defaultRegistry().require('User')
 const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User'
@@ -50,7 +54,7 @@ describe('openStore', () => {
     const path = join(dir, 'a', 'b', 'c.db')
     const store = await openStore(`sqlite:${path}`)
     await store.migrate()
-    assert.equal(store.dialect, 'sqlite')
+    assert.ok(store instanceof SqliteStore)
     assert.ok(existsSync(path))
     await store.close()
   })

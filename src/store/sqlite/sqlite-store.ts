@@ -7,39 +7,32 @@
  * Inside `transaction(fn)`, use the `tx` given to `fn`: the store's own methods would wait for
  * the transaction to end, which is after `fn` returns.
  */
-import { randomUUID } from 'node:crypto'
 import Database from 'better-sqlite3'
-import { uniqueness } from '../../scim/errors.js'
+import { foldCase } from '../../scim/fold-case.js'
 import { parseDateTime } from '../../scim/filter/filter-attribute.js'
 import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
 import type {
-  GroupMembership,
   ListQuery,
   ListResult,
-  Member,
-  MemberPage,
-  MemberPosition,
   NewResource,
-  ResourceTypeId,
-  ResourceUpdate,
   Store,
   StoredResource,
   Tenant,
-  TenantKind,
   TenantStore,
   TenantTransaction,
-  TokenRecord,
 } from '../contract.js'
-import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
 import { DatabaseUnavailableError } from '../database-unavailable.js'
-import { fold } from '../fold.js'
+import { PagePositions } from '../page-positions.js'
+import { ResourceQueries, type QueryCaches } from '../sql/resource-queries.js'
+import { SqlReader, SqlStore, SqlTransaction } from '../sql/sql-store.js'
+import type { StatementObserver, Work } from '../sql/statement.js'
+import { TenantRecords } from '../sql/tenant-records.js'
 import { Checkpointer } from './checkpointer.js'
 import { migrate } from './migrations.js'
-import { DATE_TIME_FUNCTION, FOLD_FUNCTION } from './sqlite-dialect.js'
+import { runSqlite } from './run-sqlite.js'
+import { DATE_TIME_FUNCTION, FOLD_FUNCTION, sqliteDialect } from './sqlite-dialect.js'
 import { StatementCache } from './statement-cache.js'
-import { TenantQueries } from './tenant-queries.js'
 import { TransactionGate } from './transaction-gate.js'
-
 
 /**
  * SQLITE_BUSY (or an extended code of it) after busy_timeout: another process held the write
@@ -60,7 +53,7 @@ interface QueuedRead {
 }
 
 interface QueuedTransaction {
-  readonly queries: TenantQueries
+  readonly queries: ResourceQueries
   readonly fn: (tx: TenantTransaction) => Promise<unknown>
   readonly resolve: (value: unknown) => void
   readonly reject: (reason: unknown) => void
@@ -69,10 +62,14 @@ interface QueuedTransaction {
 export interface SqliteStoreOptions {
   /** Prepared statements kept (least recently used evicted). */
   readonly statementCacheSize?: number
+  /** Sees every statement the store's queries run (tests count and inspect them). */
+  readonly observe?: StatementObserver
 }
 
-export class SqliteStore implements Store {
-  readonly dialect = 'sqlite' as const
+export class SqliteStore extends SqlStore implements Store {
+  protected readonly records = new TenantRecords(sqliteDialect)
+  readonly #caches: QueryCaches = { positions: new PagePositions() }
+  readonly #observe: StatementObserver | undefined
   readonly #db: Database.Database
   readonly #statements: StatementCache
   readonly #gate = new TransactionGate()
@@ -87,21 +84,21 @@ export class SqliteStore implements Store {
   }
 
   constructor(db: Database.Database, options: SqliteStoreOptions = {}) {
+    super()
     this.#db = db
+    this.#observe = options.observe
     // Before WAL: two processes opening a new file at once would otherwise get an immediate BUSY.
     db.pragma('busy_timeout = 5000')
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
     // A larger page cache (64 MiB), and no memory map: every mapped page a process touches
-    // counts in its RSS, so a map large enough to matter broke the memory bound at 1,000,000
-    // users (256 MiB of map took a run to 487 MB against 245–250 MB without). The map saved a
-    // lookup ~6 µs of ~70; a 64 MiB map paid for by a smaller cache was slower overall
-    // (docs/design.md).
+    // counts in its RSS, and a map large enough to matter broke the memory bound at 1,000,000
+    // users (docs/design.md, "No memory map").
     db.pragma('cache_size = -65536')
     db.pragma('temp_store = MEMORY')
     // SQLite's lower() folds ASCII only; filters on JSON values fold in the database like fold() does.
-    db.function(FOLD_FUNCTION, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? fold(v) : v))
+    db.function(FOLD_FUNCTION, { deterministic: true }, (v: unknown) => (typeof v === 'string' ? foldCase(v) : v))
     db.function(DATE_TIME_FUNCTION, { deterministic: true }, (v: unknown) => {
       const instant = typeof v === 'string' ? parseDateTime(v) : undefined
       return instant === undefined ? null : new Date(instant).toISOString()
@@ -140,97 +137,23 @@ export class SqliteStore implements Store {
     }
   }
 
-  async createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
+  /** Tenants and tokens (SqlStore): once no transaction is open, at once. */
+  protected async run<T>(work: Work<T>): Promise<T> {
     await this.#ready()
-    const tenant: Tenant = { id: randomUUID(), kind, slug, createdAt: new Date().toISOString() }
     try {
-      this.#run(
-        'INSERT INTO tenants (id, kind, slug, created_at) VALUES (?, ?, ?, ?)',
-        tenant.id,
-        kind,
-        slug,
-        tenant.createdAt,
-      )
+      return runSqlite(work, this.#statements, this.#observe)
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw uniqueness(`${kind} ${JSON.stringify(slug)} already exists`)
-      throw e
+      throw unavailableIfBusy(e)
     }
-    return tenant
-  }
-
-  async findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined> {
-    await this.#ready()
-    const row = this.#get<TenantRow>(
-      'SELECT id, kind, slug, created_at FROM tenants WHERE kind = ? AND slug = ?',
-      kind,
-      slug,
-    )
-    return row && toTenant(row)
-  }
-
-  async getTenant(id: string): Promise<Tenant | undefined> {
-    await this.#ready()
-    const row = this.#get<TenantRow>('SELECT id, kind, slug, created_at FROM tenants WHERE id = ?', id)
-    return row && toTenant(row)
-  }
-
-  async listTenants(): Promise<Tenant[]> {
-    await this.#ready()
-    const rows = this.#statements
-      .get('SELECT id, kind, slug, created_at FROM tenants ORDER BY created_at, id')
-      .all() as TenantRow[]
-    return rows.map(toTenant)
-  }
-
-  async insertToken(token: TokenRecord): Promise<void> {
-    await this.#ready()
-    this.#run(
-      'INSERT INTO tokens (id, tenant_id, name, hash, hint, created_at, expires_at, last_used_at, revoked_at) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      token.id,
-      token.tenantId,
-      token.name,
-      token.hash,
-      token.hint,
-      token.createdAt,
-      token.expiresAt,
-      token.lastUsedAt,
-      token.revokedAt,
-    )
-  }
-
-  /** On every request's path: one lookup in the unique index on `hash`, prepared once. */
-  async findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    await this.#ready()
-    const row = this.#get<TokenRow>('SELECT * FROM tokens WHERE hash = ?', hash)
-    return row && toToken(row)
-  }
-
-  async listTokens(tenantId?: string): Promise<TokenRecord[]> {
-    await this.#ready()
-    const rows = (
-      tenantId === undefined
-        ? this.#statements.get('SELECT * FROM tokens ORDER BY created_at, id').all()
-        : this.#statements
-            .get('SELECT * FROM tokens WHERE tenant_id = ? ORDER BY created_at, id')
-            .all(tenantId)
-    ) as TokenRow[]
-    return rows.map(toToken)
-  }
-
-  async revokeToken(id: string, at: string): Promise<boolean> {
-    await this.#ready()
-    return this.#run('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id) > 0
-  }
-
-  async markTokenUsed(id: string, at: string): Promise<void> {
-    await this.#ready()
-    this.#run('UPDATE tokens SET last_used_at = ? WHERE id = ?', at, id)
   }
 
   forTenant(tenant: Tenant): TenantStore {
-    return new SqliteTenantStore(this, new TenantQueries(this.#statements, tenant))
+    return new SqliteTenantStore(this, new ResourceQueries(sqliteDialect, tenant, this.#caches))
+  }
+
+  /** Runs `work` at once, on the connection (inside a read batch or the write transaction). */
+  runNow<T>(work: Work<T>): T {
+    return runSqlite(work, this.#statements, this.#observe)
   }
 
   /** Waits while a transaction is open on the connection (see the file comment). */
@@ -313,7 +236,7 @@ export class SqliteStore implements Store {
    * IMMEDIATE takes the write lock at once, so another process cannot make a batch fail
    * half-way with SQLITE_BUSY.
    */
-  transaction<T>(queries: TenantQueries, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(queries: ResourceQueries, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ queries, fn: fn as (tx: TenantTransaction) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject })
       if (this.#draining) return
@@ -358,7 +281,7 @@ export class SqliteStore implements Store {
       while (this.#queue.length && done.length < GROUP_COMMIT_LIMIT) {
         const job = this.#queue.shift()!
         current = job
-        const tx = new SqliteTransaction(job.queries)
+        const tx = new SqlTransaction(job.queries, async (work) => this.runNow(work))
         this.#statements.get('SAVEPOINT tx').run()
         try {
           const value = await job.fn(tx)
@@ -393,130 +316,26 @@ export class SqliteStore implements Store {
     }
     settle()
   }
-
-  #get<T>(sql: string, ...params: unknown[]): T | undefined {
-    return this.#statements.get(sql).get(...params) as T | undefined
-  }
-
-  #run(sql: string, ...params: unknown[]): number {
-    try {
-      return this.#statements.get(sql).run(...params).changes
-    } catch (e) {
-      throw unavailableIfBusy(e)
-    }
-  }
 }
 
-class SqliteTenantStore implements TenantStore {
+/** Reads wait for the end of the event-loop turn and run together (`SqliteStore.read`). */
+class SqliteTenantStore extends SqlReader implements TenantStore {
   readonly #store: SqliteStore
-  readonly #queries: TenantQueries
 
-  constructor(store: SqliteStore, queries: TenantQueries) {
+  constructor(store: SqliteStore, queries: ResourceQueries) {
+    super(queries, (work) => store.read(() => store.runNow(work)))
     this.#store = store
-    this.#queries = queries
-  }
-
-  get tenant(): Tenant {
-    return this.#queries.tenant
-  }
-
-  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
-    return this.#store.read(() => this.#queries.get(type, id))
-  }
-
-  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
-    return this.#store.read(() => this.#queries.existing(ids))
-  }
-
-  members(groupId: string): Promise<Member[]> {
-    return this.#store.read(() => this.#queries.members(groupId))
-  }
-
-  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
-    return this.#store.read(() => this.#queries.memberPage(groupId, after, limit))
-  }
-
-  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
-    return this.#store.read(() => this.#queries.groupsOf(ids))
   }
 
   list(schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
-    return this.#store.read(() => this.#queries.list(schema, query))
+    return this.read(this.queries.list(schema, query))
   }
 
   transaction<T>(fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-    return this.#store.transaction(this.#queries, fn)
+    return this.#store.transaction(this.queries, fn)
   }
 
   insert(resource: NewResource): Promise<StoredResource> {
     return this.transaction((tx) => tx.insert(resource))
-  }
-}
-
-/**
- * The transaction's view. SQLite has no row locks: `BEGIN IMMEDIATE` holds the database's write
- * lock for the whole transaction, so `get` needs no `FOR UPDATE`. After the transaction ended,
- * every call throws — a leaked `tx` must not write outside it.
- */
-class SqliteTransaction implements TenantTransaction {
-  readonly #queries: TenantQueries
-  #ended = false
-
-  constructor(queries: TenantQueries) {
-    this.#queries = queries
-  }
-
-  end(): void {
-    this.#ended = true
-  }
-
-  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
-    return this.#run(() => this.#queries.get(type, id))
-  }
-
-  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
-    return this.#run(() => this.#queries.existing(ids))
-  }
-
-  members(groupId: string): Promise<Member[]> {
-    return this.#run(() => this.#queries.members(groupId))
-  }
-
-  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
-    return this.#run(() => this.#queries.memberPage(groupId, after, limit))
-  }
-
-  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
-    return this.#run(() => this.#queries.groupsOf(ids))
-  }
-
-  insert(resource: NewResource): Promise<StoredResource> {
-    return this.#run(() => this.#queries.insert(resource))
-  }
-
-  update(resource: ResourceUpdate, expectedVersion: number): Promise<StoredResource | undefined> {
-    return this.#run(() => this.#queries.update(resource, expectedVersion))
-  }
-
-  delete(type: ResourceTypeId, id: string): Promise<boolean> {
-    return this.#run(() => this.#queries.delete(type, id))
-  }
-
-  addMembers(groupId: string, members: readonly { value: string; type: ResourceTypeId }[]): Promise<number> {
-    return this.#run(() => this.#queries.addMembers(groupId, members))
-  }
-
-  removeMembers(groupId: string, values: readonly string[]): Promise<number> {
-    return this.#run(() => this.#queries.removeMembers(groupId, values))
-  }
-
-  clearMembers(groupId: string): Promise<number> {
-    return this.#run(() => this.#queries.clearMembers(groupId))
-  }
-
-  /** Sync work in a promise: a thrown error becomes a rejection, like a driver's would. */
-  async #run<T>(work: () => T): Promise<T> {
-    if (this.#ended) throw new TypeError('the transaction has ended; use the store, or run a new transaction')
-    return work()
   }
 }

@@ -1,0 +1,181 @@
+/**
+ * What every SQL store does the same way above its connection: the `Store` methods for tenants
+ * and tokens, the tenant store's reads, and the transaction's view. A store supplies only how
+ * it runs work (`Work<T>`, statement.ts) — at once on SQLite, over a pool on PostgreSQL — and
+ * its own connection, transaction and insert strategies.
+ */
+import type {
+  GroupMembership,
+  Member,
+  MemberPage,
+  MemberPosition,
+  NewResource,
+  ResourceReader,
+  ResourceTypeId,
+  ResourceUpdate,
+  StoredResource,
+  Tenant,
+  TenantKind,
+  TenantTransaction,
+  TokenRecord,
+} from '../contract.js'
+import type { ResourceQueries } from './resource-queries.js'
+import type { Work } from './statement.js'
+import type { TenantRecords } from './tenant-records.js'
+
+/** Runs work to completion on a connection and settles with its result. */
+export type RunWork = <T>(work: Work<T>) => Promise<T>
+
+/** The tenant and token methods of `Store`, on a store's `run`. */
+export abstract class SqlStore {
+  protected abstract readonly records: TenantRecords
+  protected abstract run<T>(work: Work<T>): Promise<T>
+
+  createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
+    return this.run(this.records.createTenant(kind, slug))
+  }
+
+  findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined> {
+    return this.run(this.records.findTenant(kind, slug))
+  }
+
+  getTenant(id: string): Promise<Tenant | undefined> {
+    return this.run(this.records.getTenant(id))
+  }
+
+  listTenants(): Promise<Tenant[]> {
+    return this.run(this.records.listTenants())
+  }
+
+  insertToken(token: TokenRecord): Promise<void> {
+    return this.run(this.records.insertToken(token))
+  }
+
+  findTokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    return this.run(this.records.findTokenByHash(hash))
+  }
+
+  listTokens(tenantId?: string): Promise<TokenRecord[]> {
+    return this.run(this.records.listTokens(tenantId))
+  }
+
+  revokeToken(id: string, at: string): Promise<boolean> {
+    return this.run(this.records.revokeToken(id, at))
+  }
+
+  markTokenUsed(id: string, at: string): Promise<void> {
+    return this.run(this.records.markTokenUsed(id, at))
+  }
+}
+
+/** A tenant's reads outside transactions, each run by `read`. */
+export class SqlReader implements ResourceReader {
+  protected readonly queries: ResourceQueries
+  protected readonly read: RunWork
+
+  constructor(queries: ResourceQueries, read: RunWork) {
+    this.queries = queries
+    this.read = read
+  }
+
+  get tenant(): Tenant {
+    return this.queries.tenant
+  }
+
+  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
+    return this.read(this.queries.get(type, id))
+  }
+
+  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
+    return this.read(this.queries.existing(ids))
+  }
+
+  members(groupId: string): Promise<Member[]> {
+    return this.read(this.queries.members(groupId))
+  }
+
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    return this.read(this.queries.memberPage(groupId, after, limit))
+  }
+
+  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
+    return this.read(this.queries.groupsOf(ids))
+  }
+}
+
+/**
+ * The transaction's view, on the connection that holds it. `get` locks the row it reads and
+ * `existing` the rows it finds (`SqlDialect.lockRows`). After the transaction ended, every call
+ * throws: a leaked `tx` must not write outside it (nor on a connection serving someone else).
+ */
+export class SqlTransaction implements TenantTransaction {
+  readonly #queries: ResourceQueries
+  readonly #run: RunWork
+  #ended = false
+  /** Rows inserted or deleted (resources and memberships), for planner statistics. */
+  written = 0
+
+  constructor(queries: ResourceQueries, run: RunWork) {
+    this.#queries = queries
+    this.#run = run
+  }
+
+  end(): void {
+    this.#ended = true
+  }
+
+  get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined> {
+    return this.#do(this.#queries.get(type, id, true))
+  }
+
+  existing(ids: readonly string[]): Promise<Map<string, ResourceTypeId>> {
+    return this.#do(this.#queries.existing(ids, true))
+  }
+
+  members(groupId: string): Promise<Member[]> {
+    return this.#do(this.#queries.members(groupId))
+  }
+
+  memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
+    return this.#do(this.#queries.memberPage(groupId, after, limit))
+  }
+
+  groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
+    return this.#do(this.#queries.groupsOf(ids))
+  }
+
+  insert(resource: NewResource): Promise<StoredResource> {
+    return this.#count(this.#queries.insert(resource), () => 1)
+  }
+
+  update(resource: ResourceUpdate, expectedVersion: number): Promise<StoredResource | undefined> {
+    return this.#do(this.#queries.update(resource, expectedVersion))
+  }
+
+  delete(type: ResourceTypeId, id: string): Promise<boolean> {
+    return this.#count(this.#queries.delete(type, id), Number)
+  }
+
+  addMembers(groupId: string, members: readonly { value: string; type: ResourceTypeId }[]): Promise<number> {
+    return this.#count(this.#queries.addMembers(groupId, members), (n) => n)
+  }
+
+  removeMembers(groupId: string, values: readonly string[]): Promise<number> {
+    return this.#count(this.#queries.removeMembers(groupId, values), (n) => n)
+  }
+
+  clearMembers(groupId: string): Promise<number> {
+    return this.#count(this.#queries.clearMembers(groupId), (n) => n)
+  }
+
+  async #count<T>(work: Work<T>, rows: (result: T) => number): Promise<T> {
+    const result = await this.#do(work)
+    this.written += rows(result)
+    return result
+  }
+
+  async #do<T>(work: Work<T>): Promise<T> {
+    if (this.#ended) throw new TypeError('the transaction has ended; use the store, or run a new transaction')
+    return this.#run(work)
+  }
+}
