@@ -1,5 +1,5 @@
 /**
- * The storage contract. Every store (SQLite now, PostgreSQL next) implements it and passes the
+ * The storage contract. Every store (SQLite, PostgreSQL) implements it and passes the
  * same behavioural suite. Nothing above this boundary knows which database it talks to.
  *
  * Conventions:
@@ -164,7 +164,7 @@ export interface ResourceReader {
 export interface TenantTransaction extends ResourceReader {
   /**
    * Like `ResourceReader.get`, and it locks the row until the transaction ends (PostgreSQL
-   * `FOR UPDATE`), so a read-modify-write cannot lose a concurrent write.
+   * `FOR NO KEY UPDATE`), so a read-modify-write cannot lose a concurrent write.
    */
   get(type: ResourceTypeId, id: string): Promise<StoredResource | undefined>
   /** Version 1. Throws 409 `uniqueness` when `userName` (case-insensitive) is taken. */

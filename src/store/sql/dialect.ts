@@ -18,8 +18,9 @@ export interface JsonRef {
 
 export interface DialectCapabilities {
   /**
-   * `SELECT … FOR UPDATE` locks rows until the transaction ends. Without row locks the store
-   * must hold the database's write lock for the whole transaction (SQLite `BEGIN IMMEDIATE`).
+   * Row locks (PostgreSQL's `SELECT … FOR NO KEY UPDATE`) last until the transaction ends.
+   * Without row locks the store must hold the database's write lock for the whole transaction
+   * (SQLite `BEGIN IMMEDIATE`).
    */
   readonly rowLocks: boolean
   /** `LIKE` compares case-exactly (standard SQL, PostgreSQL); SQLite's ignores ASCII case. */
