@@ -1,5 +1,5 @@
 /**
- * How the issue-3 targets compare two measurements of the same request against each other
+ * How the scale targets compare two measurements of the same request against each other
  * (a lookup at 10,000 users and at 1,000,000; a PATCH on a group of 100 and of 100,000): the
  * "cost" of the second relative to the first is the worse of its p50 latency ratio and its
  * throughput ratio, so that neither a latency nor a throughput regression can hide.

@@ -61,7 +61,7 @@ Entra-style initial sync: externalId lookup then create per user, then groups an
 
 Options:
   --users N               users to load (default 100000; 5000 with --quick; 1000000 is the
-                          issue-3 long run)
+                          scale run)
   --quick                 smoke run: fewer users, shorter phases (well under a minute)
   --target URL            SCIM base URL of a running server instead of a fresh Roster,
                           e.g. http://127.0.0.1:8080/scim/v2/organizations/acme
@@ -75,7 +75,7 @@ Options:
   --workers N             passed to 'roster serve --workers N' (default 1: not passed)
   --roster-bin PATH       roster executable (default bin/roster of this checkout)
   --scale                 measure lookups at ${SCALE_BASE_USERS.toLocaleString('en-US')} users, grow to --users, measure again
-                          and report the ratio (the issue-3 flat-cost target)
+                          and report the ratio (the scale target: flat cost)
   --load-with HOW         load users beyond the measured creates with: auto (measure POST /Users
                           and POST /Bulk, use the faster; default), post, bulk
   --walk MODE             startIndex walk: full (every page), sampled (first 5 and last 5 pages),

@@ -5,7 +5,7 @@
 import type { Measurement } from './context.js'
 import { mergeRss } from './rss.js'
 
-/** Issue 3: server memory under these loads stays under 300 MB per process. */
+/** The memory target: server memory under these loads stays under 300 MB per process. */
 export const RSS_TARGET_MB = 300
 
 export interface Row {
@@ -170,7 +170,7 @@ export function emptyMeasurement(): Measurement {
 }
 
 /**
- * The peak RSS of any server process over all rows (issue 3's memory target), or
+ * The peak RSS of any server process over all rows (the memory target), or
  * undefined when the server is not ours to watch (--target).
  */
 export function rssRow(rows: Row[]): Row | undefined {

@@ -1,7 +1,7 @@
 /**
  * Resident memory of the server under test: every process of its process group (the server,
  * or the primary and its workers with `serve --workers N`), read from /proc/<pid>/status while
- * a workload runs. The issue-3 target is per process, so the maximum of any one process is what
+ * a workload runs. The memory target is per process, so the maximum of any one process is what
  * counts; the sum over the group is kept beside it.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs'

@@ -1,8 +1,8 @@
 /**
- * Issue 3, "Lost connections": a database that cannot be reached makes requests fail with a
- * SCIM 503 and `Retry-After`, never a 500, with nothing half-written, and the server recovers
- * by itself. PostgreSQL is reached through a TCP proxy this test cuts and restores: the real
- * server, which other tests use, is never stopped.
+ * A database that cannot be reached makes requests fail with a SCIM 503 and `Retry-After`,
+ * never a 500, with nothing half-written, and the server recovers by itself (docs/design.md,
+ * *When the database is unreachable*). PostgreSQL is reached through a TCP proxy this test cuts
+ * and restores: the real server, which other tests use, is never stopped.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -1,6 +1,7 @@
 /**
- * Two real server processes on one database, raced (issue 3, "Many processes as one"): every
- * guarantee must come from the database, since neither process knows what the other does.
+ * Two real server processes on one database, raced (docs/design.md, *Several processes, one
+ * database*): every guarantee must come from the database, since neither process knows what the
+ * other does.
  * Requests alternate between the two, so each race has contenders in both.
  */
 import assert from 'node:assert/strict'

@@ -1,7 +1,7 @@
 /**
  * `GET /Groups/{id}?excludedAttributes=members` (RFC 7644 §3.4.2.5, §3.9) of a group of
  * `--large-group` members and of an empty group: leaving the members out must make the large
- * group as cheap to read as the empty one (issue 3). A read of the large group with its members
+ * group as cheap to read as the empty one (a scale target). A read of the large group with its members
  * is shown as an info row: its RSS column shows whether memory grows with the group (Roster
  * streams a group of more than 1,000 members page by page; compare two --large-group sizes).
  */

@@ -2,7 +2,7 @@
  * `userName eq` and `externalId eq` lookups (RFC 7644 §3.4.2.2): the requests every IdP sends
  * before creating a user (Okta by userName, Entra ID by externalId), of random users among
  * those loaded. With `--scale` they are measured at 10,000 users and again at `--users`, and
- * the second must cost within 1.5x of the first (issue 3).
+ * the second must cost within 1.5x of the first (a scale target).
  */
 import { getJson, measure, timedPhases, type BenchContext, type Measurement } from '../context.js'
 import { costAgainstBare } from '../cost.js'
@@ -72,7 +72,7 @@ export async function lookupUsers(ctx: BenchContext): Promise<Lookups> {
 }
 
 /**
- * Issue 3: lookups at `--users` cost within 1.5x of the same lookups at 10,000. The two are
+ * The scale target: lookups at `--users` cost within 1.5x of the same lookups at 10,000. The two are
  * minutes apart, so each is taken against its own bare-route measurement (`costAgainstBare`).
  */
 export function scaleRows(small: Lookups, large: Lookups): Row[] {

@@ -1,8 +1,8 @@
 /**
  * Sequential page walks, the way IdPs import a whole directory: by `startIndex` (RFC 7644
  * §3.4.2.4; Okta imports do this) and by cursor (RFC 9865). Each walk is one client reading one
- * page after the other, count=100. Issue 3: the last page of a startIndex walk costs within 2x
- * of the first.
+ * page after the other, count=100. The scale target: the last page of a startIndex walk costs
+ * within 2x of the first.
  *
  * `--walk full` reads every page; `--walk sampled` (the default above 100,000 users) reads the
  * first 5 and the last 5 pages only, enough to compare both ends without 10,000 requests.

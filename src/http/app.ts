@@ -22,7 +22,7 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger']
 }
 
-/** Where each kind of tenant lives (architecture.md "Tenancy"); GHES's `/api/v3` path too. */
+/** Where each kind of tenant lives (docs/design.md, *Tenants and tokens*); GHES's `/api/v3` path too. */
 const TENANT_PREFIXES: readonly { kind: TenantKind; prefix: string }[] = [
   { kind: 'organization', prefix: '/scim/v2/organizations/:slug' },
   { kind: 'enterprise', prefix: '/scim/v2/enterprises/:slug' },

@@ -16,7 +16,8 @@ export const MEMBER_PAGE_SIZE = 1000
 
 /**
  * Members per chunk written. About 45 KB of JSON: V8 puts strings over 128 KiB in a memory
- * mapping of their own, and turning those into bytes took 2–3 times as long (measured).
+ * mapping of their own, and those are slower to turn into bytes (docs/design.md, *Reading large
+ * groups*, has the measurement).
  */
 const CHUNK_MEMBERS = 250
 

@@ -65,7 +65,7 @@ export class GroupJsonWriter {
   members(page: readonly Member[]): string {
     const shape = this.#shape
     if (shape.kind === 'hidden') return ''
-    // Appending is several times faster than an array and join() for pages of members.
+    // Appending is cheaper than an array and join() for pages of members.
     let out = ''
     for (const member of page) {
       const item = shape.kind === 'whole' ? this.#whole(member) : this.#some(member, shape.names)

@@ -3,7 +3,7 @@ import type { Store, Tenant, TenantKind } from '../store/contract.js'
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
-/** The SCIM base path of a tenant, as pasted into an IdP (architecture.md "Tenancy"). */
+/** The SCIM base path of a tenant, as pasted into an IdP (docs/design.md, *Tenants and tokens*). */
 export function tenantBasePath(tenant: Pick<Tenant, 'kind' | 'slug'>): string {
   switch (tenant.kind) {
     case 'organization':

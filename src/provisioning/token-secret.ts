@@ -10,7 +10,7 @@ const TOKEN_SHAPE = /^roster_[A-Za-z0-9_-]{43}$/
 
 export const generateToken = (): string => TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url')
 
-/** Node's one-shot hash (20.12+): half the cost of a Hash object, and it runs on every request. */
+/** Node's one-shot hash (20.12+): cheaper than a Hash object, and it runs on every request. */
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
 
 export const hashToken = (token: string): string =>

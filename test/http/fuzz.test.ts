@@ -4,9 +4,9 @@ import fc from 'fast-check'
 import { ENTERPRISE_SCHEMA, group, GROUP_SCHEMA, PATCH_SCHEMA, STORES, startHarness, user, USER_SCHEMA, type Harness, type ScimResponse } from '../helpers/harness.js'
 
 /**
- * Property-based robustness (product.md: "every bad request gets a precise SCIM error, never a
- * 500"): random filters, bodies and PATCH operations may be refused, but only with a 4xx SCIM
- * error, and a refused write changes nothing.
+ * Property-based robustness (docs/design.md, *Untrusted input*: every bad request gets a precise
+ * SCIM error, never a 500): random filters, bodies and PATCH operations may be refused, but only
+ * with a 4xx SCIM error, and a refused write changes nothing.
  */
 
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error'

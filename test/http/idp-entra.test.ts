@@ -3,8 +3,9 @@ import { after, before, describe, test } from 'node:test'
 import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, PATCH_SCHEMA, STORES, startHarness, USER_SCHEMA, type Harness } from '../helpers/harness.js'
 
 /**
- * Request shapes Microsoft Entra ID's provisioning service sends (idp-behaviour.md §3.1, §5, §6),
- * with Entra's own headers: `Content-Type: application/json` and no SCIM media type.
+ * Request shapes Microsoft Entra ID's provisioning service sends (docs/idp-compatibility.md,
+ * *Microsoft Entra ID*), with Entra's own headers: `Content-Type: application/json` and no SCIM
+ * media type.
  */
 
 type Resource = any
@@ -23,7 +24,7 @@ for (const { name, open } of STORES) {
     after(() => h.close())
 
     let counter = 0
-    /** The body Entra POSTs for a new user (idp-behaviour.md §3.1 "User create flow"). */
+    /** The body Entra POSTs for a new user it found no match for. */
     const entraUser = (overrides: Record<string, unknown> = {}) => {
       const n = ++counter
       return {
@@ -97,7 +98,7 @@ for (const { name, open } of STORES) {
       assert.equal((await h.scim('GET', `/Users/${res.body.id}`)).body.userName, body.userName)
     })
 
-    test('Entra create user with primary "True" as a string (§6 pain point 1) → stored as boolean', async () => {
+    test('Entra create user with primary "True" as a string → stored as boolean', async () => {
       const res = await h.scim(
         'POST',
         '/Users',
@@ -133,7 +134,7 @@ for (const { name, open } of STORES) {
       assert.equal(res.body.scimType, 'uniqueness')
     })
 
-    test('Entra PATCH with capitalised ops Replace / Add / Remove (§3.1, §6 pain point 2)', async () => {
+    test('Entra PATCH with capitalised ops Replace / Add / Remove', async () => {
       const u = await createUser({ title: 'Old title' })
       const res = await patchUser(
         u.id,
@@ -156,7 +157,7 @@ for (const { name, open } of STORES) {
       const res = await patchUser(u.id, { op: 'Replace', path: 'active', value: 'False' })
       assert.equal(res.status, 200, res.text)
       assert.equal(res.body.active, false)
-      // Users are returned whether active or not (idp-behaviour.md §3.1).
+      // Users are returned whether active or not: only a hard delete hides them from Entra.
       const listed = await h.scim('GET', `/Users?filter=${enc(`userName eq "${u.userName}"`)}`)
       assert.equal(listed.body.totalResults, 1)
       assert.equal(listed.body.Resources[0].active, false)
@@ -173,7 +174,7 @@ for (const { name, open } of STORES) {
       assert.equal(lower.body.active, true)
     })
 
-    test('Entra no-path replace with dotted and URN keys (aadOptscim062020, §6 pain point 5)', async () => {
+    test('Entra no-path replace with dotted and URN keys (aadOptscim062020)', async () => {
       const u = await createUser()
       const res = await patchUser(u.id, {
         op: 'replace',
@@ -216,7 +217,7 @@ for (const { name, open } of STORES) {
       assert.equal(res.body[ENTERPRISE_SCHEMA].employeeNumber, 'Aklq')
     })
 
-    test('Entra replace emails[type eq "work"].value when there is no work email creates it (§6 pain point 4)', async () => {
+    test('Entra replace emails[type eq "work"].value when there is no work email creates it', async () => {
       const u = await createUser({ emails: [{ type: 'home', value: 'home@contoso.com' }] })
       const res = await patchUser(u.id, { op: 'Replace', path: 'emails[type eq "work"].value', value: 'work@contoso.com' })
       assert.equal(res.status, 200, res.text)
@@ -230,7 +231,7 @@ for (const { name, open } of STORES) {
       assert.deepEqual(added.body.emails, [{ type: 'work', value: 'first@contoso.com' }])
     })
 
-    test('Entra replace addresses[type eq "work"].streetAddress with no address creates it (§6 pain point 4)', async () => {
+    test('Entra replace addresses[type eq "work"].streetAddress with no address creates it', async () => {
       const u = await createUser()
       const res = await patchUser(
         u.id,
@@ -258,7 +259,7 @@ for (const { name, open } of STORES) {
       assert.equal(removed.body[ENTERPRISE_SCHEMA]?.manager, undefined)
     })
 
-    test('Entra app role: {"op":"Add","path":"roles[primary eq \\"True\\"].value","value":"Admin"} (§6 pain point 1)', async () => {
+    test('Entra app role: {"op":"Add","path":"roles[primary eq \\"True\\"].value","value":"Admin"} (string boolean in a filter)', async () => {
       const u = await createUser()
       const added = await patchUser(u.id, { op: 'Add', path: 'roles[primary eq "True"].value', value: 'Admin' })
       assert.equal(added.status, 200, added.text)
@@ -326,7 +327,7 @@ for (const { name, open } of STORES) {
       assert.deepEqual(await memberIds(g.id), [a.id, b.id].sort())
     })
 
-    test('Entra member remove without the flag: {"op":"Remove","path":"members","value":[{"value":id}]} removes only that member (§6 pain point 3)', async () => {
+    test('Entra member remove without the flag: {"op":"Remove","path":"members","value":[{"value":id}]} removes only that member', async () => {
       const [a, b] = [await createUser(), await createUser()]
       const g = await createGroup('Entra Remove Group')
       await patchGroup(g.id, { op: 'Add', path: 'members', value: [{ value: a.id }, { value: b.id }] })

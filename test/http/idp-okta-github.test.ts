@@ -5,8 +5,9 @@ import { issueToken } from '../../src/provisioning/tokens.js'
 import { GROUP_SCHEMA, PATCH_SCHEMA, STORES, startHarness, USER_SCHEMA, type Harness } from '../helpers/harness.js'
 
 /**
- * Request shapes Okta sends (idp-behaviour.md §3.2) and the examples of GitHub's own SCIM API
- * (§1: GHEC-OAS, EMU, GHES), which IdPs and admin scripts copy.
+ * Request shapes Okta sends and the examples of GitHub's own SCIM API (its OpenAPI description:
+ * organizations, Enterprise Managed Users, Enterprise Server), which IdPs and admin scripts copy.
+ * Where each was observed: docs/idp-compatibility.md.
  */
 
 type Resource = any
@@ -176,7 +177,7 @@ for (const { name, open } of STORES) {
       assert.deepEqual(user.body.groups, [])
     })
 
-    test('Okta errors are SCIM JSON: a bad request is 400 with the Error schema (§6 pain point 15)', async () => {
+    test('Okta errors are SCIM JSON: a bad request is 400 with the Error schema', async () => {
       const res = await h.scim('POST', '/Users', { schemas: [USER_SCHEMA], name: { givenName: 'No userName' } }, OKTA_HEADERS)
       assert.equal(res.status, 400)
       assert.match(String(res.headers['content-type']), /^application\/scim\+json/)
@@ -211,7 +212,7 @@ for (const { name, open } of STORES) {
       return res.body
     }
 
-    test('GitHub GHEC-OAS POST /Users example (no schemas) → 201', async () => {
+    test('GitHub OpenAPI POST /Users example (no schemas) → 201', async () => {
       const res = await gh('POST', '/Users', {
         userName: 'mona.octocat@okta.example.com',
         externalId: 'a7d0f98382',
@@ -230,7 +231,7 @@ for (const { name, open } of STORES) {
       assert.ok(res.body.meta.created && res.body.meta.lastModified && res.body.meta.location)
     })
 
-    test('GitHub GHEC-OAS deactivation PATCH (no schemas, no path): {"Operations":[{"op":"replace","value":{"active":false}}]} → 200', async () => {
+    test('GitHub OpenAPI deactivation PATCH (no schemas, no path): {"Operations":[{"op":"replace","value":{"active":false}}]} → 200', async () => {
       const u = await createUser()
       const res = await gh('PATCH', `/Users/${u.id}`, { Operations: [{ op: 'replace', value: { active: false } }] })
       assert.equal(res.status, 200, res.text)
@@ -245,7 +246,7 @@ for (const { name, open } of STORES) {
       })
       assert.equal(res.status, 200, res.text)
       assert.equal(res.body.active, false)
-      // Soft-deprovisioned users are still listed (idp-behaviour.md §1.2).
+      // Soft-deprovisioned users are still listed, as GitHub lists them.
       const listed = await gh('GET', `/Users?filter=${enc(`userName eq "${u.userName}"`)}`)
       assert.equal(listed.body.totalResults, 1)
     })
@@ -381,7 +382,7 @@ for (const { name, open } of STORES) {
       await createUser({ userName: u.userName })
     })
 
-    test('GitHub: a userName collision is 409 uniqueness; an over-length userName is 400 (§5.6)', async () => {
+    test('GitHub: a userName collision is 409 uniqueness; an over-length userName is 400', async () => {
       const u = await createUser()
       const dup = await gh('POST', '/Users', { schemas: [USER_SCHEMA], userName: u.userName.toUpperCase() })
       assert.equal(dup.status, 409, dup.text)

@@ -384,7 +384,7 @@ for (const { name, open } of STORES) {
       assert.deepEqual(seen, sorted)
     })
 
-    test('paging without sortBy is still a stable order: every user once across pages (§6 pain point 9)', async () => {
+    test('paging without sortBy is still a stable order: every user once across pages', async () => {
       const seen: string[] = []
       for (let start = 1; start <= all.length; start += 7) seen.push(...names((await list(`startIndex=${start}&count=7`)).Resources))
       assert.equal(seen.length, all.length)

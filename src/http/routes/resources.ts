@@ -99,7 +99,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
   app.patch(`${endpoint}/:id`, async (request: IdRequest, reply) => {
     const [context, resources] = service(request)
     const projection = projectionFromQuery(resources.schema, request.query)
-    // Entra expects 204 for group PATCHes and member lists can be huge (idp-behaviour.md §3.1);
+    // Entra expects 204 for group PATCHes and member lists can be huge (docs/idp-compatibility.md);
     // a client that wants the group back asks for it with attributes/excludedAttributes.
     const silent = resources.isGroup && !projection.requested
     const wanted = silent ? { groups: false, members: false } : projection.wanted

@@ -24,7 +24,7 @@ export const trimBaseUrl = (baseUrl: string) => baseUrl.replace(/\/+$/, '')
 /**
  * RFC 7643 §5: what this service provider supports. Bulk counts as supported when it allows at
  * least one operation. Authentication is the bearer token of RFC 6750 (tokens are issued per
- * tenant; see architecture.md "Tenancy and auth").
+ * tenant; see docs/design.md, *Tenants and tokens*).
  */
 export function serviceProviderConfig(options: ServiceProviderConfigOptions): Record<string, unknown> {
   const base = trimBaseUrl(options.baseUrl)

@@ -186,7 +186,7 @@ function fits(value: string | number | boolean, type: AttributeType): boolean {
     case 'binary':
       return typeof value === 'string'
     case 'boolean':
-      // Entra compares booleans with the strings "True"/"False" (idp-behaviour.md §6.1).
+      // Entra compares booleans with the strings "True"/"False" (docs/idp-compatibility.md).
       return typeof value === 'boolean' || (typeof value === 'string' && /^(?:true|false)$/i.test(value))
     case 'integer':
       return typeof value === 'number' && Number.isInteger(value)

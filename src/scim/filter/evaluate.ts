@@ -208,7 +208,7 @@ function order<T extends number | string>(op: CompareOperator, a: T, b: T): bool
   }
 }
 
-/** Entra sends booleans as the strings "True"/"False" (idp-behaviour.md §6.1). */
+/** Entra sends booleans as the strings "True"/"False" (docs/idp-compatibility.md, *String booleans*). */
 function toBoolean(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v
   if (typeof v !== 'string') return undefined

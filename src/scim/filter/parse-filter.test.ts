@@ -227,7 +227,7 @@ describe('parseFilter: grammar', () => {
     assert.deepEqual(shape('active eq "True"'), eq('active', 'True'))
   })
 
-  test("Entra's unquoted value is read as a string (idp-behaviour.md §3.1)", () => {
+  test("Entra's unquoted value is read as a string (docs/idp-compatibility.md)", () => {
     assert.deepEqual(shape('externalId eq jyoung'), eq('externalId', 'jyoung'))
     assert.deepEqual(shape('id eq 2819c223-7f76-453a-919d-413861904646'), eq('id', '2819c223-7f76-453a-919d-413861904646'))
     assert.deepEqual(shape('userName eq jyoung@example.com and active eq true'), {

@@ -3,7 +3,7 @@ import { formatAttrPath, parseAttrPath } from '../path/attr-path.js'
 import type { AttrPath, CompareOperator, CompareValue, Filter } from './ast.js'
 import { lex, type Token } from './lexer.js'
 
-/** Limits that keep one request from costing the server much (product.md: filter complexity). */
+/** Limits that keep one request from costing the server much (docs/design.md, *Untrusted input*). */
 export const MAX_FILTER_LENGTH = 10_000
 /** Levels of `(`, `not (` and `[` nesting. */
 export const MAX_FILTER_DEPTH = 50
@@ -210,7 +210,7 @@ export class FilterParser {
 
   /**
    * compValue: a JSON string, number, `true`, `false` or `null` (any case). A bare word is read
-   * as a string: Entra's documentation sends `externalId eq jyoung` (idp-behaviour.md §3.1).
+   * as a string: Entra's documentation sends `externalId eq jyoung` (docs/idp-compatibility.md).
    */
   #parseValue(): CompareValue {
     const token = this.peek()

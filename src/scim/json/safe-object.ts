@@ -32,9 +32,10 @@ function pathOf(frame: Frame | undefined, root: string, key?: string | number): 
 }
 
 /**
- * Refuses `__proto__`, `constructor` and `prototype` keys at any depth (style.md §13: only plain
- * JSON objects are accepted), and optionally nesting deeper than `maxDepth` containers. Walks
- * with an explicit stack, so hostile nesting cannot overflow the call stack.
+ * Refuses `__proto__`, `constructor` and `prototype` keys at any depth (only plain JSON objects
+ * are accepted: docs/design.md, *Untrusted input*), and optionally nesting deeper than
+ * `maxDepth` containers. Walks with an explicit stack, so hostile nesting cannot overflow the
+ * call stack.
  */
 export function assertSafeObject(value: unknown, path = '', limits: { maxDepth?: number } = {}): void {
   if (value === null || typeof value !== 'object') return

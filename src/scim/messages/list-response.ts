@@ -19,7 +19,7 @@ export type Page =
 /**
  * RFC 7644 §3.4.2: a page of query results. `Resources` is present even when empty: RFC 7644
  * makes it REQUIRED when `totalResults` is non-zero, and Entra ID's Test Connection expects
- * `Resources: []` for no match (idp-behaviour.md §3.1). A cursor page (RFC 9865 §2) carries
+ * `Resources: []` for no match (docs/idp-compatibility.md). A cursor page (RFC 9865 §2) carries
  * `nextCursor`/`previousCursor` and no `startIndex`, as the RFC's examples show.
  */
 export function listResponse<T>(resources: T[], page: Page): ListResponse<T> {

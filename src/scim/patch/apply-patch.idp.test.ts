@@ -1,7 +1,7 @@
 /**
- * The PATCH bodies identity providers and platforms send, from /work/shared/docs/idp-behaviour.md
- * (section numbers below are that file's), run the way the provisioning layer runs them:
- * parse, split the member changes off, apply the rest.
+ * The PATCH bodies identity providers and platforms send, as docs/idp-compatibility.md describes
+ * them (with where each was observed), run the way the provisioning layer runs them: parse,
+ * split the member changes off, apply the rest.
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
@@ -40,7 +40,7 @@ const user = (): Doc => ({
 
 const group = (): Doc => ({ schemas: [GROUP, ENTRA_GROUP], externalId: 'g-ext', displayName: 'Engineering' })
 
-describe('§1.2 GitHub EMU (GHEC-OAS examples)', () => {
+describe("GitHub Enterprise Managed Users (GitHub's OpenAPI examples)", () => {
   test('deactivate', () => {
     const { document } = run(User, user(), {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -82,14 +82,14 @@ describe('§1.2 GitHub EMU (GHEC-OAS examples)', () => {
     ])
   })
 
-  test('§1.1 organisation SCIM deactivation: the body lacks schemas and is accepted', () => {
+  test('organization SCIM deactivation: the body lacks schemas and is accepted', () => {
     assert.equal(parsePatchOp({ Operations: [{ op: 'replace', value: { active: false } }] }).length, 1)
     const document = applyPatch(User, user(), [{ index: 0, op: 'replace', value: { active: false } }])
     assert.equal(document.active, false)
   })
 })
 
-describe('§2 GitLab', () => {
+describe('GitLab', () => {
   test('capitalised ops, Update, and "true"/"false" strings', () => {
     const body = (op: string, value: unknown) => ({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -111,7 +111,7 @@ describe('§2 GitLab', () => {
   })
 })
 
-describe('§3.1 Microsoft Entra ID', () => {
+describe('Microsoft Entra ID', () => {
   test('disable, default body: Replace with the string "False"', () => {
     const { document } = run(User, user(), {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -120,7 +120,7 @@ describe('§3.1 Microsoft Entra ID', () => {
     assert.equal(document.active, false)
   })
 
-  test('disable with aadOptscim062020, and the UseSCIM sample', () => {
+  test('disable with aadOptscim062020, and Microsoft\'s documented sample', () => {
     for (const op of ['replace', 'Replace']) {
       const { document } = run(User, user(), {
         schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -244,7 +244,7 @@ describe('§3.1 Microsoft Entra ID', () => {
   })
 })
 
-describe('§3.2 Okta (shapes from Okta\'s SCIM 2.0 guide; unverified in idp-behaviour.md)', () => {
+describe('Okta (shapes from descriptions of Okta\'s requests; not replayed from a live tenant)', () => {
   test('deactivate and reactivate with a path-less value', () => {
     const off = run(User, user(), {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],

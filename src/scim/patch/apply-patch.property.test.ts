@@ -61,7 +61,7 @@ const userDocument: fc.Arbitrary<Doc> = fc
     return json(doc)
   })
 
-/** Paths with values that fit them: the shapes IdPs send (idp-behaviour.md §3.1, §5). */
+/** Paths with values that fit them: the shapes IdPs send (docs/idp-compatibility.md). */
 const pathAndValue: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.tuple(fc.constant('displayName'), text),
   fc.tuple(fc.constant('nickName'), text),

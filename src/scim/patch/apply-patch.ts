@@ -74,7 +74,7 @@ function applyToTarget(ctx: PatchContext, op: Op, target: PatchTarget, value: un
  * RFC 7644 §3.5.2.1: without a path the value is a set of attributes of the resource itself.
  * Its keys may be attribute paths (`name.givenName`), URN-qualified
  * (`urn:...:enterprise:2.0:User:employeeNumber`) or a whole extension URN mapping to an object
- * (Entra's `aadOptscim062020` shape, idp-behaviour.md §3.1); each is applied as an operation
+ * (Entra's `aadOptscim062020` shape, docs/idp-compatibility.md); each is applied as an operation
  * with that path. Unknown keys are ignored as on create. `id`, `meta` and `schemas`, which
  * Entra and Okta repeat, are ignored too; any other readOnly key is refused.
  */

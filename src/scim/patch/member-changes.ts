@@ -32,7 +32,7 @@ const MEMBER_TYPES = new Map<string, MemberReference['type']>([
 ])
 
 /**
- * Group members live in a table of their own (architecture.md, storage principles), so a PATCH
+ * Group members live in a table of their own (docs/design.md, *Storage decisions*), so a PATCH
  * must never load or rewrite the member list: every operation on `members` becomes a
  * membership change, and only the rest is applied to the document. A path-less add or replace
  * whose value has a `members` key is split in two. Resource types without `members` pass
@@ -92,7 +92,7 @@ function pathChange(operation: PatchOperation, target: AttributeTarget, where: s
   if (op === 'add') return { kind: 'add', members: memberList(value, `${where}.value`), index }
   if (op === 'replace') return { kind: 'replace', members: memberList(value, `${where}.value`), index }
   // RFC 7644 §3.5.2.2 removes all members for `"path":"members"`; with a value list (Entra,
-  // idp-behaviour.md §3.1) only the members listed go.
+  // docs/idp-compatibility.md, *Removing one member*) only the members listed go.
   if (value === undefined || value === null) return { kind: 'removeAll', index }
   return { kind: 'remove', values: memberList(value, `${where}.value`).map((m) => m.value), index }
 }

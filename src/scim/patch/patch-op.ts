@@ -20,8 +20,8 @@ export interface PatchOperation {
 export const MAX_PATCH_OPERATIONS = 1000
 
 /**
- * `op` is matched in any case: Entra sends `Add`/`Replace`/`Remove` (idp-behaviour.md §3.1) and
- * GitLab's instance API documents `Update`, which can only mean replace (§2).
+ * `op` is matched in any case: Entra sends `Add`/`Replace`/`Remove` and GitLab's instance API
+ * documents `Update`, which can only mean replace (docs/idp-compatibility.md).
  */
 const OPS = new Map<string, PatchOperation['op']>([
   ['add', 'add'],
@@ -41,7 +41,7 @@ export function parsePatchOp(body: unknown): PatchOperation[] {
   const listed = Array.isArray(schemas) ? schemas : [schemas]
   const urn = SCHEMA_URNS.patchOp.toLowerCase()
   // GitHub's organization SCIM examples and GitLab's documented bodies omit `schemas`
-  // (idp-behaviour.md §1.1, §2): a missing list is tolerated, a wrong one is not.
+  // (docs/idp-compatibility.md): a missing list is tolerated, a wrong one is not.
   if (schemas !== undefined && !listed.some((s) => typeof s === 'string' && s.toLowerCase() === urn)) {
     throw invalidSyntax(`schemas: expected '${SCHEMA_URNS.patchOp}'`)
   }

@@ -11,8 +11,8 @@ import { writeAttribute } from './write-attribute.js'
  * RFC 7644 §3.5.2.2. Removing what is not there is not an error. A multi-valued attribute
  * named without a filter loses all its values, unless the operation carries a `value` list:
  * then only the elements listed go (`{"op":"remove","path":"members","value":[{"value":"u1"}]}`,
- * Entra's way of removing one member, idp-behaviour.md §3.1 — the RFC reading, removing all,
- * would empty the group).
+ * Entra's way of removing one member, docs/idp-compatibility.md — the RFC reading, removing
+ * all, would empty the group).
  */
 export function removeAttribute(ctx: PatchContext, target: AttributeTarget, value: unknown, where: string) {
   const { resolved, valueFilter, subAttribute: sub } = target
@@ -73,7 +73,7 @@ function selects(item: unknown, element: unknown, attribute: AttributeDefinition
   )
 }
 
-/** RFC 7643 §2.2 `caseExact`, and Entra's `"True"`/`"False"` for booleans (idp-behaviour.md §3.1). */
+/** RFC 7643 §2.2 `caseExact`, and Entra's `"True"`/`"False"` for booleans (docs/idp-compatibility.md). */
 function sameValue(definition: AttributeDefinition | undefined, given: unknown, stored: unknown): boolean {
   if (typeof given === 'string' && typeof stored === 'string' && definition?.caseExact !== true) {
     return given.toLowerCase() === stored.toLowerCase()

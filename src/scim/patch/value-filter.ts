@@ -19,7 +19,7 @@ export const selectedIndexes = (
  * The element a filter describes, when it is only `eq` terms joined by `and`:
  * `type eq "work" and primary eq true` → `{ type: 'work', primary: true }`. Entra writes
  * `emails[type eq "work"].value` to set an email that does not exist yet and expects it to be
- * created (idp-behaviour.md §6, pain point 4), although RFC 7644 §3.5.2.3 would answer noTarget.
+ * created (docs/idp-compatibility.md), although RFC 7644 §3.5.2.3 would answer noTarget.
  * Any other filter cannot be turned into an element and gives undefined.
  */
 export function elementFromFilter(filter: Filter, parent: AttributeDefinition): JsonObject | undefined {

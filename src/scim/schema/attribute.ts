@@ -75,6 +75,6 @@ export const SCHEMA_URNS = {
   bulkRequest: 'urn:ietf:params:scim:api:messages:2.0:BulkRequest',
   bulkResponse: 'urn:ietf:params:scim:api:messages:2.0:BulkResponse',
   error: 'urn:ietf:params:scim:api:messages:2.0:Error',
-  /** Entra ID adds this URN to the `schemas` of groups it creates (idp-behaviour.md §3.1). */
+  /** Entra ID adds this URN to the `schemas` of groups it creates (docs/idp-compatibility.md). */
   entraGroup: 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group',
 } as const

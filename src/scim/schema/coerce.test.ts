@@ -216,7 +216,7 @@ describe('coerceResource: RFC 7643 examples', () => {
   })
 })
 
-describe('coerceResource: IdP bodies (idp-behaviour.md §1.2, §2, §3)', () => {
+describe('coerceResource: IdP bodies (docs/idp-compatibility.md)', () => {
   test('GitHub EMU PUT user with active:false and roles', () => {
     const body = {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],

@@ -97,7 +97,7 @@ function coerceSingle(
       return expectString(value, path, 'a string')
     case 'boolean':
       if (typeof value === 'boolean') return value
-      // Entra ID sends `"False"` and `"True"` (idp-behaviour.md §3.1).
+      // Entra ID sends `"False"` and `"True"` (docs/idp-compatibility.md, *String booleans*).
       if (typeof value === 'string') {
         const folded = value.toLowerCase()
         if (folded === 'true') return true

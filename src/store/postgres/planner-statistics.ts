@@ -2,14 +2,14 @@
  * Keeps PostgreSQL's planner statistics in step with a tenant that grows fast. Autovacuum
  * analyses a table only after a minute's nap and 10% of change, and until it has, the planner
  * believes a new table holds one row: it then answered `userName eq` and group member reads by
- * walking the seq index and filtering every row (measured: 155 ms for a 1,000-member group at
- * 5,000 users instead of ~3 ms). So the store itself looks in the background after every 500
- * rows it writes, and analyses the tables that are `stale`.
+ * walking the seq index and filtering every row, many times slower than an index read
+ * (docs/design.md, *PostgreSQL*, has the figures). So the store itself looks in the background
+ * after every 500 rows it writes, and analyses the tables that are `stale`.
  *
  * Whether they are is the database's answer, not this process's: when each process decided
  * from its own writes (ANALYZE after 500, 1,000, 2,000, … of them), several processes, or one
- * restarted on a large table, repeated ANALYZEs another had just run — about 0.2 s of
- * PostgreSQL CPU each at 200,000 users. A look is one small query.
+ * restarted on a large table, repeated ANALYZEs another had just run, each a noticeable share
+ * of PostgreSQL's CPU on a large table. A look is one small query.
  */
 
 /** What PostgreSQL knows of a table: `pg_class.reltuples`, `pg_stat_user_tables.n_mod_since_analyze`. */

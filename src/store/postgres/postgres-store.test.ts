@@ -230,7 +230,7 @@ if (!found.available) {
       }
     })
 
-    test('concurrent read-modify-write transactions on one row take turns (FOR UPDATE)', async (t) => {
+    test('concurrent read-modify-write transactions on one row take turns (FOR NO KEY UPDATE)', async (t) => {
       const { ts } = await open(t)
       await ts.transaction((tx) => tx.insert(user('u1', 'counter', { title: '0' })))
       const bump = () =>

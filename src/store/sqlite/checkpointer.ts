@@ -4,9 +4,10 @@ import { Worker } from 'node:worker_threads'
 /**
  * PASSIVE checkpoints this often. The WAL starts over from its beginning only when a write
  * finds every frame copied back, which under steady writes happens only if the checkpoints
- * keep up closely: at 200 ms the WAL reached its limit every 2–4 s of PATCHes, and each forced
- * checkpoint stalled writers 80–230 ms (the p99 of a PATCH benchmark, and 1.2–1.35x its cost
- * ratio). At 20 ms it rarely does. A checkpoint with nothing to copy only reads the WAL index.
+ * keep up closely: at a tenth of this rate, steady PATCHes drove the WAL to its limit every few
+ * seconds, and each forced checkpoint stalled every writer (docs/design.md, *Checkpoints off the
+ * request path*, has the measurements). At this rate it rarely happens. A checkpoint with
+ * nothing to copy only reads the WAL index.
  */
 const INTERVAL_MS = 20
 /**

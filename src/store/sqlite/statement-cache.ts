@@ -11,9 +11,10 @@ interface Entry {
  * values, so one filter shape is one SQL text and is prepared once, whatever the values.
  *
  * A hit only stamps the entry: keeping recency by deleting and re-inserting the Map entry
- * cost about 1.6 µs per hit (V8 rehashes a Map that keeps growing at one end), on every
- * statement of every request. The price moves to eviction, a scan that only happens once
- * more distinct statements than `limit` were prepared — each of those paid a prepare anyway.
+ * was a measurable cost (V8 rehashes a Map that keeps growing at one end; docs/design.md,
+ * *SQLite statement shapes*), paid on every statement of every request. The price moves to
+ * eviction, a scan that only happens once more distinct statements than `limit` were
+ * prepared — each of those paid a prepare anyway.
  */
 export class StatementCache {
   readonly #db: Database
