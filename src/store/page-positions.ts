@@ -7,7 +7,8 @@
  *
  * A position is exact while no row of the (tenant, type) was deleted since it was remembered:
  * inserts only append (a new seq is above every visible one; on PostgreSQL the insert takes
- * the (tenant, type) insert lock before its seq, see postgres/insert-resources.ts), and updates do not move rows in this order.
+ * the (tenant, type) insert lock before its seq, see `PostgresDialect.insertResources`), and
+ * updates do not move rows in this order.
  * Each entry records `removed` from `resource_counts` and is used only while it is unchanged,
  * so the answer is always the one OFFSET would give — in every process, whoever deletes.
  */

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL store: a small pool of connections (`pg.Pool`). Reads outside transactions go
  * to the pool; `transaction(fn)` holds one client from `BEGIN` to `COMMIT`, and `tx.get` locks
- * the row (`FOR UPDATE`), so concurrent read-modify-writes of one resource take turns, in this
+ * the row (`FOR NO KEY UPDATE`), so concurrent read-modify-writes of one resource take turns, in this
  * process or any other on the same database. `tx.existing` share-locks the rows it finds, so a
  * resource being added to a group cannot be deleted until that membership is committed.
  */
@@ -36,9 +36,8 @@ const ATTEMPTS = 3
 
 /**
  * Connections per process. Small on purpose: the work a Node process can hand PostgreSQL is
- * bounded by its one thread, and more backends only compete for the database's cores (an
- * Entra-style sync on 2 cores with two workers: ~10% less CPU per user with 5 than with 10);
- * and scale-out stays inside PostgreSQL's default 100 connections up to 20 processes.
+ * bounded by its one thread, and more backends only compete for the database's cores
+ * (docs/design.md, "Five connections per process"); and scale-out stays inside PostgreSQL's default 100 connections up to 20 processes.
  * ROSTER_DATABASE_POOL_SIZE sets it, e.g. for a database many milliseconds away.
  */
 export const DEFAULT_POOL_SIZE = 5

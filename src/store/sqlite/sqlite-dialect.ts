@@ -45,7 +45,7 @@ export class SqliteDialect extends SqlDialect {
     return ` INDEXED BY ${this.jsonKey(index)}`
   }
 
-  /** A literal: SQLite plans a bound LIMIT as if it could be anything, and slower (docs/design.md). */
+  /** A literal: SQLite plans a bound LIMIT slower (docs/design.md, "SQLite statement shapes"). */
   override limit(count: number, _params: unknown[]): string {
     if (!Number.isSafeInteger(count) || count < 0) throw new TypeError(`LIMIT ${count}`)
     return String(count)

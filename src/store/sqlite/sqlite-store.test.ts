@@ -6,10 +6,9 @@ import { after, describe, test } from 'node:test'
 import { parseFilter } from '../../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../../scim/schema/resource-types.js'
 import type { NewResource, ResourceTypeId, TenantTransaction } from '../contract.js'
+import type { Statement } from '../sql/statement.js'
 import { openStore } from '../open-store.js'
-import { compileFilter } from '../sql/compile-filter.js'
 import { storeContractSuite } from '../../../test/store/store-contract-suite.js'
-import { sqliteDialect } from './sqlite-dialect.js'
 import { SqliteStore } from './sqlite-store.js'
 import { walLimit } from './checkpointer.js'
 
@@ -47,7 +46,6 @@ const user = (id: string, userName: string): NewResource => ({
   },
 })
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 describe('openStore', () => {
   test('sqlite:<path> creates the parent directory and the file', async () => {
@@ -229,86 +227,94 @@ describe('SqliteStore', () => {
   })
 })
 
-describe('SqliteStore performance', () => {
-  test('userName eq uses the unique index at 100,000 users', async () => {
-    const store = await openSqlite()
-    const ts = store.forTenant(await store.createTenant('organization', 'big'))
-    await ts.transaction(async (tx) => {
-      for (let i = 0; i < 100_000; i++) await tx.insert(user(`u${i}`, `user${i}`))
-    })
-    const params: unknown[] = [ts.tenant.id]
-    const where = compileFilter(parseFilter('userName eq "USER77777"'), USER, sqliteDialect, params).sql
-    const sql = `SELECT r.id FROM resources r WHERE r.tenant_id = ? AND r.resource_type = 'User' AND (${where}) ORDER BY r.seq LIMIT 10`
-    const plan = (
-      store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]
-    ).map((r) => r.detail)
-    assert.ok(
-      plan.some((d) =>
-        /USING (COVERING )?INDEX resources_user_name \(tenant_id=\? AND user_name_fold=\?\)/.test(d),
-      ),
-      plan.join('\n'),
-    )
-    const times: number[] = []
-    for (let i = 0; i < 50; i++) {
-      const start = performance.now()
-      const found = await ts.list(USER, {
-        filter: parseFilter(`userName eq "User${i * 1999}"`),
-        startIndex: 1,
-        count: 10,
-      })
-      times.push(performance.now() - start)
-      assert.equal(found.totalResults, 1)
-    }
-    assert.ok(median(times) < 5, `median userName lookup ${median(times).toFixed(3)} ms`)
-    await store.close()
-  })
-
-  test('inserting a user costs tens of microseconds', async (t) => {
-    // Each insert in its own transaction, as a POST does. The in-memory store measures the
-    // store's own cost; a file adds the host's write() calls for the WAL (about 9 pages per
-    // commit), reported but not asserted, since they depend on the disk and the machine's load.
-    const perInsert = async (url: string) => {
-      const store = await openSqlite(url)
-      const ts = store.forTenant(await store.createTenant('organization', 'speed'))
-      for (let i = 0; i < 200; i++) await ts.transaction((tx) => tx.insert(user(`w${i}`, `warm${i}`)))
-      const n = 3000
-      const start = performance.now()
-      for (let i = 0; i < n; i++) await ts.transaction((tx) => tx.insert(user(`u${i}`, `user${i}`)))
-      const micros = ((performance.now() - start) * 1000) / n
+/**
+ * Cost guarded by counting, not timing (timings go to `npm run bench`): how many statements a
+ * request runs, and that each is answered through an index, not a scan.
+ */
+describe('SqliteStore query plans and statement counts', () => {
+  /** The store's statements while `fn` runs, and SQLite's plan of each. */
+  async function observed(
+    open: (observe: (s: Statement) => void) => SqliteStore,
+    fn: (store: SqliteStore, statements: Statement[]) => Promise<void>,
+  ): Promise<{ statements: Statement[]; plans: string[][] }> {
+    const statements: Statement[] = []
+    let recording = false
+    const store = open((s) => recording && statements.push(s))
+    try {
+      await store.migrate()
+      recording = true
+      await fn(store, statements)
+      recording = false
+      const plans = statements.map((s) =>
+        (store.database.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.params) as { detail: string }[]).map((r) => r.detail),
+      )
+      return { statements, plans }
+    } finally {
       await store.close()
-      return micros
     }
-    const memory = await perInsert('sqlite::memory:')
-    const file = await perInsert(`sqlite:${join(dir, 'insert-speed.db')}`)
-    t.diagnostic(`${memory.toFixed(1)} µs per insert in memory, ${file.toFixed(1)} µs in a WAL file`)
-    assert.ok(memory < 100, `${memory.toFixed(1)} µs per insert`)
+  }
+  const scans = (plan: string[]) => plan.filter((d) => /^SCAN (r|m|resources|memberships)\b/.test(d))
+
+  test('userName eq at 100,000 users: one statement, on the unique index', async () => {
+    const { statements, plans } = await observed(
+      (observe) => SqliteStore.open(':memory:', { observe }),
+      async (store, statements) => {
+        const ts = store.forTenant(await store.createTenant('organization', 'big'))
+        await ts.transaction(async (tx) => {
+          for (let i = 0; i < 100_000; i++) await tx.insert(user(`u${i}`, `user${i}`))
+        })
+        statements.length = 0
+        const found = await ts.list(USER, { filter: parseFilter('userName eq "USER77777"'), startIndex: 1, count: 10 })
+        assert.equal(found.totalResults, 1)
+      },
+    )
+    assert.equal(statements.length, 1, statements.map((s) => s.sql).join('\n'))
+    assert.ok(
+      plans[0]!.some((d) => /USING (COVERING )?INDEX resources_user_name \(tenant_id=\? AND user_name_fold=\?\)/.test(d)),
+      plans[0]!.join('\n'),
+    )
   })
 
-  test('adding 100 members costs the same for a group of 10,000 as for a group of 100', async (t) => {
-    const store = await openSqlite()
-    const ts = store.forTenant(await store.createTenant('organization', 'groups'))
+  test('a create is two statements (the row, its count), neither a scan', async () => {
+    const { statements, plans } = await observed(
+      (observe) => SqliteStore.open(':memory:', { observe }),
+      async (store, statements) => {
+        const ts = store.forTenant(await store.createTenant('organization', 'speed'))
+        for (let i = 0; i < 10; i++) await ts.insert(user(`w${i}`, `warm${i}`))
+        statements.length = 0
+        await ts.insert(user('u1', 'user1'))
+      },
+    )
+    assert.deepEqual(
+      statements.map((s) => /^INSERT INTO (\w+)/.exec(s.sql)?.[1]),
+      ['resources', 'resource_counts'],
+    )
+    for (const plan of plans) assert.deepEqual(scans(plan), [], plan.join('\n'))
+  })
+
+  test('adding 100 members is one statement whatever the size of the group, probing the member key', async () => {
     const members = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => ({ value: `m${from + i}`, type: 'User' as ResourceTypeId }))
-    await ts.transaction(async (tx) => {
-      await tx.addMembers('small', members(0, 100))
-      await tx.addMembers('large', members(0, 10_000))
-    })
-    const time = async (group: string, round: number) => {
-      const start = performance.now()
-      await ts.transaction((tx) => tx.addMembers(group, members(1_000_000 + round * 100, 100)))
-      return performance.now() - start
-    }
-    const small: number[] = []
-    const large: number[] = []
-    for (let round = 0; round < 40; round++) {
-      small.push(await time('small', round))
-      large.push(await time('large', round))
-    }
-    t.diagnostic(
-      `median: group of ~100 ${median(small).toFixed(3)} ms, group of ~10,000 ${median(large).toFixed(3)} ms`,
+    const counts: Record<string, number> = {}
+    const { statements, plans } = await observed(
+      (observe) => SqliteStore.open(':memory:', { observe }),
+      async (store, statements) => {
+        const ts = store.forTenant(await store.createTenant('organization', 'groups'))
+        await ts.transaction(async (tx) => {
+          await tx.addMembers('small', members(0, 100))
+          await tx.addMembers('large', members(0, 10_000))
+        })
+        for (const group of ['small', 'large']) {
+          const before = statements.length
+          await ts.transaction((tx) => tx.addMembers(group, members(1_000_000, 100)))
+          counts[group] = statements.length - before
+        }
+        assert.equal((await ts.members('large')).length, 10_100)
+      },
     )
-    assert.ok(median(large) < median(small) * 2 + 0.2, `${median(large)} ms vs ${median(small)} ms`)
-    assert.equal((await ts.members('large')).length, 10_000 + 40 * 100)
-    await store.close()
+    assert.deepEqual(counts, { small: 1, large: 1 })
+    for (const [i, plan] of plans.entries()) {
+      if (/^INSERT INTO memberships/.test(statements[i]!.sql)) assert.deepEqual(scans(plan), [], plan.join('\n'))
+    }
   })
 })

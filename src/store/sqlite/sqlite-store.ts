@@ -166,8 +166,8 @@ export class SqliteStore extends SqlStore implements Store {
    * For the tenant stores: runs `read` once no transaction is open, at the end of the
    * event-loop turn, together with every other read asked for in that turn. Run back to back,
    * the statements find SQLite's code and pages still in the CPU caches; interleaved with the
-   * rest of each request's work they did not: a `userName eq` lookup cost about a third less
-   * CPU batched (measured with 32 concurrent clients). A lone read waits for nothing but the
+   * rest of each request's work they did not (docs/design.md, "Reads of one event-loop turn run
+   * together"). A lone read waits for nothing but the
    * end of the current turn.
    */
   read<T>(read: () => T): Promise<T> {
