@@ -72,6 +72,15 @@ function resolveBulkIds(value: unknown, ids: ReadonlyMap<string, string>): unkno
   return value
 }
 
+/** An operation's id as the client percent-encoded it; bad encoding is the client's fault, not a 500. */
+function decodePathSegment(segment: string, at: string, path: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw invalidValue(`${at}: 'path' is not valid percent-encoding (RFC 3986 §2.1), got '${path}'`)
+  }
+}
+
 function parseOperation(raw: unknown, index: number): BulkOperation {
   const at = `Operations[${index}]`
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalidSyntax(`${at}: expected an object`)
@@ -83,7 +92,7 @@ function parseOperation(raw: unknown, index: number): BulkOperation {
   if (typeof op.path !== 'string') throw invalidValue(`${at}: 'path' is required`)
   const path = /^\/(Users|Groups)(?:\/([^/?#]+))?$/.exec(op.path)
   if (!path) throw invalidValue(`${at}: 'path' must be /Users, /Groups, /Users/{id} or /Groups/{id}, got '${op.path}'`)
-  const id = path[2] === undefined ? undefined : decodeURIComponent(path[2])
+  const id = path[2] === undefined ? undefined : decodePathSegment(path[2], at, op.path)
   if (method === 'POST' && id !== undefined) throw invalidValue(`${at}: POST takes a collection path such as /Users`)
   if (method !== 'POST' && id === undefined) throw invalidValue(`${at}: ${method} needs a resource path such as /Users/{id}`)
   if (op.bulkid !== undefined && (typeof op.bulkid !== 'string' || op.bulkid === '')) {
