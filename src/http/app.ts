@@ -7,6 +7,7 @@ import type { ServerConfig } from './config.js'
 import { databaseHealth } from './database-health.js'
 import { clientErrorHandler } from './client-error.js'
 import { DATABASE_RETRY_AFTER_SECONDS, errorHandler, MAX_PATH_SEGMENT, notFoundHandler } from './error-handler.js'
+import { loggedUrl, tenantLabel } from './log-fields.js'
 import { LogStream } from './log-stream.js'
 import { registerBulkRoute } from './routes/bulk.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
@@ -54,8 +55,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // One line per request (below) instead of Fastify's two: logging is a large share of a
     // lookup's cost.
     logController: new LogController({ disableRequestLogging: true }),
-    // Admins paste tenant URLs with a trailing slash and IdPs append '/Users' to them.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: MAX_PATH_SEGMENT },
+    // Admins paste tenant URLs with a trailing slash and IdPs append '/Users' to them. Endpoint
+    // names match in any case: Microsoft's SCIM test collection calls `/users`, and services
+    // built on ASP.NET accept it. Parameters (slugs, ids) keep the case they were sent in, so
+    // they keep their meaning: a slug is lower-case, and `ACME` names no tenant.
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      caseSensitive: false,
+      maxParamLength: MAX_PATH_SEGMENT,
+    },
     // Fastify's default is no limit: a client that stalls mid-body would hold its socket (and
     // its parser) for good. The limit covers headers and body together. Node reads it when the
     // server is built (set later, it does not reach a body that stalls), hence both places.
@@ -88,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
   })
   app.decorateRequest('scim', null)
+  app.decorateRequest('tolerances', null)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
 
@@ -96,10 +106,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: loggedUrl(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...(request.scim && { tenant: request.scim.tenant.slug || 'instance' }),
+        ...(request.scim && { tenant: tenantLabel(request.scim.tenant) }),
+        ...(request.tolerances && { tolerances: request.tolerances }),
       },
       'request',
     )
