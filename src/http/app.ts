@@ -6,7 +6,13 @@ import { authenticateTenant } from './authenticate.js'
 import type { ServerConfig } from './config.js'
 import { databaseHealth } from './database-health.js'
 import { clientErrorHandler } from './client-error.js'
-import { DATABASE_RETRY_AFTER_SECONDS, errorHandler, MAX_PATH_SEGMENT, notFoundHandler } from './error-handler.js'
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  errorHandler,
+  frameworkErrorHandler,
+  MAX_PATH_SEGMENT,
+  notFoundHandler,
+} from './error-handler.js'
 import { loggedUrl, tenantLabel } from './log-fields.js'
 import { LogStream } from './log-stream.js'
 import { registerBulkRoute } from './routes/bulk.js'
@@ -76,7 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // Faults found before routing (a URL that is not percent-encoding, an over-long path
     // segment) and on the raw socket (431, 408, malformed HTTP) get a SCIM error too.
-    frameworkErrors: errorHandler,
+    frameworkErrors: frameworkErrorHandler,
     clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
   })
 

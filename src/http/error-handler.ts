@@ -10,6 +10,7 @@ import {
   unsupportedMediaType,
 } from '../scim/errors.js'
 import { isDatabaseUnavailable } from '../store/database-unavailable.js'
+import { loggedUrl } from './log-fields.js'
 import { sendScim } from './scim-reply.js'
 
 /** Seconds a client is told to wait (`Retry-After`) when the database is unavailable. */
@@ -75,6 +76,17 @@ const clientGone = (request: FastifyRequest, e: Partial<FastifyError>) =>
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const scim = toScimError(error, request)
+  return sendScim(reply, scim.status, scim.toResponse(), { ...scim.headers })
+}
+
+/**
+ * Fastify's `frameworkErrors`: faults found before routing (a URL that is not percent-encoding,
+ * an over-long parameter). Such a request has no route, so no `onResponse` hook: its request
+ * line is written here.
+ */
+export function frameworkErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const scim = toScimError(error, request)
+  request.log.info({ method: request.method, url: loggedUrl(request.url), status: scim.status }, 'request')
   return sendScim(reply, scim.status, scim.toResponse(), { ...scim.headers })
 }
 
