@@ -47,7 +47,9 @@ export function toScimError(error: unknown, request: FastifyRequest): ScimError 
     case 'FST_ERR_BAD_URL':
       return badRequest(`the URL is not valid: its path is not percent-encoded UTF-8 (RFC 3986 §2.1): ${request.url}`)
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return notFound(`no such resource: no tenant, resource or schema has a name longer than ${MAX_PATH_SEGMENT} characters`)
+      return notFound(
+        `no such resource: no tenant, resource or schema has a name longer than ${MAX_PATH_SEGMENT} characters`,
+      )
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return payloadTooLarge(`the request body is larger than the ${e.message?.match(/\d+/)?.[0] ?? 'allowed'} bytes this server accepts`)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

@@ -47,10 +47,14 @@ function wants(request: ProjectionRequest, schema: ResourceSchema, name: string)
 const compiled = new Map<string, Projection>()
 const MAX_COMPILED = 256
 
-const formatItem = (p: AttributePath) => `${formatAttrPath(p)}${p.valueFilter ? `[${formatFilter(p.valueFilter)}]` : ''}`
+/** A value filter is part of the shape: `emails` and `emails[type eq "work"]` project differently. */
+const formatItem = (p: AttributePath) =>
+  `${formatAttrPath(p)}${p.valueFilter ? `[${formatFilter(p.valueFilter)}]` : ''}`
 
 const keyOf = (schema: ResourceSchema, request: ProjectionRequest) =>
-  `${schema.type.id}\u0000${(request.attributes ?? []).map(formatItem).join(',')}\u0000${(request.excludedAttributes ?? [])
+  `${schema.type.id}\u0000${(request.attributes ?? []).map(formatItem).join(',')}\u0000${(
+    request.excludedAttributes ?? []
+  )
     .map(formatItem)
     .join(',')}`
 

@@ -137,7 +137,9 @@ export class ResourceService {
       const document = coerceResource(this.schema, patched)
       this.#settlePassword(document, existing.document, hashes)
       let changed = !sameDocument(document, existing.document)
-      for (const change of memberChanges) changed = (await this.#applyMemberChange(tx, id, change, tolerances)) || changed
+      for (const change of memberChanges) {
+        changed = (await this.#applyMemberChange(tx, id, change, tolerances)) || changed
+      }
       // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
       const resource = changed ? await this.#update(tx, existing, document) : existing
       return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
@@ -209,7 +211,12 @@ export class ResourceService {
    * the server knows what it is (a schema-driven conformance suite sends such members), and
    * the correction is noted in `tolerances`.
    */
-  async #checkMembers(tx: TenantTransaction, groupId: string, members: MemberInput[], tolerances: string[]): Promise<void> {
+  async #checkMembers(
+    tx: TenantTransaction,
+    groupId: string,
+    members: MemberInput[],
+    tolerances: string[],
+  ): Promise<void> {
     const ids = [...new Set(members.map((m) => m.value))]
     if (ids.includes(groupId)) throw invalidValue('members: a group cannot be a member of itself')
     const found = await tx.existing(ids)

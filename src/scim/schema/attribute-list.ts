@@ -41,7 +41,11 @@ function parseItem(item: string, parameter: string): AttributePath {
   }
   try {
     const { attrPath, valueFilter, subAttr } = parsePatchPath(item)
-    return Object.freeze({ ...attrPath, ...(subAttr !== undefined && { subAttr }), ...(valueFilter && { valueFilter }) })
+    return Object.freeze({
+      ...attrPath,
+      ...(subAttr !== undefined && { subAttr }),
+      ...(valueFilter && { valueFilter }),
+    })
   } catch (e) {
     if (!isScimError(e)) throw e
     // The parser's detail says where ("path: … at position 7"); the parameter is what was sent.

@@ -149,7 +149,8 @@ function expectString(value: unknown, path: string, expected: string): string {
 function checkKey(key: string, where: string): void {
   const found = unstorableText(key)
   if (found !== undefined) {
-    throw invalidValue(`${where ? `${where}: ` : ''}the key ${JSON.stringify(key)} contains ${found}, which cannot be stored`)
+    const at = where ? `${where}: ` : ''
+    throw invalidValue(`${at}the key ${JSON.stringify(key)} contains ${found}, which cannot be stored`)
   }
 }
 
