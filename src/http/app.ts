@@ -5,7 +5,15 @@ import type { Store, TenantKind } from '../store/contract.js'
 import { authenticateTenant } from './authenticate.js'
 import type { ServerConfig } from './config.js'
 import { databaseHealth } from './database-health.js'
-import { DATABASE_RETRY_AFTER_SECONDS, errorHandler, notFoundHandler } from './error-handler.js'
+import { clientErrorHandler } from './client-error.js'
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  errorHandler,
+  frameworkErrorHandler,
+  MAX_PATH_SEGMENT,
+  notFoundHandler,
+} from './error-handler.js'
+import { loggedUrl, tenantLabel } from './log-fields.js'
 import { LogStream } from './log-stream.js'
 import { registerBulkRoute } from './routes/bulk.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
@@ -14,6 +22,9 @@ import { registerRootSearch } from './routes/root-search.js'
 
 /** No SCIM document nests this deep (a Bulk PATCH of a complex value is about 8). */
 const MAX_BODY_DEPTH = 32
+
+/** Node looks for overdue requests on a timer; a quarter of the limit keeps to it closely enough. */
+const checkingInterval = (timeoutMs: number) => Math.min(30_000, Math.max(50, Math.floor(timeoutMs / 4)))
 
 export interface AppOptions {
   readonly store: Store
@@ -50,8 +61,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // One line per request (below) instead of Fastify's two: logging is a large share of a
     // lookup's cost.
     logController: new LogController({ disableRequestLogging: true }),
-    // Admins paste tenant URLs with a trailing slash and IdPs append '/Users' to them.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Admins paste tenant URLs with a trailing slash and IdPs append '/Users' to them. Endpoint
+    // names match in any case: Microsoft's SCIM test collection calls `/users`, and services
+    // built on ASP.NET accept it. Parameters (slugs, ids) keep the case they were sent in, so
+    // they keep their meaning: a slug is lower-case, and `ACME` names no tenant.
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      caseSensitive: false,
+      maxParamLength: MAX_PATH_SEGMENT,
+    },
+    // Fastify's default is no limit: a client that stalls mid-body would hold its socket (and
+    // its parser) for good. The limit covers headers and body together. Node reads it when the
+    // server is built (set later, it does not reach a body that stalls), hence both places.
+    requestTimeout: config.requestTimeoutMs,
+    // Node's default look for overdue requests is every 30 s, too coarse for a short limit.
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(config.requestTimeoutMs),
+    },
+    // Faults found before routing (a URL that is not percent-encoding, an over-long path
+    // segment) and on the raw socket (431, 408, malformed HTTP) get a SCIM error too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
   })
 
   // RFC 7644 §3.1 names application/scim+json; IdPs also send application/json (Okta, Entra).
@@ -71,6 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
   })
   app.decorateRequest('scim', null)
+  app.decorateRequest('tolerances', null)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
 
@@ -79,10 +112,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: loggedUrl(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...(request.scim && { tenant: request.scim.tenant.slug || 'instance' }),
+        ...(request.scim && { tenant: tenantLabel(request.scim.tenant) }),
+        ...(request.tolerances && { tolerances: request.tolerances }),
       },
       'request',
     )

@@ -1,8 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { hashToken, looksLikeToken } from '../provisioning/token-secret.js'
 import { TokenAuthenticator } from '../provisioning/tokens.js'
+import { isScimError } from '../scim/errors.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Store, Tenant, TenantKind } from '../store/contract.js'
 import type { ScimContext } from './context.js'
+import { tenantLabel } from './log-fields.js'
 
 export interface TenantLocator {
   readonly kind: TenantKind
@@ -46,6 +49,41 @@ export function authenticateTenant(
     request.scim = contexts!.at(publicUrl ?? `${request.protocol}://${request.host}`)
   }
 
+  /**
+   * The client hears one answer for every failure (tokens.ts); the log says which it was, and
+   * names the token by id and name (never its secret), so an operator can tell a revoked
+   * token from a mistyped URL. Only failures pay the extra lookup.
+   */
+  function refuse(request: FastifyRequest, slug: string, error: Error, done: (error?: Error) => void): void {
+    if (!isScimError(error) || error.status !== 401) return done(error)
+    explain(request, slug).then(
+      (why) => {
+        request.log.info(why, 'unauthorized')
+        done(error)
+      },
+      () => done(error),
+    )
+  }
+
+  async function explain(request: FastifyRequest, slug: string): Promise<Record<string, unknown>> {
+    const tenant = hasSlug ? `${locator.kind}/${slug}` : tenantLabel({ kind: locator.kind, slug })
+    const known = tenants.get(slug)?.tenant ?? (await store.findTenant(locator.kind, slug))
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
+    if (!match) return { tenant, reason: request.headers.authorization ? 'not a bearer token' : 'no bearer token' }
+    const token = match[1] ?? ''
+    if (!looksLikeToken(token)) return { tenant, reason: 'malformed token' }
+    const record = await store.findTokenByHash(hashToken(token))
+    const named = record && { tokenId: record.id, tokenName: record.name }
+    if (!known) return { tenant, reason: 'unknown tenant', ...named }
+    if (!record) return { tenant, reason: 'unknown token' }
+    if (record.tenantId !== known.id) return { tenant, reason: "another tenant's token", ...named }
+    if (record.revokedAt !== null) return { tenant, reason: 'revoked token', revokedAt: record.revokedAt, ...named }
+    if (record.expiresAt !== null && Date.parse(record.expiresAt) <= Date.now()) {
+      return { tenant, reason: 'expired token', expiresAt: record.expiresAt, ...named }
+    }
+    return { tenant, reason: 'token refused', ...named }
+  }
+
   // Callback style: with the tenant and the token record cached (nearly every request), the
   // check completes synchronously, without a promise per request.
   return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
@@ -55,17 +93,18 @@ export function authenticateTenant(
     try {
       checked = contexts && authenticator.authenticate(request.headers.authorization, contexts.tenant)
     } catch (e) {
-      return done(e as Error)
+      return refuse(request, slug, e as Error, done)
     }
+    const fail = (e: Error) => refuse(request, slug, e, done)
     if (contexts === undefined) {
-      slow(request, slug).then(() => done(), done)
+      slow(request, slug).then(() => done(), fail)
       return
     }
     const attach = () => {
       request.scim = contexts.at(publicUrl ?? `${request.protocol}://${request.host}`)
       done()
     }
-    if (checked instanceof Promise) checked.then(attach, done)
+    if (checked instanceof Promise) checked.then(attach, fail)
     else attach()
   }
 }

@@ -17,6 +17,8 @@ export interface ServerConfig {
   readonly tokenCacheMs: number
   /** PostgreSQL connections per server process, at most; unset: the store's default. */
   readonly databasePoolSize: number | undefined
+  /** How long a client may take to send one whole request, headers and body; then 408. */
+  readonly requestTimeoutMs: number
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db'
@@ -50,5 +52,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databasePoolSize: env.ROSTER_DATABASE_POOL_SIZE
       ? positive('ROSTER_DATABASE_POOL_SIZE', env.ROSTER_DATABASE_POOL_SIZE)
       : undefined,
+    requestTimeoutMs: env.ROSTER_REQUEST_TIMEOUT_MS
+      ? positive('ROSTER_REQUEST_TIMEOUT_MS', env.ROSTER_REQUEST_TIMEOUT_MS)
+      : 60_000,
   }
 }

@@ -15,7 +15,17 @@ export interface ScimContext {
 declare module 'fastify' {
   interface FastifyRequest {
     scim: ScimContext | null
+    /**
+     * What of the client's input was corrected rather than refused (provisioning/resources.ts
+     * Written.tolerances); the request's log line carries them. Null until the first one.
+     */
+    tolerances: string[] | null
   }
+}
+
+/** Keeps the notes of a write for the request's log line. */
+export function noteTolerances(request: FastifyRequest, tolerances: readonly string[] | undefined): void {
+  if (tolerances?.length) (request.tolerances ??= []).push(...tolerances)
 }
 
 export function scimContext(request: FastifyRequest): ScimContext {

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify'
 import { etagOf, type Derived } from '../provisioning/render.js'
 import { GroupJsonWriter } from '../provisioning/render-stream.js'
 import type { ResourceService } from '../provisioning/resources.js'
-import type { MemberPage, MemberPosition, StoredResource } from '../store/contract.js'
+import type { Member, MemberPage, MemberPosition, StoredResource } from '../store/contract.js'
 import type { ScimContext } from './context.js'
 import type { Projection } from './projection.js'
 import { sendScim } from './scim-reply.js'
@@ -39,6 +39,9 @@ export async function sendGroupWithMembers(
 ) {
   const first = await resources.memberPage(group.id, undefined, MEMBER_PAGE_SIZE)
   if (first.next === undefined) return sendWhole({ members: first.members })
+  // A value filter shows some members and not others: the writer's one probe member cannot
+  // tell which, so such a (rare) request reads every page and is answered whole.
+  if (projection.filtersMembers) return sendWhole({ members: await allMembers(resources, group.id, first) })
   const writer = new GroupJsonWriter(group, context.baseUrl, projection.apply)
   // `attributes=members.unknown` names members but shows none of them.
   if (!writer.showsMembers) return sendWhole({})
@@ -53,6 +56,15 @@ export async function sendGroupWithMembers(
     ),
   )
   return sendScim(reply, 200, body, { ETag: etagOf(group.version) })
+}
+
+async function allMembers(resources: ResourceService, groupId: string, first: MemberPage): Promise<Member[]> {
+  const members = [...first.members]
+  for (let page = first; page.next !== undefined; ) {
+    page = await resources.memberPage(groupId, page.next, MEMBER_PAGE_SIZE)
+    members.push(...page.members)
+  }
+  return members
 }
 
 /**

@@ -1,13 +1,13 @@
-import type { AttrPath } from '../scim/filter/ast.js'
+import { formatFilter } from '../scim/filter/format-filter.js'
 import { formatAttrPath } from '../scim/path/attr-path.js'
-import { parseAttributeList } from '../scim/schema/attribute-list.js'
+import { parseAttributeList, type AttributePath } from '../scim/schema/attribute-list.js'
 import { compileProjection } from '../scim/schema/project.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { DerivedWanted } from '../provisioning/resources.js'
 
 export interface ProjectionRequest {
-  readonly attributes?: AttrPath[] | undefined
-  readonly excludedAttributes?: AttrPath[] | undefined
+  readonly attributes?: AttributePath[] | undefined
+  readonly excludedAttributes?: AttributePath[] | undefined
 }
 
 export interface Projection {
@@ -21,9 +21,14 @@ export interface Projection {
   /** Derived attributes cost a query (and for big groups, a lot): load them only when shown. */
   readonly wanted: DerivedWanted
   readonly requested: boolean
+  /**
+   * Whether a value filter picks among a group's members (`attributes=members[type eq "User"]`):
+   * members are then not all shown alike, which streaming them page by page relies on.
+   */
+  readonly filtersMembers: boolean
 }
 
-const names = (paths: readonly AttrPath[] | undefined, schema: ResourceSchema, name: string) =>
+const names = (paths: readonly AttributePath[] | undefined, schema: ResourceSchema, name: string) =>
   paths?.some((p) => {
     if (p.name.toLowerCase() !== name) return false
     return p.uri === undefined || p.uri.toLowerCase() === schema.coreSchema.id.toLowerCase()
@@ -31,17 +36,26 @@ const names = (paths: readonly AttrPath[] | undefined, schema: ResourceSchema, n
 
 function wants(request: ProjectionRequest, schema: ResourceSchema, name: string): boolean {
   if (request.attributes?.length) return names(request.attributes, schema, name)
-  // `excludedAttributes=members.display` still needs members; only the whole attribute counts.
-  return !(request.excludedAttributes ?? []).some((p) => p.subAttr === undefined && names([p], schema, name))
+  // `excludedAttributes=members.display` (or `members[type eq "Group"]`) still needs members;
+  // only the whole attribute counts.
+  return !(request.excludedAttributes ?? []).some(
+    (p) => p.subAttr === undefined && p.valueFilter === undefined && names([p], schema, name),
+  )
 }
 
 /** Compiled projections by request shape: most requests ask the same few (often none). */
 const compiled = new Map<string, Projection>()
 const MAX_COMPILED = 256
 
+/** A value filter is part of the shape: `emails` and `emails[type eq "work"]` project differently. */
+const formatItem = (p: AttributePath) =>
+  `${formatAttrPath(p)}${p.valueFilter ? `[${formatFilter(p.valueFilter)}]` : ''}`
+
 const keyOf = (schema: ResourceSchema, request: ProjectionRequest) =>
-  `${schema.type.id}\u0000${(request.attributes ?? []).map(formatAttrPath).join(',')}\u0000${(request.excludedAttributes ?? [])
-    .map(formatAttrPath)
+  `${schema.type.id}\u0000${(request.attributes ?? []).map(formatItem).join(',')}\u0000${(
+    request.excludedAttributes ?? []
+  )
+    .map(formatItem)
     .join(',')}`
 
 /** The projection of requests that name no attributes, per schema: no key to build. */
@@ -77,6 +91,9 @@ function compile(schema: ResourceSchema, request: ProjectionRequest): Projection
     keeps: keepsOf(apply),
     wanted: { groups: wants(clean, schema, 'groups'), members: wants(clean, schema, 'members') },
     requested: clean.attributes !== undefined || clean.excludedAttributes !== undefined,
+    filtersMembers: [...(clean.attributes ?? []), ...(clean.excludedAttributes ?? [])].some(
+      (p) => p.valueFilter !== undefined && names([p], schema, 'members'),
+    ),
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../scim/errors.js'
 import { isDatabaseUnavailable } from '../store/database-unavailable.js'
 import { SCHEMA_URNS } from '../scim/schema/attribute.js'
-import type { ResourceService } from './resources.js'
+import type { ResourceService, Written } from './resources.js'
 import { etagOf } from './render.js'
 
 /**
@@ -72,6 +72,15 @@ function resolveBulkIds(value: unknown, ids: ReadonlyMap<string, string>): unkno
   return value
 }
 
+/** An operation's id as the client percent-encoded it; bad encoding is the client's fault, not a 500. */
+function decodePathSegment(segment: string, at: string, path: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw invalidValue(`${at}: 'path' is not valid percent-encoding (RFC 3986 §2.1), got '${path}'`)
+  }
+}
+
 function parseOperation(raw: unknown, index: number): BulkOperation {
   const at = `Operations[${index}]`
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalidSyntax(`${at}: expected an object`)
@@ -83,7 +92,7 @@ function parseOperation(raw: unknown, index: number): BulkOperation {
   if (typeof op.path !== 'string') throw invalidValue(`${at}: 'path' is required`)
   const path = /^\/(Users|Groups)(?:\/([^/?#]+))?$/.exec(op.path)
   if (!path) throw invalidValue(`${at}: 'path' must be /Users, /Groups, /Users/{id} or /Groups/{id}, got '${op.path}'`)
-  const id = path[2] === undefined ? undefined : decodeURIComponent(path[2])
+  const id = path[2] === undefined ? undefined : decodePathSegment(path[2], at, op.path)
   if (method === 'POST' && id !== undefined) throw invalidValue(`${at}: POST takes a collection path such as /Users`)
   if (method !== 'POST' && id === undefined) throw invalidValue(`${at}: ${method} needs a resource path such as /Users/{id}`)
   if (op.bulkid !== undefined && (typeof op.bulkid !== 'string' || op.bulkid === '')) {
@@ -143,12 +152,15 @@ function errorResult(op: BulkOperation, error: ScimError): BulkOperationResult {
 /**
  * Runs the operations. The next operation to run is always the first one whose bulkId
  * references are all settled; operations caught in a reference cycle fail with 409 (RFC 7644
- * §3.7.1 allows this), and so do those that need a bulkId whose POST failed.
+ * §3.7.1 allows this), and so do those that need a bulkId whose POST failed. What the server
+ * corrected in an operation's input (Written.tolerances) is added to `tolerances`, prefixed
+ * with the operation.
  */
 export async function executeBulk(
   request: { failOnErrors?: number; operations: BulkOperation[] },
   services: { Users: ResourceService; Groups: ResourceService },
   baseUrl: string,
+  tolerances: string[] = [],
 ): Promise<BulkOperationResult[]> {
   const defined = new Set(request.operations.flatMap((o) => (o.bulkId ? [o.bulkId] : [])))
   const created = new Map<string, string>()
@@ -188,7 +200,7 @@ export async function executeBulk(
       settle(op, errorResult(op, undefinedRef ? invalidValue(detail) : conflict(detail)))
       continue
     }
-    const result = await runOne(op, created, services, baseUrl)
+    const result = await runOne(op, created, services, baseUrl, tolerances)
     outage = result.status === '503'
     settle(op, result)
   }
@@ -200,15 +212,20 @@ async function runOne(
   created: Map<string, string>,
   services: { Users: ResourceService; Groups: ResourceService },
   baseUrl: string,
+  tolerances: string[],
 ): Promise<BulkOperationResult> {
   const service = services[op.endpoint]
   const data = resolveBulkIds(op.data, created)
   const id = op.id === undefined ? undefined : (resolveBulkIds(op.id, created) as string)
   const base = { method: op.method, ...(op.bulkId !== undefined && { bulkId: op.bulkId }) }
+  const note = (written: Written) => {
+    for (const t of written.tolerances ?? []) tolerances.push(`Operations[${op.index}]: ${t}`)
+  }
   try {
     switch (op.method) {
       case 'POST': {
         const written = await service.create(data, { groups: false, members: false })
+        note(written)
         if (op.bulkId) created.set(op.bulkId, written.resource.id)
         return {
           ...base,
@@ -223,6 +240,7 @@ async function runOne(
           op.method === 'PUT'
             ? await service.replace(id!, data, op.version, { groups: false, members: false })
             : await service.patch(id!, data, op.version, { groups: false, members: false })
+        note(written)
         return { ...base, location: `${baseUrl}/${op.endpoint}/${id}`, version: etagOf(written.resource.version), status: '200' }
       }
       case 'DELETE':

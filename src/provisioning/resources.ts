@@ -30,7 +30,16 @@ type MemberInput = { value: string; type?: ResourceTypeId }
 export interface Written {
   readonly resource: StoredResource
   readonly derived: Derived
+  /**
+   * What of the client's input the server corrected rather than refused, one note each, for
+   * the request's log line (e.g. `member type corrected: <id> User (sent Group)`).
+   */
+  readonly tolerances?: readonly string[]
 }
+
+/** `written` with the notes, when there are any. */
+const noted = (written: Written, tolerances: readonly string[]): Written =>
+  tolerances.length === 0 ? written : { ...written, tolerances }
 
 /** What the caller will show, so derived attributes are only loaded when they are returned. */
 export interface DerivedWanted {
@@ -84,10 +93,11 @@ export class ResourceService {
       return { resource: await this.#store.insert(resource), derived }
     }
     return this.#store.transaction(async (tx) => {
-      await this.#checkMembers(tx, id, members)
+      const tolerances: string[] = []
+      await this.#checkMembers(tx, id, members, tolerances)
       const inserted = await tx.insert(resource)
       await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
-      return { resource: inserted, derived: (await this.#derive(tx, [inserted], wanted))[0] ?? {} }
+      return noted({ resource: inserted, derived: (await this.#derive(tx, [inserted], wanted))[0] ?? {} }, tolerances)
     })
   }
 
@@ -97,6 +107,7 @@ export class ResourceService {
     const members = this.#takeMembers(document)
     const hashes = await prehashPasswords([document.password])
     return this.#store.transaction(async (tx) => {
+      const tolerances: string[] = []
       const existing = await this.#load(tx, id, ifMatch)
       checkImmutable(this.schema, existing.document, document)
       this.#settlePassword(document, existing.document, hashes, true)
@@ -104,11 +115,11 @@ export class ResourceService {
       if (this.isGroup) {
         // GitHub: a PUT without members empties the group.
         const change: MemberChange = { kind: 'replace', members: members ?? [], index: 0 }
-        changed = (await this.#applyMemberChange(tx, id, change)) || changed
+        changed = (await this.#applyMemberChange(tx, id, change, tolerances)) || changed
       }
       // Okta pushes whole profiles with PUT, mostly unchanged: those keep version and lastModified.
       const resource = changed ? await this.#update(tx, existing, document) : existing
-      return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
+      return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }
 
@@ -120,15 +131,18 @@ export class ResourceService {
       : { documentOperations: operations, memberChanges: [] as MemberChange[] }
     const hashes = await prehashPasswords(passwordCandidates(documentOperations))
     return this.#store.transaction(async (tx) => {
+      const tolerances: string[] = []
       const existing = await this.#load(tx, id, ifMatch)
       const patched = documentOperations.length ? applyPatch(this.schema, existing.document, documentOperations) : existing.document
       const document = coerceResource(this.schema, patched)
       this.#settlePassword(document, existing.document, hashes)
       let changed = !sameDocument(document, existing.document)
-      for (const change of memberChanges) changed = (await this.#applyMemberChange(tx, id, change)) || changed
+      for (const change of memberChanges) {
+        changed = (await this.#applyMemberChange(tx, id, change, tolerances)) || changed
+      }
       // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
       const resource = changed ? await this.#update(tx, existing, document) : existing
-      return { resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }
+      return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }
 
@@ -192,7 +206,17 @@ export class ResourceService {
     return members
   }
 
-  async #checkMembers(tx: TenantTransaction, groupId: string, members: MemberInput[]): Promise<void> {
+  /**
+   * Members must exist. A `type` that disagrees with what the id is gets corrected, not refused:
+   * the server knows what it is (a schema-driven conformance suite sends such members), and
+   * the correction is noted in `tolerances`.
+   */
+  async #checkMembers(
+    tx: TenantTransaction,
+    groupId: string,
+    members: MemberInput[],
+    tolerances: string[],
+  ): Promise<void> {
     const ids = [...new Set(members.map((m) => m.value))]
     if (ids.includes(groupId)) throw invalidValue('members: a group cannot be a member of itself')
     const found = await tx.existing(ids)
@@ -203,17 +227,22 @@ export class ResourceService {
     }
     for (const m of members) {
       const actual = found.get(m.value)!
-      if (m.type && m.type !== actual) throw invalidValue(`members: '${m.value}' is a ${actual}, not a ${m.type}`)
+      if (m.type && m.type !== actual) tolerances.push(`member type corrected: ${m.value} ${actual} (sent ${m.type})`)
       m.type = actual
     }
   }
 
   /** Applies one change to the membership table; says whether any row changed. */
-  async #applyMemberChange(tx: TenantTransaction, groupId: string, change: MemberChange): Promise<boolean> {
+  async #applyMemberChange(
+    tx: TenantTransaction,
+    groupId: string,
+    change: MemberChange,
+    tolerances: string[],
+  ): Promise<boolean> {
     switch (change.kind) {
       case 'add': {
         const members = change.members.map((m) => ({ ...m }))
-        await this.#checkMembers(tx, groupId, members)
+        await this.#checkMembers(tx, groupId, members, tolerances)
         return (await tx.addMembers(groupId, members as { value: string; type: ResourceTypeId }[])) > 0
       }
       case 'remove':
@@ -228,7 +257,7 @@ export class ResourceService {
       }
       case 'replace': {
         const members = change.members.map((m) => ({ ...m }))
-        await this.#checkMembers(tx, groupId, members)
+        await this.#checkMembers(tx, groupId, members, tolerances)
         // By difference: members kept keep their rows (and their place in the list), so a PUT
         // of an unchanged 100,000-member list writes nothing, and a streamed read running
         // meanwhile (group-stream.ts) does not lose the members it has not reached yet.

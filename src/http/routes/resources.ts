@@ -5,7 +5,7 @@ import type { ResourceService, Written } from '../../provisioning/resources.js'
 import { methodNotAllowed } from '../../scim/errors.js'
 import { listResponseJson } from '../../scim/messages/list-response.js'
 import { parseSearchRequest } from '../../scim/messages/search-request.js'
-import { resourceService, scimContext, type ScimContext } from '../context.js'
+import { noteTolerances, resourceService, scimContext, type ScimContext } from '../context.js'
 import { sendGroupWithMembers } from '../group-stream.js'
 import { projectionFromQuery, projectionOf, type Projection } from '../projection.js'
 import { sendScim } from '../scim-reply.js'
@@ -23,6 +23,7 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 }
 
 function sendResource(reply: FastifyReply, status: number, context: ScimContext, written: Written, projection: Projection) {
+  noteTolerances(reply.request, written.tolerances)
   const location = `${context.baseUrl}/${written.resource.resourceType === 'Group' ? 'Groups' : 'Users'}/${written.resource.id}`
   const body = projection.apply(renderResource(written.resource, written.derived, context.baseUrl))
   return sendScim(reply, status, body, {
@@ -104,7 +105,10 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
     const silent = resources.isGroup && !projection.requested
     const wanted = silent ? { groups: false, members: false } : projection.wanted
     const written = await resources.patch(request.params.id, request.body, header(request, 'if-match'), wanted)
-    if (silent) return reply.code(204).header('ETag', etagOf(written.resource.version)).send()
+    if (silent) {
+      noteTolerances(request, written.tolerances)
+      return reply.code(204).header('ETag', etagOf(written.resource.version)).send()
+    }
     return sendResource(reply, 200, context, written, projection)
   })
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
+import { unstorableText } from '../json/unicode-text.js'
 import type { AttrPath, CompareOperator, CompareValue, Filter } from './ast.js'
 import { formatFilter, formatValue } from './format-filter.js'
 import { parseFilter } from './parse-filter.js'
@@ -61,7 +62,8 @@ const outerPath: fc.Arbitrary<AttrPath> = fc.record(
 const innerPath: fc.Arbitrary<AttrPath> = attrName.map((name) => ({ name }))
 const operator = fc.constantFrom<CompareOperator>('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le')
 const value: fc.Arbitrary<CompareValue> = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 12 }),
+  // Text no store can hold (U+0000, lone surrogates) is refused by the parser, by design.
+  fc.string({ unit: 'binary', maxLength: 12 }).filter((s) => unstorableText(s) === undefined),
   fc.string({ maxLength: 12 }),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),

@@ -1,3 +1,5 @@
+import { unstorableText } from '../json/unicode-text.js'
+
 /**
  * Splits filter and PATCH path text into tokens for the recursive-descent parser. One pass, no
  * backtracking: every character is looked at a bounded number of times.
@@ -107,6 +109,9 @@ function lexString(text: string, start: number, fault: LexFault): Token {
     const c = text.charCodeAt(i)
     if (c === quote) {
       value += text.slice(chunk, i)
+      // No stored value holds such text (unicode-text.ts); refused alike on every store.
+      const unstorable = unstorableText(value)
+      if (unstorable !== undefined) fault(`a string contains ${unstorable}, which no stored value can hold,`, start)
       return { kind: 'string', start, end: i + 1, text: text.slice(start, i + 1), value }
     }
     if (c < 0x20) fault('control character in string', i)

@@ -340,6 +340,15 @@ describe('parseFilter: errors', () => {
     fails(`${'('.repeat(MAX_FILTER_DEPTH)}emails[type eq "x"]${')'.repeat(MAX_FILTER_DEPTH)}`)
   })
 
+  test('text no store can hold is refused, escaped or not, and surrogate pairs are not', () => {
+    const holds = (what: string, position: number) =>
+      `filter: a string contains ${what}, which no stored value can hold, at position ${position}`
+    rejects('userName eq "a\\u0000"', holds('the character U+0000', 12))
+    rejects("title co 'x\\ud800'", holds('an unpaired UTF-16 surrogate (not Unicode text)', 9))
+    rejects('emails[value sw "\udc00"]', holds('an unpaired UTF-16 surrogate (not Unicode text)', 16))
+    assert.deepEqual(stripPositions(parseFilter('title eq "\\ud83d\\ude00"')), stripPositions(eq('title', '😀')))
+  })
+
   test(`limits: ${MAX_FILTER_COMPARISONS} comparisons`, () => {
     const chain = (n: number) => Array.from({ length: n }, (_, i) => `a${i} eq ${i}`).join(' or ')
     parseFilter(chain(MAX_FILTER_COMPARISONS))

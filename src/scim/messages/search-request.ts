@@ -3,7 +3,7 @@ import type { AttrPath } from '../filter/ast.js'
 import { assertSafeObject, isPlainObject } from '../json/safe-object.js'
 import { parseAttrPath } from '../path/attr-path.js'
 import { SCHEMA_URNS } from '../schema/attribute.js'
-import { parseAttributeList } from '../schema/attribute-list.js'
+import { parseAttributeList, type AttributePath } from '../schema/attribute-list.js'
 import { describeValue } from '../schema/coerce.js'
 
 /** RFC 7644 §3.4.2 and §3.4.3: what a query asks for, from the URL or a `/.search` body. */
@@ -15,8 +15,8 @@ export interface SearchRequest {
   /** 1-based (RFC 7644 §3.4.2.4). */
   startIndex: number
   count: number
-  attributes?: AttrPath[]
-  excludedAttributes?: AttrPath[]
+  attributes?: AttributePath[]
+  excludedAttributes?: AttributePath[]
   /**
    * RFC 9865 §2: cursor pagination; '' (or `?cursor` without a value) asks for the first page.
    * Absent: index pagination with `startIndex`.
@@ -166,7 +166,7 @@ function integer(parameter: Parameter, value: unknown): number {
 function attributeList(
   parameter: 'attributes' | 'excludedAttributes',
   value: unknown,
-): AttrPath[] | undefined {
+): AttributePath[] | undefined {
   if (value === undefined) return undefined
   if (typeof value === 'string') return parseAttributeList(value, parameter)
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {

@@ -1,5 +1,6 @@
 import { invalidValue, mutability } from '../errors.js'
 import type { Filter } from '../filter/ast.js'
+import { unstorableText } from '../json/unicode-text.js'
 import { parseAttrPath } from '../path/attr-path.js'
 import type { ResolvedAttribute, ResourceSchema } from '../schema/resource-schema.js'
 import { getMember, isJsonObject, type JsonObject } from './json-object.js'
@@ -166,6 +167,8 @@ function memberList(value: unknown, where: string): MemberReference[] {
     const id = getMember(item, 'value')
     if (id === undefined || id === null || id === '') throw invalidValue(`${at}: 'value' is required`)
     if (typeof id !== 'string') throw invalidValue(`${at}: 'value' must be a string, the id of the member`)
+    const unstorable = unstorableText(id)
+    if (unstorable !== undefined) throw invalidValue(`${at}.value: contains ${unstorable}, which cannot be stored`)
     const typeText = getMember(item, 'type')
     let type: MemberReference['type']
     if (typeText !== undefined && typeText !== null) {

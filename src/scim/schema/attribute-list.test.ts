@@ -39,10 +39,27 @@ describe('parseAttributeList (RFC 7644 §3.4.2.5)', () => {
     assert.deepEqual(parseAttributeList('members', 'excludedAttributes'), [{ name: 'members' }])
   })
 
+  test('value paths, as Microsoft\'s SCIM test collection sends them; commas inside them do not split', () => {
+    const [first, second, third] = parseAttributeList(
+      'emails[type eq "work"], emails[value co ","].display,userName',
+      'excludedAttributes',
+    )!
+    assert.deepEqual({ ...first, valueFilter: first?.valueFilter?.kind }, { name: 'emails', valueFilter: 'compare' })
+    assert.deepEqual({ ...second, valueFilter: undefined }, { name: 'emails', subAttr: 'display', valueFilter: undefined })
+    assert.equal((second?.valueFilter as { value?: unknown }).value, ',')
+    assert.deepEqual(third, { name: 'userName' })
+    assert.throws(
+      () => parseAttributeList('emails[type eq "work"', 'attributes'),
+      (e: unknown) =>
+        isScimError(e) &&
+        e.scimType === 'invalidValue' &&
+        e.detail === `attributes: 'emails[type eq "work"' is not an attribute path or value path (path: expected ']' at position 21, found end of path)`,
+    )
+  })
+
   test('a malformed item is a 400 invalidValue naming it', () => {
     for (const [text, parameter, item] of [
       ['userName,x y', 'attributes', 'x y'],
-      ['emails[type eq "work"]', 'excludedAttributes', 'emails[type eq "work"]'],
       ['1abc', 'attributes', '1abc'],
     ] as const) {
       assert.throws(

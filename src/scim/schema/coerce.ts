@@ -1,5 +1,6 @@
 import { invalidSyntax, invalidValue } from '../errors.js'
 import { assertSafeObject, isPlainObject } from '../json/safe-object.js'
+import { unstorableText } from '../json/unicode-text.js'
 import { SCHEMA_URNS, type AttributeDefinition } from './attribute.js'
 import { commonAttributes } from './definitions/common.js'
 import { subAttribute, type ResolvedAttribute, type ResourceSchema } from './resource-schema.js'
@@ -136,7 +137,21 @@ function expectString(value: unknown, path: string, expected: string): string {
   if (value.length > RESOURCE_LIMITS.maxStringLength) {
     throw invalidValue(`${path}: longer than ${RESOURCE_LIMITS.maxStringLength} characters`)
   }
+  const found = unstorableText(value)
+  if (found !== undefined) throw invalidValue(`${path}: contains ${found}, which cannot be stored`)
   return value
+}
+
+/**
+ * Keys are checked as values are, though unknown ones are dropped: a document is refused for
+ * what it holds, the same way on every store, whatever the schema happens to know.
+ */
+function checkKey(key: string, where: string): void {
+  const found = unstorableText(key)
+  if (found !== undefined) {
+    const at = where ? `${where}: ` : ''
+    throw invalidValue(`${at}the key ${JSON.stringify(key)} contains ${found}, which cannot be stored`)
+  }
 }
 
 /**
@@ -181,6 +196,7 @@ function coerceComplex(
   const given = new Map<string, string>()
   const index = subAttributeIndex(attribute)
   for (const [key, value] of entries) {
+    checkKey(key, path)
     const sub = index.get(key) ?? index.get(key.toLowerCase())
     if (!sub || value === null || value === undefined) continue
     const earlier = given.get(sub.name)
@@ -260,6 +276,7 @@ export function coerceResource(
     }
   }
   for (const [key, value] of Object.entries(input)) {
+    checkKey(key, prefix ?? '')
     if (key.toLowerCase() === 'schemas') {
       schemas = value
       continue
@@ -273,7 +290,10 @@ export function coerceResource(
     if (value === null || value === undefined) continue
     if (!isPlainObject(value))
       throw invalidValue(`${at(whole.id)}: expected an object, got ${describeValue(value)}`)
-    for (const [inner, v] of Object.entries(value)) place(inner, v, whole.id)
+    for (const [inner, v] of Object.entries(value)) {
+      checkKey(inner, at(whole.id))
+      place(inner, v, whole.id)
+    }
   }
   checkSchemas(schema, schemas, at('schemas'))
 
