@@ -62,12 +62,10 @@ export const isScimError = (e: unknown): e is ScimError => e instanceof ScimErro
 
 // 400 family — RFC 7644 Table 9.
 export const invalidFilter = (detail: string) => new ScimError(400, 'invalidFilter', detail)
-export const tooMany = (detail: string) => new ScimError(400, 'tooMany', detail)
 export const invalidSyntax = (detail: string) => new ScimError(400, 'invalidSyntax', detail)
 export const invalidPath = (detail: string) => new ScimError(400, 'invalidPath', detail)
 export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detail)
 export const invalidValue = (detail: string) => new ScimError(400, 'invalidValue', detail)
-export const invalidVers = (detail: string) => new ScimError(400, 'invalidVers', detail)
 export const sensitive = (detail: string) => new ScimError(400, 'sensitive', detail)
 export const mutability = (detail: string) => new ScimError(400, 'mutability', detail)
 export const invalidCursor = (detail: string) => new ScimError(400, 'invalidCursor', detail)
@@ -87,8 +85,5 @@ export const conflict = (detail: string) => new ScimError(409, undefined, detail
 export const preconditionFailed = (detail: string) => new ScimError(412, undefined, detail)
 export const payloadTooLarge = (detail: string) => new ScimError(413, undefined, detail)
 export const unsupportedMediaType = (detail: string) => new ScimError(415, undefined, detail)
-export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
-  new ScimError(429, undefined, detail, { 'Retry-After': String(retryAfterSeconds) })
-export const notImplemented = (detail: string) => new ScimError(501, undefined, detail)
 export const serviceUnavailable = (detail: string, retryAfterSeconds: number) =>
   new ScimError(503, undefined, detail, { 'Retry-After': String(retryAfterSeconds) })
