@@ -5,6 +5,7 @@
  */
 import { invalidValue, uniqueness } from '../scim/errors.js'
 import { foldCase as fold } from '../scim/fold-case.js'
+import { unstorableText } from '../scim/json/unicode-text.js'
 import type { NewResource, ResourceTypeId } from './contract.js'
 import type { UniqueKey } from './sql/dialect.js'
 
@@ -65,16 +66,15 @@ export function indexedValues(document: Record<string, unknown>): [string | null
 export const USER_NAME_KEY: UniqueKey = { name: 'resources_user_name', column: 'resources.user_name_fold' }
 
 /**
- * Text that no store may hold differently: PostgreSQL's text type cannot hold U+0000 and its
- * JSON functions refuse unpaired surrogates (which are not Unicode text), so both stores refuse
- * them — a resource one store accepts, the other accepts too. No stored id or name holds them,
- * so a lookup by such a key finds nothing without asking the database.
+ * Text that no store may hold differently (`unstorableText`): the protocol core refuses it in
+ * every document it validates, and the stores refuse it again for whatever else reaches them, so
+ * a resource one store accepts the other accepts too. No stored id or name holds it, so a lookup
+ * by such a key finds nothing without asking the database.
  */
-export const storableKey = (key: string): boolean => !key.includes('\u0000') && !UNPAIRED.test(key)
+export const storableKey = (key: string): boolean => unstorableText(key) === undefined
 
 /** JSON.stringify writes U+0000 as `\u0000` and an unpaired surrogate as `\udXXX`. */
 const SUSPECT = /\\u0000|\\ud[89a-f]/i
-const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** A resource with what the store writes for it: its indexed columns and its JSON text. */
 export interface StorableResource {
@@ -100,8 +100,8 @@ export function documentJson(document: Record<string, unknown>): string {
 function checkStorable(value: unknown, path: string): void {
   const where = path === '' ? 'the resource' : path
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw invalidValue(`${where}: the character U+0000 cannot be stored`)
-    if (UNPAIRED.test(value)) throw invalidValue(`${where}: an unpaired UTF-16 surrogate is not Unicode text`)
+    const found = unstorableText(value)
+    if (found !== undefined) throw invalidValue(`${where}: contains ${found}, which cannot be stored`)
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => checkStorable(v, `${path}[${i}]`))
   } else if (typeof value === 'object' && value !== null) {

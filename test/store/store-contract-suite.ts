@@ -281,6 +281,24 @@ export function storeContractSuite(name: string, open: (observe: StatementObserv
         await insert(a, newGroup('bob'), newGroup('bob'))
       })
 
+      test('text no store can hold (U+0000, lone surrogates) is 400 invalidValue naming the attribute; lookups by it find nothing', async () => {
+        await assert.rejects(
+          insert(a, newUser('nul', { name: { givenName: 'a\u0000b' } })),
+          (e: unknown) => isScimError(e) && e.status === 400 && e.scimType === 'invalidValue' && /name\.givenName/.test(e.detail ?? ''),
+        )
+        await assert.rejects(
+          insert(a, newUser('lone', { title: 'x\ud800' })),
+          (e: unknown) => isScimError(e) && e.status === 400 && /title: contains an unpaired UTF-16 surrogate/.test(e.detail ?? ''),
+        )
+        // An escaped backslash before "u0000" is ordinary text.
+        const [kept] = await insert(a, newUser('backslash', { title: '\\u0000 and \\ud800' }))
+        assert.equal((await a.get('User', kept!.id))?.document.title, '\\u0000 and \\ud800')
+        assert.equal(await a.get('User', 'a\u0000'), undefined)
+        assert.deepEqual(await a.existing([kept!.id, 'x\u0000', 'y\udc00']), new Map([[kept!.id, 'User']]))
+        assert.equal(await store.findTenant('organization', '\u0000'), undefined)
+        assert.equal((await a.list(USER, { startIndex: 1, count: 10 })).totalResults, 1)
+      })
+
       test('concurrent inserts of one userName: exactly one succeeds', async () => {
         const names = ['dup', 'DUP', 'Dup', 'dUp', 'duP', 'DUp']
         const results = await Promise.allSettled(names.map((n) => insert(a, newUser(n))))
