@@ -28,7 +28,7 @@ import type {
   TokenRecord,
 } from '../contract.js'
 import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
-import { migrate } from './migrations.js'
+import { migrate, schemaVersion } from './migrations.js'
 import { PlannerStatistics, stale } from './planner-statistics.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
@@ -123,8 +123,12 @@ export class PostgresStore implements Store {
     return this.#pool
   }
 
-  async migrate(): Promise<void> {
-    await migrate(this.#pool).catch(rethrowClassified)
+  async migrate() {
+    return migrate(this.#pool).catch(rethrowClassified)
+  }
+
+  async schemaVersion(): Promise<number | undefined> {
+    return schemaVersion(this.#pool).catch(rethrowClassified)
   }
 
   async close(): Promise<void> {

@@ -34,7 +34,7 @@ import { toTenant, toToken, type TenantRow, type TokenRow } from '../rows.js'
 import { DatabaseUnavailableError } from '../database-unavailable.js'
 import { fold } from '../fold.js'
 import { Checkpointer } from './checkpointer.js'
-import { migrate } from './migrations.js'
+import { migrate, schemaVersion } from './migrations.js'
 import { DATE_TIME_FUNCTION, FOLD_FUNCTION } from './sqlite-dialect.js'
 import { StatementCache } from './statement-cache.js'
 import { TenantQueries } from './tenant-queries.js'
@@ -120,9 +120,14 @@ export class SqliteStore implements Store {
     return this.#statements.size
   }
 
-  async migrate(): Promise<void> {
+  async migrate() {
     await this.#ready()
-    migrate(this.#db)
+    return migrate(this.#db)
+  }
+
+  async schemaVersion(): Promise<number | undefined> {
+    await this.#ready()
+    return schemaVersion(this.#db)
   }
 
   async close(): Promise<void> {
