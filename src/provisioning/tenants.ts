@@ -1,4 +1,4 @@
-import { invalidValue, notFound } from '../scim/errors.js'
+import { invalidValue, isScimError, notFound, uniqueness } from '../scim/errors.js'
 import type { Store, Tenant, TenantKind } from '../store/contract.js'
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
@@ -25,7 +25,13 @@ export function validateSlug(slug: string): string {
 }
 
 export async function createTenant(store: Store, kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
-  return store.createTenant(kind, validateSlug(slug))
+  try {
+    return await store.createTenant(kind, validateSlug(slug))
+  } catch (e) {
+    // The stores quote the slug as JSON; every message of the CLI quotes names as 'acme'.
+    if (isScimError(e) && e.scimType === 'uniqueness') throw uniqueness(`${kind} '${slug}' already exists`)
+    throw e
+  }
 }
 
 export async function requireTenant(store: Store, kind: TenantKind, slug: string): Promise<Tenant> {
