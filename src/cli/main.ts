@@ -50,7 +50,8 @@ function parse(argv: string[], options: ParseArgsConfig['options'], usage: strin
 /** parseArgs' messages, shorter and without its advice about `--`, which suits none of these commands. */
 function argumentError(e: unknown): string {
   const { code, message } = e as { code?: unknown; message: string }
-  const option = /'(-[^' ]*)/.exec(message)?.[1]
+  // "Option '-h, --help' does not take an argument": the long name, as the usage shows it.
+  const option = /'(?:-\w, )?(-[^' ]*)/.exec(message)?.[1]
   if (option === undefined) return message
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'`
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

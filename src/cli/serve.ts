@@ -26,7 +26,11 @@ export async function serve(overrides: Partial<ServerConfig>, options: ServeOpti
   if (workers > 1) return superviseWorkers(config, workers)
 
   const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
-  await store.migrate()
+  // Closed on failure: an open PostgreSQL pool would keep the process alive until it idles out.
+  await store.migrate().catch(async (e: unknown) => {
+    await store.close().catch(() => undefined)
+    throw e
+  })
   const { address, close } = await listen(config, store)
   printBanner(config, address, await store.listTenants())
   onShutdownSignal(close)
