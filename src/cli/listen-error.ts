@@ -23,7 +23,9 @@ export function listenFailure(error: unknown, host: string, port: number): Error
       )
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new Error(`cannot listen on ${where}: the host name '${host}' does not resolve; check --host or ROSTER_HOST`)
+      return new Error(
+        `cannot listen on ${where}: the host name '${host}' does not resolve; check --host or ROSTER_HOST`,
+      )
     default:
       return error instanceof Error ? error : new Error(String(error))
   }

@@ -56,7 +56,9 @@ function argumentError(e: unknown): string {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'`
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (/does not take an argument/.test(message)) return `option '${option}' takes no value`
-    if (/ambiguous/.test(message)) return `option '${option}' needs a value (one starting with '-' is written ${option}=-…)`
+    if (/ambiguous/.test(message)) {
+      return `option '${option}' needs a value (one starting with '-' is written ${option}=-…)`
+    }
     return `option '${option}' needs a value`
   }
   return message
@@ -209,12 +211,14 @@ async function tokenCommand(argv: string[], out: (s: string) => void) {
     if (name === '') throw new UsageError(`--name takes a name for the token, got ''`, USAGE.token)
     const issued = await withData(values, USAGE.token, async (store) => {
       const tenant = await requireTenant(store, selector.kind, selector.slug)
-      return { tenant, ...(await issueToken(store, tenant, { ...(name && { name }), ...(expiresInDays !== undefined && { expiresInDays }) })) }
+      const options = { ...(name && { name }), ...(expiresInDays !== undefined && { expiresInDays }) }
+      return { tenant, ...(await issueToken(store, tenant, options)) }
     })
-    out(`Created token '${issued.record.id}' for ${describeTenant(issued.tenant)} (SCIM base URL path ${tenantBasePath(issued.tenant)}).`)
+    const { record, tenant } = issued
+    out(`Created token '${record.id}' for ${describeTenant(tenant)} (SCIM base URL path ${tenantBasePath(tenant)}).`)
     out(
-      issued.record.expiresAt
-        ? `It expires at ${issued.record.expiresAt}, in ${expiresInDays} days.`
+      record.expiresAt
+        ? `It expires at ${record.expiresAt}, in ${expiresInDays} days.`
         : 'It never expires: revoke it when it is no longer needed.',
     )
     out('Copy it now: it is shown only once.')
@@ -291,7 +295,9 @@ async function backupCommand(argv: string[], out: (s: string) => void) {
       USAGE.backup,
     )
   }
-  if (target.kind === 'memory') throw new UsageError('sqlite::memory: has nothing to back up; name a file: sqlite:<path>', USAGE.backup)
+  if (target.kind === 'memory') {
+    throw new UsageError('sqlite::memory: has nothing to back up; name a file: sqlite:<path>', USAGE.backup)
+  }
   const destination = resolve(file)
   const { version, bytes } = backupSqlite(url, resolve(target.path), destination)
   const size = bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`

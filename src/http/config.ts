@@ -63,7 +63,9 @@ export function port(name: string, value: string | undefined, fallback: number):
 function publicUrl(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined
   const refuse = (why: string) =>
-    new ConfigError(`ROSTER_PUBLIC_URL must be an absolute http(s) URL such as https://scim.example.com (${why}), got '${value}'`)
+    new ConfigError(
+      `ROSTER_PUBLIC_URL must be an absolute http(s) URL such as https://scim.example.com (${why}), got '${value}'`,
+    )
   let url: URL
   try {
     url = new URL(value)

@@ -104,14 +104,17 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (scheme !== 'sqlite') {
     // The URL itself may hold a password: name only its scheme.
     throw new DatabaseUrlError(
-      `unsupported database URL${scheme ? ` scheme '${scheme}:'` : ''}; expected sqlite:<path>, sqlite::memory: or postgres://…`,
+      `unsupported database URL${scheme ? ` scheme '${scheme}:'` : ''}; ` +
+        'expected sqlite:<path>, sqlite::memory: or postgres://…',
     )
   }
   let path = url.slice('sqlite:'.length)
   if (path === ':memory:') return { kind: 'memory' }
   if (path.startsWith('//')) path = path.slice(2)
   if (path === '') {
-    throw new DatabaseUrlError('the sqlite: database URL names no file; expected sqlite:<path>, e.g. sqlite:./data/roster.db')
+    throw new DatabaseUrlError(
+      'the sqlite: database URL names no file; expected sqlite:<path>, e.g. sqlite:./data/roster.db',
+    )
   }
   return { kind: 'sqlite', path }
 }

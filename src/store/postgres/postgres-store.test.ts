@@ -629,6 +629,8 @@ if (!found.available) {
           const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, ...env } })
           return { code: r.status, stdout: r.stdout, stderr: r.stderr }
         }
+        // Only serve and migrate create a schema; the other commands refuse an empty one.
+        assert.equal(roster(['migrate', '--database', scratch.url]).code, 0)
         const created = roster(['org', 'create', 'x', '--database', scratch.url])
         assert.equal(created.code, 0, created.stderr)
         assert.match(created.stdout, /\/scim\/v2\/organizations\/x/)
