@@ -137,9 +137,11 @@ export function serveArgs(port: number, database: string, workers: number): stri
   return args
 }
 
-/** Creates the bench tenant and its token, then starts `roster serve` and waits until ready. */
+/** Creates the database, the bench tenant and its token, then starts `roster serve` and waits until ready. */
 export async function startRoster(options: RosterOptions): Promise<Service> {
   const { bin, database, dir } = options
+  // The CLI's data commands need an existing database; migrate makes it (older builds too).
+  await runCli(bin, ['migrate', '--database', database], dir)
   await runCli(bin, ['org', 'create', BENCH_ORG, '--database', database], dir)
   const stdout = await runCli(bin, ['token', 'create', '--org', BENCH_ORG, '--database', database], dir)
   const token = stdout.trimEnd().split('\n').at(-1)?.trim() ?? ''

@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { after, before, describe, test } from 'node:test'
+import { BIN as bin, cliEnv, runCli } from './helpers/cli-process.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const bin = join(root, 'bin', 'roster')
 const dir = mkdtempSync(join(tmpdir(), 'roster-cli-'))
 const database = `sqlite:${join(dir, 'roster.db')}`
 
-const roster = (...args: string[]) => {
-  const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, ROSTER_DATABASE_URL: database } })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.trimEnd().split('\n') }
-}
+const roster = (...args: string[]) => runCli(args, { env: { ROSTER_DATABASE_URL: database } })
 
 describe('bin/roster', () => {
+  before(() => assert.equal(roster('migrate').code, 0))
   after(() => rmSync(dir, { recursive: true, force: true }))
 
   test('--help everywhere', () => {
@@ -33,7 +29,7 @@ describe('bin/roster', () => {
     assert.match(r.stdout, /\/scim\/v2\/organizations\/acme/)
     const again = roster('org', 'create', 'acme')
     assert.equal(again.code, 1)
-    assert.match(again.stderr, /already exists/)
+    assert.match(again.stderr, /organization 'acme' already exists/)
     const e = roster('enterprise', 'create', 'acme')
     assert.equal(e.code, 0, 'the same slug may name an enterprise')
     assert.match(e.stdout, /\/scim\/v2\/enterprises\/acme/)
@@ -63,7 +59,7 @@ describe('bin/roster', () => {
     const list = roster('token', 'list', '--org', 'acme')
     assert.match(list.stdout, /entra/)
     assert.ok(!list.stdout.includes(token))
-    const id = /Created token (\S+)/.exec(r.stdout)![1]!
+    const id = /Created token '([^']+)'/.exec(r.stdout)![1]!
     assert.equal(roster('token', 'revoke', id).code, 0)
     assert.match(roster('token', 'list').stdout, new RegExp(`${id}.*\\d{4}-\\d\\d-\\d\\dT.*\\d{4}-\\d\\d-\\d\\dT`))
     assert.equal(roster('token', 'create', '--instance').code, 0)
@@ -71,7 +67,7 @@ describe('bin/roster', () => {
 
   test('serve: listens, answers /healthz and SCIM with a CLI-made token', async () => {
     const token = roster('token', 'create', '--org', 'acme').lines.at(-1)!
-    const child = spawn(bin, ['serve', '--port', '0', '--database', database], { env: { ...process.env, ROSTER_LOG_LEVEL: 'warn' } })
+    const child = spawn(bin, ['serve', '--port', '0', '--database', database], { env: cliEnv({ ROSTER_LOG_LEVEL: 'warn' }) })
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = ''

@@ -1,7 +1,8 @@
-import type { ServerConfig } from '../http/config.js'
+import { DEFAULT_DATABASE_URL, type ServerConfig } from '../http/config.js'
 import { tenantBasePath } from '../provisioning/tenants.js'
 import type { Tenant } from '../store/contract.js'
 import { redactDatabaseUrl } from '../store/open-store.js'
+import { commandName, databaseOption } from './invocation.js'
 
 /** Where the server listens and each tenant's base URL; printed once, by the primary in a cluster. */
 export function printBanner(config: ServerConfig, address: string, tenants: readonly Tenant[], workers = 1): void {
@@ -11,7 +12,10 @@ export function printBanner(config: ServerConfig, address: string, tenants: read
   for (const t of tenants) say(`  ${t.kind.padEnd(12)} ${address}${tenantBasePath(t)}`)
   if (!tenants.some((t) => t.kind !== 'instance')) {
     say('No organization or enterprise yet. Create one and a token for it:')
-    say('  bin/roster org create acme')
-    say('  bin/roster token create --org acme')
+    // The commands reach the database this server uses only if told which, unless it is their default too.
+    const same = config.databaseUrl === (process.env.ROSTER_DATABASE_URL || DEFAULT_DATABASE_URL)
+    const database = same ? '' : databaseOption(config.databaseUrl)
+    say(`  ${commandName()} org create acme${database}`)
+    say(`  ${commandName()} token create --org acme${database}`)
   }
 }

@@ -17,6 +17,8 @@ import { printBanner } from './banner.js'
 
 /** The message a worker sends the primary once it listens. */
 export const WORKER_LISTENING = 'roster:listening'
+/** The message a worker sends the primary when it cannot start (`message`: why), before it exits. */
+export const WORKER_FAILED = 'roster:failed'
 
 /** Restart delays double from the first up to the last, and start over once a worker has lived long. */
 const FIRST_RESTART_DELAY_MS = 100
@@ -48,7 +50,16 @@ export async function superviseWorkers(config: ServerConfig, count: number): Pro
   const fork = () => {
     const worker = cluster.fork()
     started.set(worker, Date.now())
-    worker.on('message', (message: { type?: unknown; address?: unknown }) => {
+    worker.on('message', (message: { type?: unknown; address?: unknown; message?: unknown }) => {
+      if (message?.type === WORKER_FAILED && typeof message.message === 'string') {
+        if (listening) return say(`worker ${worker.process.pid} could not start: ${message.message}`)
+        // Before any worker listened: a configuration fault every worker meets (port in use,
+        // database gone). Said once, as a single server would say it, and the server stops.
+        if (shuttingDown) return
+        say(message.message)
+        process.exitCode = 1
+        return shutdown()
+      }
       if (message?.type !== WORKER_LISTENING || typeof message.address !== 'string' || listening) return
       // Announced once every first worker listens: connections are only handed to those that do.
       ready.add(worker.id)

@@ -6,7 +6,8 @@ import { defaultRegistry } from '../scim/schema/resource-types.js'
 import type { Store } from '../store/contract.js'
 import { openStore } from '../store/open-store.js'
 import { printBanner } from './banner.js'
-import { superviseWorkers, WORKER_LISTENING } from './cluster.js'
+import { superviseWorkers, WORKER_FAILED, WORKER_LISTENING } from './cluster.js'
+import { listenFailure } from './listen-error.js'
 
 export interface ServeOptions {
   /** Processes serving the port (`--workers`, `ROSTER_WORKERS`); 1 runs no cluster at all. */
@@ -25,7 +26,11 @@ export async function serve(overrides: Partial<ServerConfig>, options: ServeOpti
   if (workers > 1) return superviseWorkers(config, workers)
 
   const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
-  await store.migrate()
+  // Closed on failure: an open PostgreSQL pool would keep the process alive until it idles out.
+  await store.migrate().catch(async (e: unknown) => {
+    await store.close().catch(() => undefined)
+    throw e
+  })
   const { address, close } = await listen(config, store)
   printBanner(config, address, await store.listTenants())
   onShutdownSignal(close)
@@ -33,8 +38,18 @@ export async function serve(overrides: Partial<ServerConfig>, options: ServeOpti
 
 /** A cluster worker: the primary has migrated the database and prints the banner. */
 async function serveWorker(config: ServerConfig): Promise<void> {
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
-  const { address, close } = await listen(config, store)
+  let listening: Awaited<ReturnType<typeof listen>>
+  try {
+    const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
+    listening = await listen(config, store)
+  } catch (e) {
+    // The primary reports it, once for all workers (each fails alike). Left to main(), every
+    // worker would print it and then live on, held by its IPC channel, and the primary with it.
+    process.exitCode = 1
+    process.send?.({ type: WORKER_FAILED, message: (e as Error).message }, () => process.disconnect?.())
+    return
+  }
+  const { address, close } = listening
   process.send?.({ type: WORKER_LISTENING, address })
   // The IPC channel keeps a worker alive: leave it once closed, and the process ends.
   onShutdownSignal(async () => {
@@ -66,7 +81,7 @@ async function listen(config: ServerConfig, store: Store): Promise<{ address: st
     }
   } catch (e) {
     await store.close().catch(() => undefined)
-    throw e
+    throw listenFailure(e, config.host, config.port)
   }
 }
 

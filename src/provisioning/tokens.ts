@@ -10,6 +10,10 @@ export interface IssuedToken {
 }
 
 const DAY_MS = 86_400_000
+/** The longest lifetime a token can be given, in days; a longer-lived one is asked for as one that never expires. */
+export const MAX_TOKEN_DAYS = 3650
+/** The lifetime `roster token create` gives unless told otherwise. */
+export const DEFAULT_TOKEN_DAYS = 365
 /** How often the last-used time of one token is written: once a minute keeps reads read-only. */
 const TOUCH_INTERVAL_MS = 60_000
 const TOKEN_CACHE_MS = 2_000
@@ -26,14 +30,16 @@ interface Cached {
 /** Every failure gives the same answer, so a caller learns nothing about which tokens exist. */
 const invalidToken = () => unauthorized('the bearer token is not valid for this tenant, has expired or was revoked')
 
+/** `expiresInDays` absent: the token never expires (the CLI asks for that explicitly, with --no-expiry). */
 export async function issueToken(
   store: Store,
   tenant: Tenant,
   options: { name?: string; expiresInDays?: number; now?: Date } = {},
 ): Promise<IssuedToken> {
   const now = options.now ?? new Date()
-  if (options.expiresInDays !== undefined && !(options.expiresInDays > 0 && options.expiresInDays <= 3650)) {
-    throw invalidValue('expires-in must be a number of days between 1 and 3650')
+  const days = options.expiresInDays
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= MAX_TOKEN_DAYS)) {
+    throw invalidValue(`a token lives a whole number of days from 1 to ${MAX_TOKEN_DAYS}, not ${days}`)
   }
   const token = generateToken()
   const record: TokenRecord = {
@@ -43,7 +49,7 @@ export async function issueToken(
     hash: hashToken(token),
     hint: tokenHint(token),
     createdAt: now.toISOString(),
-    expiresAt: options.expiresInDays ? new Date(now.getTime() + options.expiresInDays * DAY_MS).toISOString() : null,
+    expiresAt: days === undefined ? null : new Date(now.getTime() + days * DAY_MS).toISOString(),
     lastUsedAt: null,
     revokedAt: null,
   }

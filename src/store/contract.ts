@@ -203,9 +203,22 @@ export interface TenantStore extends ResourceReader {
   insert(resource: NewResource): Promise<StoredResource>
 }
 
+/** What `Store.migrate()` did: the schema version it found (0: none) and the one it left. */
+export interface MigrationResult {
+  readonly from: number
+  readonly to: number
+}
+
 export interface Store {
-  /** Creates or upgrades the schema; safe to call on every start. */
-  migrate(): Promise<void>
+  /**
+   * Creates or upgrades the schema; safe to call on every start. Refuses a schema newer than
+   * this code knows.
+   */
+  migrate(): Promise<MigrationResult>
+  /** The newest schema version this code builds (what `migrate()` brings a database to). */
+  readonly latestSchemaVersion: number
+  /** The schema version the database holds, without changing it; undefined: no Roster schema. */
+  schemaVersion(): Promise<number | undefined>
   close(): Promise<void>
 
   /** Throws 409 `uniqueness` when (kind, slug) exists. */

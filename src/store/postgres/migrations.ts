@@ -6,6 +6,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import type { MigrationResult } from '../contract.js'
+import { newerSchema } from '../schema-version.js'
 import { DATE_TIME_FUNCTION, ICU_COLLATION } from './postgres-dialect.js'
 
 export interface Migration {
@@ -187,20 +189,41 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ]
 
-/** Applies the migrations the database lacks; returns how many ran. */
-export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+/** The newest schema version `migrations` build. */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.reduce((latest, m) => Math.max(latest, m.version), 0)
+}
+
+/**
+ * The version of the Roster schema on the connection's search path, read without writing:
+ * undefined when there is none (a new database or schema, or another application's).
+ */
+export async function schemaVersion(db: pg.Pool | pg.ClientBase): Promise<number | undefined> {
+  const { rows } = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS present`,
+  )
+  if (!rows[0]?.present) return undefined
+  const max = await db.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')
+  return max.rows[0]?.version ?? 0
+}
+
+/**
+ * Applies the migrations the database lacks. `from` is the version found (0: none), `to` the
+ * version left. A schema newer than `migrations` know is refused: this code would misread it.
+ */
+export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
   const client = await pool.connect()
   try {
     // The common case, an up-to-date schema: one look, no lock.
-    const { rows } = await client.query<{ versions: number[] | null }>(
-      `SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL ELSE '{}'::int[] END AS versions`,
-    )
+    const found = await schemaVersion(client)
+    const from = found ?? 0
+    const latest = latestVersion(migrations)
+    if (from > latest) throw newerSchema(from, latest)
     let applied = new Set<number>()
-    if (rows[0]?.versions !== null) {
+    if (found !== undefined) {
       const recorded = await client.query<{ version: number }>('SELECT version FROM schema_migrations')
       applied = new Set(recorded.rows.map((r) => r.version))
     }
-    let count = 0
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(migration.version)) continue
       await client.query('BEGIN')
@@ -222,7 +245,6 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
             migration.name,
             new Date().toISOString(),
           ])
-          count++
         }
         await client.query('COMMIT')
       } catch (e) {
@@ -230,7 +252,7 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
         throw e
       }
     }
-    return count
+    return { from, to: Math.max(from, latest) }
   } finally {
     client.release()
   }

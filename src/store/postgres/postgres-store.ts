@@ -22,7 +22,7 @@ import { ResourceQueries, type QueryCaches } from '../sql/resource-queries.js'
 import { SqlReader, SqlStore, SqlTransaction } from '../sql/sql-store.js'
 import type { StatementObserver, Work } from '../sql/statement.js'
 import { TenantRecords } from '../sql/tenant-records.js'
-import { migrate } from './migrations.js'
+import { latestVersion, migrate, schemaVersion } from './migrations.js'
 import { PlannerStatistics, stale } from './planner-statistics.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
@@ -69,6 +69,7 @@ export interface PostgresStoreOptions {
 }
 
 export class PostgresStore extends SqlStore implements Store {
+  readonly latestSchemaVersion = latestVersion()
   protected readonly records = new TenantRecords(postgresDialect)
   readonly #caches: QueryCaches = { positions: new PagePositions() }
   readonly #runner: PostgresRunner
@@ -119,8 +120,12 @@ export class PostgresStore extends SqlStore implements Store {
     return this.#pool
   }
 
-  async migrate(): Promise<void> {
-    await migrate(this.#pool).catch(rethrowClassified)
+  async migrate() {
+    return migrate(this.#pool).catch(rethrowClassified)
+  }
+
+  async schemaVersion(): Promise<number | undefined> {
+    return schemaVersion(this.#pool).catch(rethrowClassified)
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
+import type { MigrationResult } from '../contract.js'
+import { newerSchema } from '../schema-version.js'
 
 export interface Migration {
   readonly version: number
@@ -148,8 +150,29 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ]
 
-/** Applies the migrations `db` lacks; returns how many ran. */
-export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+/** The newest schema version `migrations` build. */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.reduce((latest, m) => Math.max(latest, m.version), 0)
+}
+
+/**
+ * The version of the Roster schema in `db`, read without writing: undefined when the database
+ * holds none (a new file, or another application's).
+ */
+export function schemaVersion(db: Database): number | undefined {
+  const present = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).pluck()
+  if (present.get() === undefined) return undefined
+  return (db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0
+}
+
+/**
+ * Applies the migrations `db` lacks. `from` is the version found (0: none), `to` the version
+ * left. A schema newer than `migrations` know is refused: this code would misread it.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  const from = schemaVersion(db) ?? 0
+  const latest = latestVersion(migrations)
+  if (from > latest) throw newerSchema(from, latest)
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -157,7 +180,6 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   )`)
   const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck()
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-  let count = 0
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.get(migration.version) !== undefined) continue
     db.exec('BEGIN IMMEDIATE')
@@ -166,7 +188,6 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
       if (applied.get(migration.version) === undefined) {
         migration.up(db)
         record.run(migration.version, migration.name, new Date().toISOString())
-        count++
       }
       db.exec('COMMIT')
     } catch (e) {
@@ -174,5 +195,5 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
       throw e
     }
   }
-  return count
+  return { from, to: Math.max(from, latest) }
 }

@@ -28,7 +28,7 @@ import { SqlReader, SqlStore, SqlTransaction } from '../sql/sql-store.js'
 import type { StatementObserver, Work } from '../sql/statement.js'
 import { TenantRecords } from '../sql/tenant-records.js'
 import { Checkpointer } from './checkpointer.js'
-import { migrate } from './migrations.js'
+import { latestVersion, migrate, schemaVersion } from './migrations.js'
 import { runSqlite } from './run-sqlite.js'
 import { DATE_TIME_FUNCTION, FOLD_FUNCTION, sqliteDialect } from './sqlite-dialect.js'
 import { StatementCache } from './statement-cache.js'
@@ -67,6 +67,7 @@ export interface SqliteStoreOptions {
 }
 
 export class SqliteStore extends SqlStore implements Store {
+  readonly latestSchemaVersion = latestVersion()
   protected readonly records = new TenantRecords(sqliteDialect)
   readonly #caches: QueryCaches = { positions: new PagePositions() }
   readonly #observe: StatementObserver | undefined
@@ -117,9 +118,14 @@ export class SqliteStore extends SqlStore implements Store {
     return this.#statements.size
   }
 
-  async migrate(): Promise<void> {
+  async migrate() {
     await this.#ready()
-    migrate(this.#db)
+    return migrate(this.#db)
+  }
+
+  async schemaVersion(): Promise<number | undefined> {
+    await this.#ready()
+    return schemaVersion(this.#db)
   }
 
   async close(): Promise<void> {
