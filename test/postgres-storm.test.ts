@@ -25,7 +25,7 @@ const WAVES = 25
 const WAVE_MS = 100
 /** Concurrent writers; each keeps writing until the storm is over, at most MAX_OPS times. */
 const WRITERS = 8
-const MAX_OPS = 60
+const MAX_OPS = 150
 /** Every /healthz probe must be answered within this, 200 or 503. */
 const PROBE_LIMIT_MS = 5000
 /** No write may take longer than this (a hang is a failure, not a slow answer). */
