@@ -18,8 +18,12 @@ import { classifyPostgresError, isConnectionError } from './errors.js'
 
 /** How long a write whose outcome is unknown keeps asking before it gives up with 503. */
 export const SETTLE_MS = 10_000
-/** Between two looks: a terminated backend is gone within milliseconds. */
-const PAUSE_MS = 25
+/**
+ * Between two looks, doubling up to the last: a terminated backend is gone within milliseconds,
+ * and a database that refuses connections is not asked hundreds of times.
+ */
+const FIRST_PAUSE_MS = 10
+const LAST_PAUSE_MS = 500
 
 /**
  * Every client of `pool` has an 'error' listener from its connection to its end. pg-pool
@@ -109,7 +113,7 @@ export function afterBackendEnds<T>(pool: pg.Pool, pid: number, lostWith: unknow
  */
 async function settle<T>(lostWith: unknown, ask: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + SETTLE_MS
-  for (;;) {
+  for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LAST_PAUSE_MS)) {
     try {
       const answer = await ask()
       if (answer !== undefined) return answer
@@ -117,7 +121,7 @@ async function settle<T>(lostWith: unknown, ask: () => Promise<T | undefined>): 
       if (!isConnectionError(e)) throw unknownOutcome(lostWith)
     }
     if (Date.now() >= deadline) throw unknownOutcome(lostWith)
-    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, deadline - Date.now())))
   }
 }
 
