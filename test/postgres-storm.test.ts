@@ -75,14 +75,17 @@ function probe(address: string): Promise<{ status: number; ms: number }> {
 const ok = (a: Answer) => a.status >= 200 && a.status < 300
 const unavailable = (a: Answer) => a.status === 503
 
-describe('PostgreSQL backends terminated in waves under write load', { skip: postgres.available ? false : skipMessage(postgres.reason) }, () => {
+const skip = postgres.available ? false : skipMessage(postgres.reason)
+
+describe('PostgreSQL backends terminated in waves under write load', { skip }, () => {
   const drops: (() => Promise<void>)[] = []
   after(async () => {
     for (const drop of drops) await drop().catch(() => undefined)
   })
 
   for (const workers of [1, 2]) {
-    test(`${workers === 1 ? 'one process' : '--workers 2'}: survives, /healthz answers, every answer is the truth`, async (t) => {
+    const title = workers === 1 ? 'one process' : `--workers ${workers}`
+    test(`${title}: survives, /healthz answers, every answer is the truth`, async (t) => {
       if (!postgres.available) return
       const scratch = await postgres.postgres.scratchSchema()
       drops.push(scratch.drop)
@@ -91,7 +94,8 @@ describe('PostgreSQL backends terminated in waves under write load', { skip: pos
       const url = new URL(scratch.url)
       url.searchParams.set('application_name', name)
       const token = await seed(url.href)
-      const server = await startServer(['--database', url.href, ...(workers > 1 ? ['--workers', String(workers)] : [])])
+      const cluster = workers > 1 ? ['--workers', String(workers)] : []
+      const server = await startServer(['--database', url.href, ...cluster])
       const admin = new pg.Client({ connectionString: postgres.postgres.url, application_name: `${name}_admin` })
       admin.on('error', () => undefined)
       await admin.connect()
@@ -125,7 +129,8 @@ async function storm(
         signal: AbortSignal.timeout(WRITE_LIMIT_MS),
       })
       const text = await res.text()
-      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined }
+      const retryAfter = res.headers.get('retry-after')
+      return { status: res.status, retryAfter, body: text ? JSON.parse(text) : undefined }
     } catch (e) {
       return { status: 0, retryAfter: null, body: undefined, error: String((e as Error).cause ?? e) }
     }
@@ -166,11 +171,11 @@ async function storm(
         case 1: {
           const type = k % 6 === 0 ? 'Users' : 'Groups'
           const nameOf = `w${w}-${type === 'Users' ? 'u' : 'g'}${k}`
-          const answer = await scim(
-            'POST',
-            `/${type}`,
-            type === 'Users' ? { schemas: [USER_SCHEMA], userName: nameOf } : { schemas: [GROUP_SCHEMA], displayName: nameOf },
-          )
+          const body =
+            type === 'Users'
+              ? { schemas: [USER_SCHEMA], userName: nameOf }
+              : { schemas: [GROUP_SCHEMA], displayName: nameOf }
+          const answer = await scim('POST', `/${type}`, body)
           const id = ok(answer) ? (answer.body.id as string) : undefined
           writes.push({ kind: 'create', type, name: nameOf, answer, ...(id && { id }) })
           if (id) (type === 'Users' ? users : groups).push(id)
@@ -224,7 +229,8 @@ async function storm(
   await Promise.all([waves, prober, ...Array.from({ length: WRITERS }, (_, w) => writer(w))])
   const statuses = new Map<number, number>()
   for (const { answer } of writes) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
-  say(`${terminated} backends terminated; ${writes.length} writes answered ${JSON.stringify([...statuses])}; ${probes.length} probes`)
+  say(`${terminated} backends terminated; ${writes.length} writes answered ${JSON.stringify([...statuses])}`)
+  say(`${probes.length} /healthz probes, the slowest answered in ${Math.max(...probes.map((p) => p.ms))} ms`)
 
   const alive = server.child.exitCode === null && server.child.signalCode === null
   assert.ok(alive, `the server exited: ${server.stderr()}`)
@@ -237,9 +243,10 @@ async function storm(
   }
   assert.doesNotMatch(server.stderr(), /Unhandled|uncaught/i)
 
-  const slow = probes.filter((p) => p.status === 0 || p.ms > PROBE_LIMIT_MS)
+  // A probe not answered within PROBE_LIMIT_MS was cut off by its timeout: status 0.
+  const unanswered = probes.filter((p) => p.status === 0)
   assert.ok(probes.length > 0)
-  assert.deepEqual(slow, [], `/healthz probes unanswered or slow (of ${probes.length})`)
+  assert.deepEqual(unanswered, [], `/healthz probes unanswered (of ${probes.length})`)
   for (const p of probes) assert.ok(p.status === 200 || p.status === 503, `healthz ${p.status}`)
 
   // Every answer is 2xx, or 503 with Retry-After; nothing else (no 500, no reset connection).
@@ -249,11 +256,9 @@ async function storm(
     if (unavailable(a)) assert.equal(a.retryAfter, '5', JSON.stringify(write))
   }
   const bulkOps = writes.flatMap((write) =>
-    write.kind === 'bulk' && ok(write.answer)
-      ? (write.answer.body.Operations as { status: string; location?: string }[]).map((op, i) => ({ op, name: write.names[i]! }))
-      : [],
+    write.kind === 'bulk' && ok(write.answer) ? (write.answer.body.Operations as { status: string }[]) : [],
   )
-  for (const { op } of bulkOps) assert.ok(op.status === '201' || op.status === '503', JSON.stringify(op))
+  for (const op of bulkOps) assert.ok(op.status === '201' || op.status === '503', JSON.stringify(op))
 
   // The store afterwards, read through the server (which must still work once the storm is over).
   const read = async (path: string): Promise<Answer> => {
@@ -266,7 +271,8 @@ async function storm(
   const byName = new Map<string, string>()
   for (const type of ['Users', 'Groups'] as const) {
     for (let start = 1; ; start += 1000) {
-      const page = await read(`/${type}?count=1000&startIndex=${start}&attributes=${type === 'Users' ? 'userName' : 'displayName'}`)
+      const attribute = type === 'Users' ? 'userName' : 'displayName'
+      const page = await read(`/${type}?count=1000&startIndex=${start}&attributes=${attribute}`)
       assert.equal(page.status, 200, JSON.stringify(page.body))
       for (const r of page.body.Resources ?? []) byName.set(r.userName ?? r.displayName, r.id)
       if (start + 1000 > page.body.totalResults) break
@@ -278,7 +284,8 @@ async function storm(
     if (!found) {
       const g = await read(`/Groups/${group}`)
       assert.equal(g.status, 200, JSON.stringify(g.body))
-      groupMembers.set(group, (found = new Set(((g.body.members ?? []) as { value: string }[]).map((m) => m.value))))
+      found = new Set(((g.body.members ?? []) as { value: string }[]).map((m) => m.value))
+      groupMembers.set(group, found)
     }
     return found
   }
@@ -298,7 +305,8 @@ async function storm(
         const ops = acknowledged ? (write.answer.body.Operations as { status: string }[]) : []
         write.names.forEach((userName, i) => {
           const created = ops[i]?.status === '201'
-          assert.equal(byName.has(userName), created, `bulk op ${i} answered ${ops[i]?.status ?? write.answer.status}: ${what}`)
+          const answered = ops[i]?.status ?? write.answer.status
+          assert.equal(byName.has(userName), created, `bulk op ${i} answered ${answered}: ${what}`)
         })
         break
       }
@@ -310,14 +318,15 @@ async function storm(
         const present = (await membersOf(write.group)).has(write.user)
         if (write.kind === 'add') {
           if (!acknowledged) assert.ok(!present, `add answered 503, yet the member is there: ${what}`)
-          else assert.equal(present, !removed, `acknowledged add, member ${present ? 'present' : 'missing'}: ${what}`)
+          else assert.equal(present, !removed, `acknowledged add, removed ${removed}, present ${present}: ${what}`)
         } else if (!acknowledged) assert.ok(present, `remove answered 503, yet the member is gone: ${what}`)
         else assert.ok(!present, `acknowledged remove, member still there: ${what}`)
         break
       }
       case 'delete': {
         const r = await read(`/Users/${write.id}`)
-        assert.equal(r.status, acknowledged ? 404 : 200, `delete answered ${write.answer.status}, read ${r.status}: ${what}`)
+        const expected = acknowledged ? 404 : 200
+        assert.equal(r.status, expected, `delete answered ${write.answer.status}, read ${r.status}: ${what}`)
         break
       }
     }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import type { Socket } from 'node:net'
 import { describe, test, type TestContext } from 'node:test'
 import pg from 'pg'
 import { skipMessage, testPostgres } from '../../../test/helpers/test-postgres.js'
@@ -38,7 +39,8 @@ describe('lost PostgreSQL connections', { skip: postgres.available ? false : ski
   }
 
   const backendState = async (admin: pg.Client, pid: number) =>
-    (await admin.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.state
+    (await admin.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]
+      ?.state
 
   test('a pooled client whose backend is terminated between two queries: no crash, then a connection error', async (t) => {
     const { store, admin } = await open(t)
@@ -64,7 +66,9 @@ describe('lost PostgreSQL connections', { skip: postgres.available ? false : ski
     const idle = await store.pool.connect()
     const ended = new Promise((resolve) => idle.once('end', resolve))
     const pending = await begin(idle)
-    await idle.query("INSERT INTO tenants (id, kind, slug, created_at) VALUES ('t-open', 'organization', 'open', 'x')")
+    await idle.query(
+      "INSERT INTO tenants (id, kind, slug, created_at) VALUES ('t-open', 'organization', 'open', 'x')",
+    )
     assert.equal(await transactionOutcome(store.pool, pending, lostWith), 'aborted')
     await ended
     idle.release(new Error('gone'))
@@ -88,7 +92,8 @@ describe('lost PostgreSQL connections', { skip: postgres.available ? false : ski
         )
         .catch((e: unknown) => e)
       await until('the insert waits for the lock', async () => (await backendState(admin, pid)) === 'active')
-      const found = await afterBackendEnds(store.pool, pid, lostWith, () => store.findTenant('organization', 'late'))
+      const look = () => store.findTenant('organization', 'late')
+      const found = await afterBackendEnds(store.pool, pid, lostWith, look)
       assert.equal(found, undefined)
       await admin.query('SELECT pg_advisory_unlock($1)', [key])
       assert.ok(isConnectionError(await insert), 'the insert was ended')
@@ -117,7 +122,7 @@ describe('lost PostgreSQL connections', { skip: postgres.available ? false : ski
         const sql = typeof first === 'string' ? first : (first as { text: string }).text
         if (dropped || !sql.includes(text)) return query(...args)
         dropped = true
-        const stream = (client as unknown as { connection: { stream: import('node:net').Socket } }).connection.stream
+        const { stream } = (client as unknown as { connection: { stream: Socket } }).connection
         if (when === 'before') {
           stream.destroy()
           return query(...args)

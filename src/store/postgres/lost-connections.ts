@@ -54,9 +54,8 @@ export function backendPid(client: pg.ClientBase): number | undefined {
  * but does not wait for it to be flushed.
  */
 export async function begin(client: pg.ClientBase): Promise<string> {
-  const results = (await client.query('BEGIN; SELECT pg_current_xact_id()::text AS xid')) as unknown as pg.QueryResult<{
-    xid: string
-  }>[]
+  type Results = pg.QueryResult<{ xid: string }>[]
+  const results = (await client.query('BEGIN; SELECT pg_current_xact_id()::text AS xid')) as unknown as Results
   const xid = results[1]?.rows[0]?.xid
   if (xid === undefined) throw new TypeError('BEGIN; SELECT pg_current_xact_id() answered no transaction id')
   return xid
@@ -69,7 +68,11 @@ export async function begin(client: pg.ClientBase): Promise<string> {
  * next look finds the transaction committed or rolled back. Rejects with `lostWith` as a
  * `DatabaseUnavailableError` when the database cannot be asked for SETTLE_MS.
  */
-export function transactionOutcome(pool: pg.Pool, xid: string, lostWith: unknown): Promise<'committed' | 'aborted'> {
+export function transactionOutcome(
+  pool: pg.Pool,
+  xid: string,
+  lostWith: unknown,
+): Promise<'committed' | 'aborted'> {
   return settle(lostWith, async () => {
     const { rows } = await pool.query<{ status: string | null; ending: number }>(
       'SELECT pg_xact_status($1::xid8) AS status, (SELECT count(pg_terminate_backend(pid))::int ' +
@@ -93,7 +96,12 @@ export function transactionOutcome(pool: pg.Pool, xid: string, lostWith: unknown
  * application name is ended: should `pid` have been reused already, by one of this server's
  * connections, ending that one costs it a lost connection, handled as this one.
  */
-export function afterBackendEnds<T>(pool: pg.Pool, pid: number, lostWith: unknown, look: () => Promise<T>): Promise<T> {
+export function afterBackendEnds<T>(
+  pool: pg.Pool,
+  pid: number,
+  lostWith: unknown,
+  look: () => Promise<T>,
+): Promise<T> {
   return settle(lostWith, async () => {
     const { rows } = await pool.query<{ alive: number }>(
       'SELECT count(pg_terminate_backend(pid))::int AS alive FROM pg_stat_activity ' +
