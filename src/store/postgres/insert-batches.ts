@@ -7,11 +7,13 @@
  * flush for all of them. An IdP that creates users on many connections gets them committed in
  * batches as large as its concurrency; a lone create still goes out at once.
  */
+import type pg from 'pg'
 import type { NewResource, ResourceTypeId, StoredResource } from '../contract.js'
 import { storable, userNameTaken, type StorableResource } from '../resource-columns.js'
 import type { ResourceQueries } from '../sql/resource-queries.js'
-import type { RunWork } from '../sql/sql-store.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
+import { afterBackendEnds, backendPid } from './lost-connections.js'
+import type { PostgresRunner } from './run-postgres.js'
 
 /** Rows per statement at most: bounds the statement's size and its lock time. */
 export const MAX_BATCH = 200
@@ -31,15 +33,24 @@ interface Lane {
   readonly waiting: Waiting[]
 }
 
+/** The connection to `pid` was lost while the statement was sent or running: it may have committed. */
+class LostStatement {
+  constructor(
+    readonly pid: number,
+    readonly error: unknown,
+  ) {}
+}
+
 export class InsertBatches {
-  /** Runs a batch's statement on the pool, autocommit. */
-  readonly #execute: RunWork
+  readonly #pool: pg.Pool
+  readonly #runner: PostgresRunner
   readonly #lanes = new Map<string, Lane>()
   /** Called with the number of rows each statement inserted (planner statistics). */
   readonly #inserted: (rows: number) => void
 
-  constructor(run: RunWork, inserted: (rows: number) => void) {
-    this.#execute = run
+  constructor(pool: pg.Pool, runner: PostgresRunner, inserted: (rows: number) => void) {
+    this.#pool = pool
+    this.#runner = runner
     this.#inserted = inserted
   }
 
@@ -83,6 +94,7 @@ export class InsertBatches {
     try {
       results = await this.#statement(queries, type, rows)
     } catch (e) {
+      if (e instanceof LostStatement) return this.#settle(queries, type, batch, e)
       // One row the database refuses for a reason found only by running it must not fail
       // the others: alone, each request gets its own answer. An outage fails them all (each would wait for it again).
       if (batch.length > 1 && !isConnectionError(e)) {
@@ -100,17 +112,58 @@ export class InsertBatches {
     })
   }
 
+  /**
+   * The statement, on a client of its own (its backend's pid is what tells, should the
+   * connection be lost, whether the statement can still commit). A lost connection rejects with
+   * a `LostStatement`.
+   */
   async #statement(queries: ResourceQueries, type: ResourceTypeId, resources: StorableResource[]) {
     for (let attempt = 1; ; attempt++) {
+      // No connection, no statement sent: a plain 503.
+      const client = await this.#pool.connect().catch((e: unknown) => {
+        throw classifyPostgresError(e)
+      })
+      let broken: Error | undefined
       try {
-        return await this.#execute(queries.insertMany(type, resources))
+        return await this.#runner.run(queries.insertMany(type, resources), client)
       } catch (e) {
+        if (isConnectionError(e)) {
+          broken = e as Error
+          const pid = backendPid(client)
+          throw pid === undefined ? classifyPostgresError(e) : new LostStatement(pid, e)
+        }
         const code = (e as { code?: unknown } | null)?.code
         // Nothing was written by a statement that failed this way: safe to run again. A lost
         // connection is not retried: the statement may have committed.
         if (attempt < ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue
         throw e
+      } finally {
+        client.release(broken)
       }
     }
+  }
+
+  /**
+   * The connection was lost with the statement in flight (lost-connections.ts): once its backend
+   * is gone, a row found by its id was inserted and is that request's answer; a request whose row
+   * is absent gets 503 (nothing of it was written; a row skipped for a taken userName is absent
+   * too, and retrying then gets the 409).
+   */
+  async #settle(queries: ResourceQueries, type: ResourceTypeId, batch: Waiting[], lost: LostStatement): Promise<void> {
+    let found: (StoredResource | undefined)[]
+    try {
+      found = await afterBackendEnds(this.#pool, lost.pid, lost.error, () =>
+        Promise.all(batch.map((w) => this.#runner.run(queries.get(type, w.resource.id), this.#pool))),
+      )
+    } catch (e) {
+      for (const waiting of batch) waiting.reject(e)
+      return
+    }
+    this.#inserted(found.filter((r) => r !== undefined).length)
+    batch.forEach((waiting, i) => {
+      const stored = found[i]
+      if (stored === undefined) waiting.reject(classifyPostgresError(lost.error))
+      else waiting.resolve(stored)
+    })
   }
 }

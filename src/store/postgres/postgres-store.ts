@@ -27,6 +27,7 @@ import { PlannerStatistics, stale } from './planner-statistics.js'
 import { redactDatabaseUrl } from './database-url.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
 import { InsertBatches } from './insert-batches.js'
+import { begin, handleClientErrors, transactionOutcome } from './lost-connections.js'
 import { postgresDialect } from './postgres-dialect.js'
 import { PostgresRunner, type Queryable } from './run-postgres.js'
 
@@ -93,9 +94,8 @@ export class PostgresStore extends SqlStore implements Store {
       // A server host that vanished (no FIN, no RST) is noticed instead of hanging a query.
       keepAlive: true,
     })
-    // An idle connection the server dropped (restart, timeout) is removed from the pool; the
-    // next query opens a new one. Without a listener the error would end the process.
-    pool.on('error', () => undefined)
+    // A connection the server drops (restart, terminated backend) must not end the process.
+    handleClientErrors(pool)
     try {
       const client = await pool.connect()
       client.release()
@@ -112,7 +112,7 @@ export class PostgresStore extends SqlStore implements Store {
     this.#db = guarded(pool)
     this.#runner = new PostgresRunner(options.observe)
     this.#statistics = new PlannerStatistics(() => refreshStatistics(pool))
-    this.#inserts = new InsertBatches((work) => this.#runner.run(work, this.#db), (rows) => this.#statistics.note(rows))
+    this.#inserts = new InsertBatches(pool, this.#runner, (rows) => this.#statistics.note(rows))
   }
 
   /** The pool, for tests and tools (EXPLAIN, benchmarks). */
@@ -223,14 +223,14 @@ class PostgresTenantStore extends SqlReader implements TenantStore {
    * database work through `tx`, so running it again is safe. So does a connection lost before
    * `COMMIT` was sent (the server rolled the transaction back; a pooled connection may have died
    * while idle): the next attempt takes a fresh one. A connection lost during `COMMIT` leaves the
-   * outcome unknown, and a refused one means the server is down: both fail with
-   * `DatabaseUnavailableError`.
+   * outcome unknown until the database is asked, on a fresh connection, whether the transaction
+   * (its id read at `BEGIN`) committed (lost-connections.ts): committed is success, rolled back
+   * is `DatabaseUnavailableError`, as is a refused connection (the server is down).
    */
   async transaction<T>(fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.#pool.connect().catch(rethrowClassified)
-      // pg-pool removes its error listener from a client it hands out: a connection lost
-      // between two queries would be an unhandled 'error' event and end the process.
+      // A connection lost between two queries: no ROLLBACK to try, and the pool must discard it.
       let lost: Error | undefined
       const onError = (e: Error) => {
         lost ??= e
@@ -239,14 +239,24 @@ class PostgresTenantStore extends SqlReader implements TenantStore {
       const tx = new SqlTransaction(this.queries, (work) => this.#runner.run(work, client))
       let broken: Error | undefined
       let committing = false
+      /** Set when COMMIT's answer was lost: asked about once the client is back in the pool. */
+      let unknown: { error: unknown; xid: string; value: T } | undefined
       try {
-        await client.query('BEGIN')
+        const xid = await begin(client)
         const value = await fn(tx)
         tx.end()
         committing = true
-        await client.query('COMMIT')
-        this.#statistics.note(tx.written)
-        return value
+        try {
+          await client.query('COMMIT')
+        } catch (e) {
+          if (!isConnectionError(e)) throw e
+          unknown = { error: e, xid, value }
+          broken = lost ?? (e as Error)
+        }
+        if (!unknown) {
+          this.#statistics.note(tx.written)
+          return value
+        }
       } catch (e) {
         tx.end()
         if (lost) broken = lost
@@ -268,6 +278,12 @@ class PostgresTenantStore extends SqlReader implements TenantStore {
         client.off('error', onError)
         client.release(broken)
       }
+      // Only now, with the dead client released: the look needs a connection of the pool.
+      if ((await transactionOutcome(this.#pool, unknown.xid, unknown.error)) === 'aborted') {
+        throw classifyPostgresError(unknown.error)
+      }
+      this.#statistics.note(tx.written)
+      return unknown.value
     }
   }
 }
