@@ -21,6 +21,15 @@ export const FOLD_FUNCTION = 'scim_fold'
 /** The SQL function `SqliteStore` registers for `SqlDialect.dateTime`. */
 export const DATE_TIME_FUNCTION = 'scim_datetime'
 
+/** One text for every row (the statement cache finds it without building it again). */
+const INSERT_RESOURCE =
+  'INSERT INTO resources (tenant_id, resource_type, id, created, last_modified, user_name, user_name_fold, ' +
+  'external_id, display_name, display_name_fold, active, document, version) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING'
+const COUNT_INSERTED =
+  'INSERT INTO resource_counts (tenant_id, resource_type, total, removed) VALUES (?, ?, ?, 0) ' +
+  'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = total + excluded.total'
+
 /** GLOB's wildcards: a bracket expression holding one character matches just that character. */
 const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
 
@@ -70,28 +79,11 @@ export class SqliteDialect extends SqlDialect {
   *insertResources(tenantId: string, type: ResourceTypeId, rows: readonly StorableResource[]): Work<Set<string>> {
     const inserted = new Set<string>()
     for (const { resource, indexed, document } of rows) {
-      const p: unknown[] = []
-      const values = [tenantId, type, resource.id, resource.created, resource.lastModified, ...indexed, document]
-        .map((v) => this.param(p, v))
-        .join(', ')
-      const { changes } = yield {
-        sql:
-          'INSERT INTO resources (tenant_id, resource_type, id, created, last_modified, user_name, user_name_fold, ' +
-          `external_id, display_name, display_name_fold, active, document, version) VALUES (${values}, 1) ON CONFLICT DO NOTHING`,
-        params: p,
-        prepare: true,
-      }
+      const params = [tenantId, type, resource.id, resource.created, resource.lastModified, ...indexed, document]
+      const { changes } = yield { sql: INSERT_RESOURCE, params: params.map((v) => this.toParam(v)), prepare: true }
       if (changes > 0) inserted.add(resource.id)
     }
-    if (inserted.size > 0) {
-      yield {
-        sql:
-          'INSERT INTO resource_counts (tenant_id, resource_type, total, removed) VALUES (?, ?, ?, 0) ' +
-          'ON CONFLICT (tenant_id, resource_type) DO UPDATE SET total = total + excluded.total',
-        params: [tenantId, type, inserted.size],
-        prepare: true,
-      }
-    }
+    if (inserted.size > 0) yield { sql: COUNT_INSERTED, params: [tenantId, type, inserted.size], prepare: true }
     return inserted
   }
 
