@@ -28,6 +28,12 @@ export interface DialectCapabilities {
    * cheaper than the correlated subquery, so the page leaves it out.
    */
   readonly groupsInPage: boolean
+  /**
+   * Every statement of one piece of store work sees the same snapshot (SQLite runs each read
+   * inside one read transaction, and writes hold the only write lock), so a page's totals may
+   * come from a statement of their own. Otherwise they are read in the page's own statement.
+   */
+  readonly sharedSnapshot: boolean
 }
 
 /** A unique index or constraint, as a violation of it is reported. */

@@ -342,9 +342,11 @@ export class ResourceQueries {
 
   /**
    * Select-list items with the `resource_counts` row of `type`, so a page and its totalResults
-   * (and `removed`) come from one statement, hence one snapshot.
+   * (and `removed`) come from one statement, hence one snapshot — where the dialect's
+   * statements do not share one anyway (then the counts are a statement of their own).
    */
   #countColumns(type: string, params: unknown[]): string {
+    if (this.#d.capabilities.sharedSnapshot) return ''
     // A placeholder per use: SQLite's are positional.
     const where = () => `WHERE c.tenant_id = ${this.#d.param(params, this.tenant.id)} AND c.resource_type = ${type}`
     return (
@@ -356,7 +358,7 @@ export class ResourceQueries {
   /** The counts read with a page's rows (`#countColumns`); a page without rows reads them alone. */
   *#countsOf(rows: readonly CountColumns[], type: string): Work<Counts> {
     const first = rows[0]
-    if (first === undefined) return yield* this.#counts(type)
+    if (first === undefined || this.#d.capabilities.sharedSnapshot) return yield* this.#counts(type)
     return { total: Number(first.counts_total ?? 0), removed: Number(first.counts_removed ?? 0) }
   }
 
