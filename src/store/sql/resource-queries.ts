@@ -63,28 +63,10 @@ export interface QueryCaches {
  */
 function toResource(row: ResourceRow, lazy = true): StoredResource {
   const text = row.document
+  if (typeof text !== 'string') return withDocument(row, text)
+  if (!lazy) return withDocument(row, JSON.parse(text) as Record<string, unknown>)
   // Object literals of one shape each, without spreading: these objects are made per row of
   // every page, and a spread followed by an accessor makes a slower object.
-  if (typeof text !== 'string') {
-    return {
-      id: row.id,
-      resourceType: row.resource_type,
-      version: Number(row.version),
-      created: row.created,
-      lastModified: row.last_modified,
-      document: text,
-    }
-  }
-  if (!lazy) {
-    return {
-      id: row.id,
-      resourceType: row.resource_type,
-      version: Number(row.version),
-      created: row.created,
-      lastModified: row.last_modified,
-      document: JSON.parse(text) as Record<string, unknown>,
-    }
-  }
   let document: Record<string, unknown> | undefined
   return {
     id: row.id,
@@ -98,6 +80,15 @@ function toResource(row: ResourceRow, lazy = true): StoredResource {
     documentJson: text,
   }
 }
+
+const withDocument = (row: ResourceRow, document: Record<string, unknown>): StoredResource => ({
+  id: row.id,
+  resourceType: row.resource_type,
+  version: Number(row.version),
+  created: row.created,
+  lastModified: row.last_modified,
+  document,
+})
 
 /** What a later get() returns: a copy of the written document, without the values JSON drops. */
 const written = (resource: NewResource | ResourceUpdate, version: number, created: string, json: string): StoredResource => ({
