@@ -23,9 +23,22 @@ declare module 'fastify' {
   }
 }
 
-/** Keeps the notes of a write for the request's log line. */
+/**
+ * Notes one request's log line keeps: a PATCH of 10,000 mistyped members (or a Bulk of many)
+ * must not write a line of 10,000 notes. The rest are counted in a last note.
+ */
+export const MAX_TOLERANCE_NOTES = 20
+
+/** Keeps the notes of a write for the request's log line, at most MAX_TOLERANCE_NOTES of them. */
 export function noteTolerances(request: FastifyRequest, tolerances: readonly string[] | undefined): void {
-  if (tolerances?.length) (request.tolerances ??= []).push(...tolerances)
+  if (!tolerances?.length) return
+  const notes = (request.tolerances ??= [])
+  let more = notes.length > MAX_TOLERANCE_NOTES ? Number(/\d+/.exec(notes.pop()!)?.[0]) : 0
+  for (const note of tolerances) {
+    if (notes.length < MAX_TOLERANCE_NOTES) notes.push(note)
+    else more++
+  }
+  if (more > 0) notes.push(`and ${more} more`)
 }
 
 export function scimContext(request: FastifyRequest): ScimContext {
