@@ -15,6 +15,12 @@
  */
 import type { AttrPath, Filter } from '../scim/filter/ast.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
+import type { AccountQueries } from './sql/account-queries.js'
+import type { AdminTokenQueries } from './sql/admin-token-queries.js'
+import type { InvitationQueries } from './sql/invitation-queries.js'
+import type { OutboxDelivery, OutboxQueries } from './sql/outbox-queries.js'
+import type { Runnable } from './sql/runnable.js'
+import type { TeamQueries } from './sql/team-queries.js'
 
 export type TenantKind = 'organization' | 'enterprise' | 'instance'
 
@@ -24,7 +30,14 @@ export interface Tenant {
   /** Empty for the instance tenant. */
   readonly slug: string
   readonly createdAt: string
+  /**
+   * The settings stored for the tenant, as written: provisioning/tenant-settings.ts knows
+   * their meaning and the defaults of those left out.
+   */
+  readonly settings: TenantSettingsRecord
 }
+
+export type TenantSettingsRecord = Readonly<Record<string, unknown>>
 
 export interface TokenRecord {
   readonly id: string
@@ -184,6 +197,14 @@ export interface TenantTransaction extends ResourceReader {
   /** Returns how many were removed; absent values are ignored. */
   removeMembers(groupId: string, values: readonly string[]): Promise<number>
   clearMembers(groupId: string): Promise<number>
+
+  /** The tenant as stored now (its settings may have changed since the store was opened). */
+  currentTenant(): Promise<Tenant>
+  /** Accounts, their history, credentials and SCIM identities. */
+  readonly accounts: Runnable<AccountQueries>
+  readonly teams: Runnable<TeamQueries>
+  readonly invitations: Runnable<InvitationQueries>
+  readonly outbox: Runnable<OutboxQueries>
 }
 
 export interface TenantStore extends ResourceReader {
@@ -222,7 +243,9 @@ export interface Store {
   close(): Promise<void>
 
   /** Throws 409 `uniqueness` when (kind, slug) exists. */
-  createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant>
+  createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string, settings?: TenantSettingsRecord): Promise<Tenant>
+  /** Replaces the tenant's settings; undefined when there is no such tenant. */
+  updateTenantSettings(id: string, settings: TenantSettingsRecord): Promise<Tenant | undefined>
   /** The instance tenant has slug ''. It always exists after `migrate()`. */
   findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined>
   getTenant(id: string): Promise<Tenant | undefined>
@@ -236,4 +259,9 @@ export interface Store {
   markTokenUsed(id: string, at: string): Promise<void>
 
   forTenant(tenant: Tenant): TenantStore
+
+  /** Admin API tokens (of the instance or of one tenant). */
+  readonly adminTokens: Runnable<AdminTokenQueries>
+  /** The email sender's view of every tenant's outbox. */
+  readonly outboxDelivery: Runnable<OutboxDelivery>
 }

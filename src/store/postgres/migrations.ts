@@ -187,6 +187,169 @@ export const MIGRATIONS: readonly Migration[] = [
       await client.query(`INSERT INTO secrets (name, value) VALUES ('cursor', $1)`, [randomBytes(32)])
     },
   },
+  {
+    version: 3,
+    name: 'accounts, teams, credentials, invitations, outbox, admin tokens',
+    async up(client) {
+      await client.query(`
+        -- Tenant settings as one JSON object (provisioning/tenant-settings.ts fills defaults
+        -- by kind): new settings need no migration.
+        ALTER TABLE tenants ADD COLUMN settings text NOT NULL DEFAULT '{}';
+
+        -- The application's people. login_fold holds fold(login) and is unique per tenant; a
+        -- deleted account keeps its row (and id) as a tombstone with login NULL, and NULLs do
+        -- not collide, so the login is free again. scim_user_id links the account to the SCIM
+        -- user that manages it: one account per SCIM identity.
+        CREATE TABLE accounts (
+          seq bigserial NOT NULL,
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (id),
+          login text COLLATE "C",
+          login_fold text COLLATE "C",
+          display_name text COLLATE "C" NOT NULL,
+          emails text COLLATE "C" NOT NULL,
+          -- fold() of the primary email: finds the account an IdP's new user would be.
+          email_fold text COLLATE "C",
+          roles text COLLATE "C" NOT NULL,
+          state text COLLATE "C" NOT NULL CHECK (state IN ('active', 'suspended', 'deleted')),
+          scim_managed boolean NOT NULL,
+          scim_user_id text COLLATE "C",
+          setup_owner boolean NOT NULL DEFAULT false,
+          created_at text COLLATE "C" NOT NULL,
+          updated_at text COLLATE "C" NOT NULL,
+          suspended_at text COLLATE "C"
+        );
+        CREATE UNIQUE INDEX accounts_login ON accounts (tenant_id, login_fold);
+        CREATE UNIQUE INDEX accounts_scim_user ON accounts (tenant_id, scim_user_id);
+        CREATE INDEX accounts_tenant ON accounts (tenant_id, seq);
+        CREATE INDEX accounts_email ON accounts (tenant_id, email_fold) WHERE email_fold IS NOT NULL;
+
+        -- What happened to an account and why, oldest first (renames keep the old login here).
+        CREATE TABLE account_history (
+          seq bigserial PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          account_id text COLLATE "C" NOT NULL,
+          at text COLLATE "C" NOT NULL,
+          action text COLLATE "C" NOT NULL,
+          detail text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX account_history_account ON account_history (tenant_id, account_id, seq);
+
+        -- Sessions and personal access tokens: only a hash of the secret is kept.
+        CREATE TABLE credentials (
+          seq bigserial NOT NULL,
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          account_id text COLLATE "C" NOT NULL,
+          kind text COLLATE "C" NOT NULL CHECK (kind IN ('session', 'token')),
+          name text COLLATE "C" NOT NULL,
+          hash text COLLATE "C" NOT NULL UNIQUE,
+          hint text COLLATE "C" NOT NULL,
+          created_at text COLLATE "C" NOT NULL,
+          expires_at text COLLATE "C",
+          last_used_at text COLLATE "C",
+          revoked_at text COLLATE "C"
+        );
+        CREATE INDEX credentials_account ON credentials (tenant_id, account_id, seq);
+
+        -- group_id links a team to one SCIM group; its members then follow the group's.
+        CREATE TABLE teams (
+          seq bigserial NOT NULL,
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (id),
+          name text COLLATE "C" NOT NULL,
+          name_fold text COLLATE "C" NOT NULL,
+          description text COLLATE "C" NOT NULL,
+          parent_id text COLLATE "C",
+          group_id text COLLATE "C",
+          created_at text COLLATE "C" NOT NULL,
+          updated_at text COLLATE "C" NOT NULL,
+          reconciled_at text COLLATE "C",
+          reconcile_report text COLLATE "C"
+        );
+        CREATE UNIQUE INDEX teams_name ON teams (tenant_id, name_fold);
+        CREATE INDEX teams_group ON teams (tenant_id, group_id) WHERE group_id IS NOT NULL;
+        CREATE INDEX teams_parent ON teams (tenant_id, parent_id) WHERE parent_id IS NOT NULL;
+
+        -- source: 'group' rows exist because the team's SCIM group has the account's user.
+        CREATE TABLE team_members (
+          seq bigserial PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          team_id text COLLATE "C" NOT NULL,
+          account_id text COLLATE "C" NOT NULL,
+          source text COLLATE "C" NOT NULL CHECK (source IN ('manual', 'group')),
+          added_at text COLLATE "C" NOT NULL
+        );
+        CREATE UNIQUE INDEX team_members_key ON team_members (team_id, account_id);
+        CREATE INDEX team_members_account ON team_members (tenant_id, account_id);
+        CREATE INDEX team_members_team ON team_members (team_id, seq);
+
+        -- Organization tenants: a SCIM create invites; accepting links the identity.
+        CREATE TABLE invitations (
+          seq bigserial NOT NULL,
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          scim_user_id text COLLATE "C" NOT NULL,
+          email text COLLATE "C",
+          state text COLLATE "C" NOT NULL CHECK (state IN ('pending', 'accepted', 'revoked')),
+          hash text COLLATE "C" NOT NULL UNIQUE,
+          created_at text COLLATE "C" NOT NULL,
+          expires_at text COLLATE "C" NOT NULL,
+          sent_count integer NOT NULL,
+          accepted_at text COLLATE "C",
+          account_id text COLLATE "C"
+        );
+        CREATE INDEX invitations_user ON invitations (tenant_id, scim_user_id);
+        CREATE INDEX invitations_tenant ON invitations (tenant_id, seq);
+
+        -- Email written in the transaction of the change that caused it, sent later.
+        CREATE TABLE outbox (
+          seq bigserial NOT NULL,
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          template text COLLATE "C" NOT NULL,
+          recipient text COLLATE "C" NOT NULL,
+          subject text COLLATE "C" NOT NULL,
+          text text COLLATE "C" NOT NULL,
+          html text COLLATE "C" NOT NULL,
+          state text COLLATE "C" NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+          attempts integer NOT NULL,
+          next_attempt_at text COLLATE "C" NOT NULL,
+          claimed_until text COLLATE "C",
+          last_error text COLLATE "C",
+          created_at text COLLATE "C" NOT NULL,
+          sent_at text COLLATE "C",
+          account_id text COLLATE "C",
+          invitation_id text COLLATE "C"
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_tenant ON outbox (tenant_id, seq);
+
+        CREATE TABLE email_templates (
+          tenant_id text COLLATE "C" NOT NULL,
+          name text COLLATE "C" NOT NULL,
+          subject text COLLATE "C" NOT NULL,
+          text text COLLATE "C" NOT NULL,
+          html text COLLATE "C" NOT NULL,
+          updated_at text COLLATE "C" NOT NULL,
+          PRIMARY KEY (tenant_id, name)
+        );
+
+        -- Admin API tokens; tenant_id NULL: the whole instance.
+        CREATE TABLE admin_tokens (
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" REFERENCES tenants (id),
+          name text COLLATE "C" NOT NULL,
+          hash text COLLATE "C" NOT NULL UNIQUE,
+          hint text COLLATE "C" NOT NULL,
+          created_at text COLLATE "C" NOT NULL,
+          expires_at text COLLATE "C",
+          last_used_at text COLLATE "C",
+          revoked_at text COLLATE "C"
+        );
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

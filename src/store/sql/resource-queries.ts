@@ -36,6 +36,8 @@ import {
 import { compileFilter } from './compile-filter.js'
 import { compileSortKey, keyColumns, keyset, orderBy } from './compile-sort.js'
 import type { SqlDialect } from './dialect.js'
+import { DomainQueries } from './domain-queries.js'
+import { TenantRecords } from './tenant-records.js'
 import { rowsOf, type Work } from './statement.js'
 
 interface ResourceRow {
@@ -116,6 +118,18 @@ export class ResourceQueries {
     this.#d = dialect
     this.tenant = tenant
     this.#caches = caches
+  }
+
+  #domain?: DomainQueries
+  #records?: TenantRecords
+
+  /** The tenant's application tables (accounts, teams, invitations, outbox). */
+  get domain(): DomainQueries {
+    return (this.#domain ??= new DomainQueries(this.#d, this.tenant))
+  }
+
+  get records(): TenantRecords {
+    return (this.#records ??= new TenantRecords(this.#d))
   }
 
   /** `lock` (in a write transaction): the row stays locked until it ends (`SqlDialect.lockRows`). */

@@ -16,10 +16,17 @@ import type {
   StoredResource,
   Tenant,
   TenantKind,
+  TenantSettingsRecord,
   TenantTransaction,
   TokenRecord,
 } from '../contract.js'
+import type { AccountQueries } from './account-queries.js'
+import { AdminTokenQueries } from './admin-token-queries.js'
+import type { InvitationQueries } from './invitation-queries.js'
+import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
 import type { ResourceQueries } from './resource-queries.js'
+import { runnable, type Runnable } from './runnable.js'
+import type { TeamQueries } from './team-queries.js'
 import type { Work } from './statement.js'
 import type { TenantRecords } from './tenant-records.js'
 
@@ -31,8 +38,23 @@ export abstract class SqlStore {
   protected abstract readonly records: TenantRecords
   protected abstract run<T>(work: Work<T>): Promise<T>
 
-  createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
-    return this.run(this.records.createTenant(kind, slug))
+  createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string, settings?: TenantSettingsRecord): Promise<Tenant> {
+    return this.run(this.records.createTenant(kind, slug, settings))
+  }
+
+  updateTenantSettings(id: string, settings: TenantSettingsRecord): Promise<Tenant | undefined> {
+    return this.run(this.records.updateSettings(id, settings))
+  }
+
+  #adminTokens?: Runnable<AdminTokenQueries>
+  #outboxDelivery?: Runnable<OutboxDelivery>
+
+  get adminTokens(): Runnable<AdminTokenQueries> {
+    return (this.#adminTokens ??= runnable(new AdminTokenQueries(this.records.dialect), (work) => this.run(work)))
+  }
+
+  get outboxDelivery(): Runnable<OutboxDelivery> {
+    return (this.#outboxDelivery ??= runnable(new OutboxDelivery(this.records.dialect), (work) => this.run(work)))
   }
 
   findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined> {
@@ -66,6 +88,13 @@ export abstract class SqlStore {
   markTokenUsed(id: string, at: string): Promise<void> {
     return this.run(this.records.markTokenUsed(id, at))
   }
+}
+
+interface DomainRunnables {
+  readonly accounts: Runnable<AccountQueries>
+  readonly teams: Runnable<TeamQueries>
+  readonly invitations: Runnable<InvitationQueries>
+  readonly outbox: Runnable<OutboxQueries>
 }
 
 /** A tenant's reads outside transactions, each run by `read`. */
@@ -166,6 +195,42 @@ export class SqlTransaction implements TenantTransaction {
 
   clearMembers(groupId: string): Promise<number> {
     return this.#count(this.#queries.clearMembers(groupId), (n) => n)
+  }
+
+  async currentTenant(): Promise<Tenant> {
+    const tenant = await this.#do(this.#queries.records.getTenant(this.#queries.tenant.id))
+    if (!tenant) throw new TypeError(`tenant ${this.#queries.tenant.id} is gone`)
+    return tenant
+  }
+
+  #domain?: DomainRunnables
+
+  #bound(): DomainRunnables {
+    if (this.#domain) return this.#domain
+    const run: RunWork = (work) => this.#do(work)
+    const q = this.#queries.domain
+    return (this.#domain = {
+      accounts: runnable(q.accounts, run),
+      teams: runnable(q.teams, run),
+      invitations: runnable(q.invitations, run),
+      outbox: runnable(q.outbox, run),
+    })
+  }
+
+  get accounts(): Runnable<AccountQueries> {
+    return this.#bound().accounts
+  }
+
+  get teams(): Runnable<TeamQueries> {
+    return this.#bound().teams
+  }
+
+  get invitations(): Runnable<InvitationQueries> {
+    return this.#bound().invitations
+  }
+
+  get outbox(): Runnable<OutboxQueries> {
+    return this.#bound().outbox
   }
 
   async #count<T>(work: Work<T>, rows: (result: T) => number): Promise<T> {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { uniqueness } from '../../scim/errors.js'
-import type { Tenant, TenantKind, TokenRecord } from '../contract.js'
+import type { Tenant, TenantKind, TenantSettingsRecord, TokenRecord } from '../contract.js'
 import { storableKey } from '../resource-columns.js'
 import type { SqlDialect } from './dialect.js'
 import { rowsOf, type Work } from './statement.js'
@@ -14,6 +14,7 @@ interface TenantRow {
   kind: TenantKind
   slug: string
   created_at: string
+  settings: string
 }
 
 interface TokenRow {
@@ -28,11 +29,17 @@ interface TokenRow {
   revoked_at: string | null
 }
 
-const TENANT_COLUMNS = 'id, kind, slug, created_at'
+const TENANT_COLUMNS = 'id, kind, slug, created_at, settings'
 const TOKEN_COLUMNS = 'id, tenant_id, name, hash, hint, created_at, expires_at, last_used_at, revoked_at'
 const TENANT_SLUG_KEY = { name: 'tenants_kind_slug', column: 'tenants.slug' }
 
-const toTenant = (row: TenantRow): Tenant => ({ id: row.id, kind: row.kind, slug: row.slug, createdAt: row.created_at })
+const toTenant = (row: TenantRow): Tenant => ({
+  id: row.id,
+  kind: row.kind,
+  slug: row.slug,
+  createdAt: row.created_at,
+  settings: JSON.parse(row.settings) as TenantSettingsRecord,
+})
 
 const toToken = (row: TokenRow): TokenRecord => ({
   id: row.id,
@@ -53,11 +60,15 @@ export class TenantRecords {
     this.#d = dialect
   }
 
+  get dialect(): SqlDialect {
+    return this.#d
+  }
+
   /** 409 `uniqueness` when (kind, slug) exists. */
-  *createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string): Work<Tenant> {
-    const tenant: Tenant = { id: randomUUID(), kind, slug, createdAt: new Date().toISOString() }
+  *createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string, settings: TenantSettingsRecord = {}): Work<Tenant> {
+    const tenant: Tenant = { id: randomUUID(), kind, slug, createdAt: new Date().toISOString(), settings }
     const p: unknown[] = []
-    const values = [tenant.id, kind, slug, tenant.createdAt].map((v) => this.#d.param(p, v)).join(', ')
+    const values = [tenant.id, kind, slug, tenant.createdAt, JSON.stringify(settings)].map((v) => this.#d.param(p, v)).join(', ')
     try {
       yield { sql: `INSERT INTO tenants (${TENANT_COLUMNS}) VALUES (${values})`, params: p, prepare: true }
     } catch (e) {
@@ -86,6 +97,14 @@ export class TenantRecords {
   *listTenants(): Work<Tenant[]> {
     const result = yield { sql: `SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`, params: [], prepare: true }
     return rowsOf<TenantRow>(result).map(toTenant)
+  }
+
+  /** Replaces the tenant's settings; undefined when there is no such tenant. */
+  *updateSettings(id: string, settings: TenantSettingsRecord): Work<Tenant | undefined> {
+    const p: unknown[] = []
+    const sql = `UPDATE tenants SET settings = ${this.#d.param(p, JSON.stringify(settings))} WHERE id = ${this.#d.param(p, id)} RETURNING ${TENANT_COLUMNS}`
+    const [row] = rowsOf<TenantRow>(yield { sql, params: p })
+    return row && toTenant(row)
   }
 
   *insertToken(token: TokenRecord): Work<void> {

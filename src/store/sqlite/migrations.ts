@@ -148,6 +148,169 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 4,
+    name: 'accounts, teams, credentials, invitations, outbox, admin tokens',
+    up(db) {
+      db.exec(`
+        -- Tenant settings as one JSON object (provisioning/tenant-settings.ts fills defaults
+        -- by kind): new settings need no migration.
+        ALTER TABLE tenants ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+
+        -- The application's people. login_fold holds fold(login) and is unique per tenant; a
+        -- deleted account keeps its row (and id) as a tombstone with login NULL, and NULLs do
+        -- not collide, so the login is free again. scim_user_id links the account to the SCIM
+        -- user that manages it: one account per SCIM identity.
+        CREATE TABLE accounts (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          tenant_id TEXT NOT NULL REFERENCES tenants (id),
+          login TEXT,
+          login_fold TEXT,
+          display_name TEXT NOT NULL,
+          emails TEXT NOT NULL,
+          -- fold() of the primary email: finds the account an IdP's new user would be.
+          email_fold TEXT,
+          roles TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('active', 'suspended', 'deleted')),
+          scim_managed INTEGER NOT NULL,
+          scim_user_id TEXT,
+          setup_owner INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          suspended_at TEXT
+        );
+        CREATE UNIQUE INDEX accounts_login ON accounts (tenant_id, login_fold);
+        CREATE UNIQUE INDEX accounts_scim_user ON accounts (tenant_id, scim_user_id);
+        CREATE INDEX accounts_tenant ON accounts (tenant_id, seq);
+        CREATE INDEX accounts_email ON accounts (tenant_id, email_fold) WHERE email_fold IS NOT NULL;
+
+        -- What happened to an account and why, oldest first (renames keep the old login here).
+        CREATE TABLE account_history (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          tenant_id TEXT NOT NULL,
+          account_id TEXT NOT NULL,
+          at TEXT NOT NULL,
+          action TEXT NOT NULL,
+          detail TEXT NOT NULL
+        );
+        CREATE INDEX account_history_account ON account_history (tenant_id, account_id, seq);
+
+        -- Sessions and personal access tokens: only a hash of the secret is kept.
+        CREATE TABLE credentials (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          tenant_id TEXT NOT NULL,
+          account_id TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('session', 'token')),
+          name TEXT NOT NULL,
+          hash TEXT NOT NULL UNIQUE,
+          hint TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          expires_at TEXT,
+          last_used_at TEXT,
+          revoked_at TEXT
+        );
+        CREATE INDEX credentials_account ON credentials (tenant_id, account_id, seq);
+
+        -- group_id links a team to one SCIM group; its members then follow the group's.
+        CREATE TABLE teams (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          tenant_id TEXT NOT NULL REFERENCES tenants (id),
+          name TEXT NOT NULL,
+          name_fold TEXT NOT NULL,
+          description TEXT NOT NULL,
+          parent_id TEXT,
+          group_id TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          reconciled_at TEXT,
+          reconcile_report TEXT
+        );
+        CREATE UNIQUE INDEX teams_name ON teams (tenant_id, name_fold);
+        CREATE INDEX teams_group ON teams (tenant_id, group_id) WHERE group_id IS NOT NULL;
+        CREATE INDEX teams_parent ON teams (tenant_id, parent_id) WHERE parent_id IS NOT NULL;
+
+        -- source: 'group' rows exist because the team's SCIM group has the account's user.
+        CREATE TABLE team_members (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          tenant_id TEXT NOT NULL,
+          team_id TEXT NOT NULL,
+          account_id TEXT NOT NULL,
+          source TEXT NOT NULL CHECK (source IN ('manual', 'group')),
+          added_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX team_members_key ON team_members (team_id, account_id);
+        CREATE INDEX team_members_account ON team_members (tenant_id, account_id);
+        CREATE INDEX team_members_team ON team_members (team_id, seq);
+
+        -- Organization tenants: a SCIM create invites; accepting links the identity.
+        CREATE TABLE invitations (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          tenant_id TEXT NOT NULL,
+          scim_user_id TEXT NOT NULL,
+          email TEXT,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'revoked')),
+          hash TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          sent_count INTEGER NOT NULL,
+          accepted_at TEXT,
+          account_id TEXT
+        );
+        CREATE INDEX invitations_user ON invitations (tenant_id, scim_user_id);
+        CREATE INDEX invitations_tenant ON invitations (tenant_id, seq);
+
+        -- Email written in the transaction of the change that caused it, sent later.
+        CREATE TABLE outbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          tenant_id TEXT NOT NULL,
+          template TEXT NOT NULL,
+          recipient TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          text TEXT NOT NULL,
+          html TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+          attempts INTEGER NOT NULL,
+          next_attempt_at TEXT NOT NULL,
+          claimed_until TEXT,
+          last_error TEXT,
+          created_at TEXT NOT NULL,
+          sent_at TEXT,
+          account_id TEXT,
+          invitation_id TEXT
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_tenant ON outbox (tenant_id, seq);
+
+        CREATE TABLE email_templates (
+          tenant_id TEXT NOT NULL,
+          name TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          text TEXT NOT NULL,
+          html TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (tenant_id, name)
+        );
+
+        -- Admin API tokens; tenant_id NULL: the whole instance.
+        CREATE TABLE admin_tokens (
+          id TEXT PRIMARY KEY,
+          tenant_id TEXT REFERENCES tenants (id),
+          name TEXT NOT NULL,
+          hash TEXT NOT NULL UNIQUE,
+          hint TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          expires_at TEXT,
+          last_used_at TEXT,
+          revoked_at TEXT
+        );
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

@@ -1,0 +1,421 @@
+/**
+ * Accounts, their history, credentials and SCIM identities of one tenant, written once for
+ * every database (statement.ts). Every statement is scoped by `tenant_id`.
+ */
+import { uniqueness } from '../../scim/errors.js'
+import { foldCase } from '../../scim/fold-case.js'
+import type { Tenant } from '../contract.js'
+import type {
+  AccountChange,
+  AccountHistoryEntry,
+  AccountListQuery,
+  AccountRecord,
+  AccountState,
+  CredentialKind,
+  CredentialRecord,
+  IdentityListQuery,
+  IdentityRecord,
+  Page,
+} from '../records/account.js'
+import { storableKey } from '../resource-columns.js'
+import type { SqlDialect } from './dialect.js'
+import { Params } from './params.js'
+import { rowsOf, type Work } from './statement.js'
+
+const COLUMNS =
+  'a.seq, a.id, a.tenant_id, a.login, a.display_name, a.emails, a.roles, a.state, a.scim_managed, a.scim_user_id, ' +
+  'a.setup_owner, a.created_at, a.updated_at, a.suspended_at'
+
+interface AccountRow {
+  seq: number | string
+  id: string
+  tenant_id: string
+  login: string | null
+  display_name: string
+  emails: string
+  roles: string
+  state: AccountState
+  scim_managed: number | boolean
+  scim_user_id: string | null
+  setup_owner: number | boolean
+  created_at: string
+  updated_at: string
+  suspended_at: string | null
+}
+
+const toAccount = (row: AccountRow): AccountRecord => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  login: row.login,
+  displayName: row.display_name,
+  emails: JSON.parse(row.emails) as string[],
+  roles: JSON.parse(row.roles) as string[],
+  state: row.state,
+  scimManaged: Boolean(row.scim_managed),
+  scimUserId: row.scim_user_id,
+  setupOwner: Boolean(row.setup_owner),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  suspendedAt: row.suspended_at,
+})
+
+const CREDENTIAL_COLUMNS =
+  'seq, id, tenant_id, account_id, kind, name, hash, hint, created_at, expires_at, last_used_at, revoked_at'
+
+interface CredentialRow {
+  seq: number | string
+  id: string
+  tenant_id: string
+  account_id: string
+  kind: CredentialKind
+  name: string
+  hash: string
+  hint: string
+  created_at: string
+  expires_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
+const toCredential = (row: CredentialRow): CredentialRecord => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  accountId: row.account_id,
+  kind: row.kind,
+  name: row.name,
+  hash: row.hash,
+  hint: row.hint,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+})
+
+const LOGIN_KEY = { name: 'accounts_login', column: 'accounts.login_fold' }
+
+/** `LIKE` pattern for "starts with `prefix`", with the pattern characters escaped. */
+const startsWith = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+/** One more row than a page shows says whether there is a next page. */
+function paged<R extends { seq: number | string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+  const more = rows.length > limit
+  const shown = more ? rows.slice(0, limit) : rows
+  const last = shown.at(-1)
+  return more && last ? { items: shown.map(map), next: Number(last.seq) } : { items: shown.map(map) }
+}
+
+export class AccountQueries {
+  readonly #d: SqlDialect
+  readonly tenant: Tenant
+
+  constructor(dialect: SqlDialect, tenant: Tenant) {
+    this.#d = dialect
+    this.tenant = tenant
+  }
+
+  #params(): Params {
+    return new Params(this.#d)
+  }
+
+  *#one(where: (p: Params) => string, lock: boolean): Work<AccountRecord | undefined> {
+    const p = this.#params()
+    const sql = `SELECT ${COLUMNS} FROM accounts a WHERE a.tenant_id = ${p.v(this.tenant.id)} AND ${where(p)}${lock ? ` ${this.#d.lockRows('update')}` : ''}`
+    const [row] = rowsOf<AccountRow>(yield { sql, params: p.list, prepare: true })
+    return row && toAccount(row)
+  }
+
+  /** `lock`: for a read-modify-write in a transaction. */
+  get(id: string, lock = false): Work<AccountRecord | undefined> {
+    if (!storableKey(id)) return empty()
+    return this.#one((p) => `a.id = ${p.v(id)}`, lock)
+  }
+
+  /** The account linked to a SCIM user. */
+  byScimUser(scimUserId: string, lock = false): Work<AccountRecord | undefined> {
+    return this.#one((p) => `a.scim_user_id = ${p.v(scimUserId)}`, lock)
+  }
+
+  /** The account whose login is `login`, in any case. */
+  byLogin(login: string, lock = false): Work<AccountRecord | undefined> {
+    return this.#one((p) => `a.login_fold = ${p.v(foldCase(login))}`, lock)
+  }
+
+  /** Up to two accounts whose primary email is `email` (two: enough to call a match ambiguous). */
+  *byEmail(email: string): Work<AccountRecord[]> {
+    const p = this.#params()
+    const sql = `SELECT ${COLUMNS} FROM accounts a WHERE a.tenant_id = ${p.v(this.tenant.id)} AND a.email_fold = ${p.v(foldCase(email))} ORDER BY a.seq LIMIT 2`
+    return rowsOf<AccountRow>(yield { sql, params: p.list, prepare: true }).map(toAccount)
+  }
+
+  /** 409 `uniqueness` naming the login when another account has it. */
+  *insert(account: AccountRecord): Work<AccountRecord> {
+    const p = this.#params()
+    const values = [
+      account.id,
+      this.tenant.id,
+      account.login,
+      account.login === null ? null : foldCase(account.login),
+      account.displayName,
+      JSON.stringify(account.emails),
+      account.emails[0] === undefined ? null : foldCase(account.emails[0]),
+      JSON.stringify(account.roles),
+      account.state,
+      account.scimManaged,
+      account.scimUserId,
+      account.setupOwner,
+      account.createdAt,
+      account.updatedAt,
+      account.suspendedAt,
+    ].map((v) => p.v(v))
+    const sql =
+      'INSERT INTO accounts (id, tenant_id, login, login_fold, display_name, emails, email_fold, roles, state, ' +
+      `scim_managed, scim_user_id, setup_owner, created_at, updated_at, suspended_at) VALUES (${values.join(', ')})`
+    try {
+      yield { sql, params: p.list, prepare: true }
+    } catch (e) {
+      if (this.#d.isUniqueViolation(e, LOGIN_KEY)) throw loginTaken(account.login ?? '')
+      throw e
+    }
+    return { ...account, tenantId: this.tenant.id }
+  }
+
+  /** Applies `change`; undefined when there is no such account. 409 when the new login is taken. */
+  *update(id: string, change: AccountChange, at: string): Work<AccountRecord | undefined> {
+    const p = this.#params()
+    const sets: string[] = []
+    const set = (column: string, value: unknown) => sets.push(`${column} = ${p.v(value)}`)
+    if (change.login !== undefined) {
+      set('login', change.login)
+      set('login_fold', change.login === null ? null : foldCase(change.login))
+    }
+    if (change.displayName !== undefined) set('display_name', change.displayName)
+    if (change.emails !== undefined) {
+      set('emails', JSON.stringify(change.emails))
+      set('email_fold', change.emails[0] === undefined ? null : foldCase(change.emails[0]))
+    }
+    if (change.roles !== undefined) set('roles', JSON.stringify(change.roles))
+    if (change.state !== undefined) set('state', change.state)
+    if (change.scimManaged !== undefined) set('scim_managed', change.scimManaged)
+    if (change.scimUserId !== undefined) set('scim_user_id', change.scimUserId)
+    if (change.setupOwner !== undefined) set('setup_owner', change.setupOwner)
+    if (change.suspendedAt !== undefined) set('suspended_at', change.suspendedAt)
+    set('updated_at', at)
+    const sql =
+      `UPDATE accounts SET ${sets.join(', ')} WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)} ` +
+      `RETURNING ${COLUMNS.replaceAll('a.', '')}`
+    try {
+      const [row] = rowsOf<AccountRow>(yield { sql, params: p.list })
+      return row && toAccount(row)
+    } catch (e) {
+      if (change.login && this.#d.isUniqueViolation(e, LOGIN_KEY)) throw loginTaken(change.login)
+      throw e
+    }
+  }
+
+  *list(query: AccountListQuery): Work<Page<AccountRecord>> {
+    const p = this.#params()
+    const where = [`a.tenant_id = ${p.v(this.tenant.id)}`]
+    if (query.after !== undefined) where.push(`a.seq > ${p.v(query.after)}`)
+    if (query.state !== undefined) where.push(`a.state = ${p.v(query.state)}`)
+    if (query.scimManaged !== undefined) where.push(`a.scim_managed = ${p.v(query.scimManaged)}`)
+    if (query.search) {
+      const pattern = startsWith(foldCase(query.search))
+      where.push(
+        `(a.login_fold LIKE ${p.v(pattern)} ESCAPE '\\' OR a.email_fold LIKE ${p.v(pattern)} ESCAPE '\\' ` +
+          `OR ${this.#d.fold('a.display_name')} LIKE ${p.v(pattern)} ESCAPE '\\')`,
+      )
+    }
+    const sql = `SELECT ${COLUMNS} FROM accounts a WHERE ${where.join(' AND ')} ORDER BY a.seq LIMIT ${p.limit(query.limit + 1)}`
+    return paged(rowsOf<AccountRow>(yield { sql, params: p.list }), query.limit, toAccount)
+  }
+
+  *history(accountId: string): Work<AccountHistoryEntry[]> {
+    const p = this.#params()
+    const sql = `SELECT at, action, detail FROM account_history WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)} ORDER BY seq`
+    const rows = rowsOf<{ at: string; action: string; detail: string }>(yield { sql, params: p.list, prepare: true })
+    return rows.map((r) => ({ at: r.at, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }))
+  }
+
+  *record(accountId: string, action: string, detail: Record<string, unknown>, at: string): Work<void> {
+    const p = this.#params()
+    const sql = `INSERT INTO account_history (tenant_id, account_id, at, action, detail) VALUES (${p.v(this.tenant.id)}, ${p.v(accountId)}, ${p.v(at)}, ${p.v(action)}, ${p.v(JSON.stringify(detail))})`
+    yield { sql, params: p.list, prepare: true }
+  }
+
+  *insertCredential(credential: CredentialRecord): Work<void> {
+    const p = this.#params()
+    const values = [
+      credential.id,
+      this.tenant.id,
+      credential.accountId,
+      credential.kind,
+      credential.name,
+      credential.hash,
+      credential.hint,
+      credential.createdAt,
+      credential.expiresAt,
+      credential.lastUsedAt,
+      credential.revokedAt,
+    ].map((v) => p.v(v))
+    const columns = CREDENTIAL_COLUMNS.replace('seq, ', '')
+    yield { sql: `INSERT INTO credentials (${columns}) VALUES (${values.join(', ')})`, params: p.list, prepare: true }
+  }
+
+  *credentialByHash(hash: string): Work<CredentialRecord | undefined> {
+    if (!storableKey(hash)) return undefined
+    const p = this.#params()
+    const sql = `SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE hash = ${p.v(hash)} AND tenant_id = ${p.v(this.tenant.id)}`
+    const [row] = rowsOf<CredentialRow>(yield { sql, params: p.list, prepare: true })
+    return row && toCredential(row)
+  }
+
+  *credential(id: string): Work<CredentialRecord | undefined> {
+    if (!storableKey(id)) return undefined
+    const p = this.#params()
+    const sql = `SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = ${p.v(id)} AND tenant_id = ${p.v(this.tenant.id)}`
+    const [row] = rowsOf<CredentialRow>(yield { sql, params: p.list, prepare: true })
+    return row && toCredential(row)
+  }
+
+  /** An account's credentials of `kind` (or all), oldest first. */
+  *credentials(accountId: string, kind?: CredentialKind): Work<CredentialRecord[]> {
+    const p = this.#params()
+    let sql = `SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)}`
+    if (kind !== undefined) sql += ` AND kind = ${p.v(kind)}`
+    return rowsOf<CredentialRow>(yield { sql: `${sql} ORDER BY seq`, params: p.list }).map(toCredential)
+  }
+
+  /** False when there is no such live credential. */
+  *revokeCredential(id: string, at: string): Work<boolean> {
+    if (!storableKey(id)) return false
+    const p = this.#params()
+    const sql = `UPDATE credentials SET revoked_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)} AND revoked_at IS NULL`
+    return (yield { sql, params: p.list, prepare: true }).changes > 0
+  }
+
+  /** Revokes every live credential of the account; returns how many. */
+  *revokeCredentials(accountId: string, at: string): Work<number> {
+    const p = this.#params()
+    const sql = `UPDATE credentials SET revoked_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)} AND revoked_at IS NULL`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  *deleteCredentials(accountId: string): Work<number> {
+    const p = this.#params()
+    const sql = `DELETE FROM credentials WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)}`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  *touchCredential(id: string, at: string): Work<void> {
+    const p = this.#params()
+    const sql = `UPDATE credentials SET last_used_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)}`
+    yield { sql, params: p.list, prepare: true }
+  }
+
+  /** SCIM users with the account each is linked to, in the order they were created. */
+  *identities(query: IdentityListQuery): Work<Page<IdentityRecord>> {
+    const p = this.#params()
+    const where = [`r.tenant_id = ${p.v(this.tenant.id)}`, `r.resource_type = 'User'`]
+    if (query.after !== undefined) where.push(`r.seq > ${p.v(query.after)}`)
+    if (query.search) where.push(`r.user_name_fold LIKE ${p.v(startsWith(foldCase(query.search)))} ESCAPE '\\'`)
+    if (query.state === 'linked') where.push('a.id IS NOT NULL')
+    if (query.state === 'unlinked') where.push('a.id IS NULL')
+    const sql =
+      'SELECT r.seq, r.id, r.user_name, r.external_id, r.active, a.id AS account_id, a.login, a.state ' +
+      'FROM resources r LEFT JOIN accounts a ON a.tenant_id = r.tenant_id AND a.scim_user_id = r.id ' +
+      `WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ${p.limit(query.limit + 1)}`
+    type Row = {
+      seq: number | string
+      id: string
+      user_name: string
+      external_id: string | null
+      active: number | boolean | null
+      account_id: string | null
+      login: string | null
+      state: AccountState | null
+    }
+    return paged(rowsOf<Row>(yield { sql, params: p.list }), query.limit, (r) => ({
+      scimUserId: r.id,
+      userName: r.user_name,
+      externalId: r.external_id,
+      active: r.active === null ? true : Boolean(r.active),
+      accountId: r.account_id,
+      login: r.login,
+      accountState: r.state,
+    }))
+  }
+
+  /** Active accounts no IdP manages, except the setup owner: what enabling SCIM suspends. */
+  *unmanagedActive(limit: number): Work<{ accounts: AccountRecord[]; total: number }> {
+    const p = this.#params()
+    const where = `a.tenant_id = ${p.v(this.tenant.id)} AND a.state = 'active' AND a.scim_managed = ${p.v(false)} AND a.setup_owner = ${p.v(false)}`
+    const count = rowsOf<{ n: number | string }>(yield { sql: `SELECT count(*) AS n FROM accounts a WHERE ${where}`, params: p.list })
+    const q = this.#params()
+    const listWhere = `a.tenant_id = ${q.v(this.tenant.id)} AND a.state = 'active' AND a.scim_managed = ${q.v(false)} AND a.setup_owner = ${q.v(false)}`
+    const rows = rowsOf<AccountRow>(
+      yield { sql: `SELECT ${COLUMNS} FROM accounts a WHERE ${listWhere} ORDER BY a.seq LIMIT ${q.limit(limit)}`, params: q.list },
+    )
+    return { accounts: rows.map(toAccount), total: Number(count[0]?.n ?? 0) }
+  }
+
+  /** Suspends what `unmanagedActive` lists, with a history entry each; returns how many. */
+  *suspendUnmanaged(at: string, reason: string): Work<number> {
+    const h = this.#params()
+    const detail = JSON.stringify({ reason })
+    yield {
+      sql:
+        'INSERT INTO account_history (tenant_id, account_id, at, action, detail) ' +
+        `SELECT a.tenant_id, a.id, ${h.v(at)}, 'suspended', ${h.v(detail)} FROM accounts a ` +
+        `WHERE a.tenant_id = ${h.v(this.tenant.id)} AND a.state = 'active' AND a.scim_managed = ${h.v(false)} AND a.setup_owner = ${h.v(false)}`,
+      params: h.list,
+    }
+    const p = this.#params()
+    const sql =
+      `UPDATE accounts SET state = 'suspended', suspended_at = ${p.v(at)}, updated_at = ${p.v(at)} ` +
+      `WHERE tenant_id = ${p.v(this.tenant.id)} AND state = 'active' AND scim_managed = ${p.v(false)} AND setup_owner = ${p.v(false)}`
+    return (yield { sql, params: p.list }).changes
+  }
+
+  /** Accounts linked to a SCIM user: how many disabling SCIM would unlink. */
+  *linkedCount(): Work<number> {
+    const p = this.#params()
+    const sql = `SELECT count(*) AS n FROM accounts WHERE tenant_id = ${p.v(this.tenant.id)} AND scim_user_id IS NOT NULL`
+    return Number(rowsOf<{ n: number | string }>(yield { sql, params: p.list })[0]?.n ?? 0)
+  }
+
+  /** Disabling SCIM: every account keeps its state but no longer belongs to an IdP. */
+  *unlinkAll(at: string): Work<number> {
+    const h = this.#params()
+    yield {
+      sql:
+        'INSERT INTO account_history (tenant_id, account_id, at, action, detail) ' +
+        `SELECT a.tenant_id, a.id, ${h.v(at)}, 'unlinked', ${h.v(JSON.stringify({ reason: 'SCIM was disabled' }))} FROM accounts a ` +
+        `WHERE a.tenant_id = ${h.v(this.tenant.id)} AND a.scim_user_id IS NOT NULL`,
+      params: h.list,
+    }
+    const p = this.#params()
+    const sql =
+      `UPDATE accounts SET scim_user_id = NULL, scim_managed = ${p.v(false)}, updated_at = ${p.v(at)} ` +
+      `WHERE tenant_id = ${p.v(this.tenant.id)} AND scim_user_id IS NOT NULL`
+    return (yield { sql, params: p.list }).changes
+  }
+
+  /** Up to `limit` SCIM users with no account linked, after seq `after`: drift to repair. */
+  *unlinkedUsers(after: number, limit: number): Work<{ ids: string[]; next?: number }> {
+    const p = this.#params()
+    const sql =
+      'SELECT r.seq, r.id FROM resources r ' +
+      `WHERE r.tenant_id = ${p.v(this.tenant.id)} AND r.resource_type = 'User' AND r.seq > ${p.v(after)} ` +
+      'AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.tenant_id = r.tenant_id AND a.scim_user_id = r.id) ' +
+      `ORDER BY r.seq LIMIT ${p.limit(limit)}`
+    const rows = rowsOf<{ seq: number | string; id: string }>(yield { sql, params: p.list })
+    const last = rows.at(-1)
+    return rows.length === limit && last ? { ids: rows.map((r) => r.id), next: Number(last.seq) } : { ids: rows.map((r) => r.id) }
+  }
+}
+
+function* empty(): Work<undefined> {
+  return undefined
+}
+
+export const loginTaken = (login: string) => uniqueness(`the login '${login}' is already taken by another account`)

@@ -1,0 +1,219 @@
+/**
+ * The email outbox, written once for every database (statement.ts). `OutboxQueries` is one
+ * tenant's view (enqueue in the transaction of the change, list, retry, templates);
+ * `OutboxDelivery` is the sender's, across tenants: it claims due messages with a lease so
+ * that each is handed to exactly one sender of any process sharing the database.
+ */
+import type { Tenant } from '../contract.js'
+import type { Page } from '../records/account.js'
+import type { EmailTemplate, OutboxMessage, OutboxState } from '../records/invitation.js'
+import { storableKey } from '../resource-columns.js'
+import type { SqlDialect } from './dialect.js'
+import { Params } from './params.js'
+import { rowsOf, type Work } from './statement.js'
+
+const COLUMNS =
+  'seq, id, tenant_id, template, recipient, subject, text, html, state, attempts, next_attempt_at, claimed_until, ' +
+  'last_error, created_at, sent_at, account_id, invitation_id'
+
+interface OutboxRow {
+  seq: number | string
+  id: string
+  tenant_id: string
+  template: string
+  recipient: string
+  subject: string
+  text: string
+  html: string
+  state: OutboxState
+  attempts: number
+  next_attempt_at: string
+  claimed_until: string | null
+  last_error: string | null
+  created_at: string
+  sent_at: string | null
+  account_id: string | null
+  invitation_id: string | null
+}
+
+const toMessage = (row: OutboxRow): OutboxMessage => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  template: row.template,
+  recipient: row.recipient,
+  subject: row.subject,
+  text: row.text,
+  html: row.html,
+  state: row.state,
+  attempts: Number(row.attempts),
+  nextAttemptAt: row.next_attempt_at,
+  claimedUntil: row.claimed_until,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  sentAt: row.sent_at,
+  accountId: row.account_id,
+  invitationId: row.invitation_id,
+})
+
+export type NewOutboxMessage = Pick<
+  OutboxMessage,
+  'id' | 'template' | 'recipient' | 'subject' | 'text' | 'html' | 'createdAt' | 'accountId' | 'invitationId'
+>
+
+export class OutboxQueries {
+  readonly #d: SqlDialect
+  readonly tenant: Tenant
+
+  constructor(dialect: SqlDialect, tenant: Tenant) {
+    this.#d = dialect
+    this.tenant = tenant
+  }
+
+  *enqueue(message: NewOutboxMessage): Work<void> {
+    const p = new Params(this.#d)
+    const values = [
+      message.id,
+      this.tenant.id,
+      message.template,
+      message.recipient,
+      message.subject,
+      message.text,
+      message.html,
+      message.createdAt,
+      message.createdAt,
+      message.accountId,
+      message.invitationId,
+    ].map((v) => p.v(v))
+    const sql =
+      'INSERT INTO outbox (id, tenant_id, template, recipient, subject, text, html, created_at, next_attempt_at, account_id, ' +
+      `invitation_id, state, attempts) VALUES (${values.join(', ')}, 'pending', 0)`
+    yield { sql, params: p.list, prepare: true }
+  }
+
+  *get(id: string): Work<OutboxMessage | undefined> {
+    if (!storableKey(id)) return undefined
+    const p = new Params(this.#d)
+    const sql = `SELECT ${COLUMNS} FROM outbox WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)}`
+    const [row] = rowsOf<OutboxRow>(yield { sql, params: p.list, prepare: true })
+    return row && toMessage(row)
+  }
+
+  *list(query: { state?: OutboxState; recipient?: string; after?: number; limit: number }): Work<Page<OutboxMessage>> {
+    const p = new Params(this.#d)
+    const where = [`tenant_id = ${p.v(this.tenant.id)}`]
+    if (query.after !== undefined) where.push(`seq > ${p.v(query.after)}`)
+    if (query.state !== undefined) where.push(`state = ${p.v(query.state)}`)
+    if (query.recipient !== undefined) where.push(`recipient = ${p.v(query.recipient)}`)
+    const sql = `SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${p.limit(query.limit + 1)}`
+    const rows = rowsOf<OutboxRow>(yield { sql, params: p.list })
+    const more = rows.length > query.limit
+    const shown = more ? rows.slice(0, query.limit) : rows
+    const last = shown.at(-1)
+    return more && last ? { items: shown.map(toMessage), next: Number(last.seq) } : { items: shown.map(toMessage) }
+  }
+
+  /** A failed message goes back to pending, due now, with a fresh count of attempts. */
+  *retry(id: string, now: string): Work<OutboxMessage | undefined> {
+    const p = new Params(this.#d)
+    const sql =
+      `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ${p.v(now)}, claimed_until = NULL ` +
+      `WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)} AND state = 'failed' RETURNING ${COLUMNS}`
+    const [row] = rowsOf<OutboxRow>(yield { sql, params: p.list })
+    return row && toMessage(row)
+  }
+
+  *template(name: string): Work<EmailTemplate | undefined> {
+    const p = new Params(this.#d)
+    const sql = `SELECT name, subject, text, html FROM email_templates WHERE tenant_id = ${p.v(this.tenant.id)} AND name = ${p.v(name)}`
+    const [row] = rowsOf<EmailTemplate>(yield { sql, params: p.list, prepare: true })
+    return row && { name: row.name, subject: row.subject, text: row.text, html: row.html }
+  }
+
+  *templates(): Work<EmailTemplate[]> {
+    const p = new Params(this.#d)
+    const sql = `SELECT name, subject, text, html FROM email_templates WHERE tenant_id = ${p.v(this.tenant.id)} ORDER BY name`
+    return rowsOf<EmailTemplate>(yield { sql, params: p.list }).map((r) => ({ name: r.name, subject: r.subject, text: r.text, html: r.html }))
+  }
+
+  *putTemplate(template: EmailTemplate, at: string): Work<void> {
+    const p = new Params(this.#d)
+    const sql =
+      'INSERT INTO email_templates (tenant_id, name, subject, text, html, updated_at) ' +
+      `VALUES (${p.v(this.tenant.id)}, ${p.v(template.name)}, ${p.v(template.subject)}, ${p.v(template.text)}, ${p.v(template.html)}, ${p.v(at)}) ` +
+      'ON CONFLICT (tenant_id, name) DO UPDATE SET subject = excluded.subject, text = excluded.text, html = excluded.html, updated_at = excluded.updated_at'
+    yield { sql, params: p.list, prepare: true }
+  }
+
+  *deleteTemplate(name: string): Work<boolean> {
+    const p = new Params(this.#d)
+    const sql = `DELETE FROM email_templates WHERE tenant_id = ${p.v(this.tenant.id)} AND name = ${p.v(name)}`
+    return (yield { sql, params: p.list, prepare: true }).changes > 0
+  }
+}
+
+export class OutboxDelivery {
+  readonly #d: SqlDialect
+
+  constructor(dialect: SqlDialect) {
+    this.#d = dialect
+  }
+
+  /**
+   * Takes up to `limit` due messages for one sender: they become 'sending' until `leaseUntil`,
+   * with one more attempt counted. One statement, so two senders never take the same message
+   * (PostgreSQL skips rows another sender is taking; SQLite has one writer at a time).
+   */
+  *claim(now: string, leaseUntil: string, limit: number): Work<OutboxMessage[]> {
+    const p = new Params(this.#d)
+    const skip = this.#d.name === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''
+    const sql =
+      `UPDATE outbox SET state = 'sending', claimed_until = ${p.v(leaseUntil)}, attempts = attempts + 1 ` +
+      `WHERE seq IN (SELECT seq FROM outbox WHERE state = 'pending' AND next_attempt_at <= ${p.v(now)} ` +
+      `ORDER BY next_attempt_at, seq LIMIT ${p.limit(limit)}${skip}) RETURNING ${COLUMNS}`
+    return rowsOf<OutboxRow>(yield { sql, params: p.list }).map(toMessage)
+  }
+
+  *markSent(id: string, at: string): Work<void> {
+    const p = new Params(this.#d)
+    const sql = `UPDATE outbox SET state = 'sent', sent_at = ${p.v(at)}, claimed_until = NULL, last_error = NULL WHERE id = ${p.v(id)} AND state = 'sending'`
+    yield { sql, params: p.list, prepare: true }
+  }
+
+  /** A transient failure: pending again from `nextAttemptAt`. */
+  *markRetry(id: string, nextAttemptAt: string, error: string): Work<void> {
+    const p = new Params(this.#d)
+    const sql =
+      `UPDATE outbox SET state = 'pending', next_attempt_at = ${p.v(nextAttemptAt)}, claimed_until = NULL, last_error = ${p.v(error)} ` +
+      `WHERE id = ${p.v(id)} AND state = 'sending'`
+    yield { sql, params: p.list, prepare: true }
+  }
+
+  *markFailed(id: string, error: string): Work<void> {
+    const p = new Params(this.#d)
+    const sql = `UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ${p.v(error)} WHERE id = ${p.v(id)} AND state = 'sending'`
+    yield { sql, params: p.list, prepare: true }
+  }
+
+  /**
+   * Messages whose sender stopped while sending them (a crash, a kill) may or may not have
+   * reached the mail server. They are never sent again by themselves — that could send twice —
+   * but marked failed with why, for an operator to retry.
+   */
+  *abandonExpiredLeases(now: string): Work<number> {
+    const p = new Params(this.#d)
+    const sql =
+      `UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ${p.v('the sender stopped while delivering it; it may or may not have been sent, retry to send it again')} ` +
+      `WHERE state = 'sending' AND claimed_until < ${p.v(now)}`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /** Messages by state, for metrics and `outbox list`. */
+  *depth(): Work<Record<OutboxState, number>> {
+    const rows = rowsOf<{ state: OutboxState; n: number | string }>(
+      yield { sql: 'SELECT state, count(*) AS n FROM outbox GROUP BY state', params: [] },
+    )
+    const depth: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0 }
+    for (const r of rows) depth[r.state] = Number(r.n)
+    return depth
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * Teams and team membership of one tenant, written once for every database (statement.ts).
+ * A team linked to a SCIM group holds exactly the group's direct User members whose accounts
+ * are active, as `source = 'group'` rows; the set-based statements here keep it so in the
+ * transaction of the SCIM write that changes the group or the account.
+ */
+import { uniqueness } from '../../scim/errors.js'
+import { foldCase } from '../../scim/fold-case.js'
+import type { Tenant } from '../contract.js'
+import type { Page } from '../records/account.js'
+import type { ReconcileReport, TeamChange, TeamMemberRecord, TeamMemberSource, TeamRecord } from '../records/team.js'
+import { storableKey } from '../resource-columns.js'
+import type { SqlDialect } from './dialect.js'
+import { Params } from './params.js'
+import { rowsOf, type Work } from './statement.js'
+
+const COLUMNS =
+  't.seq, t.id, t.tenant_id, t.name, t.description, t.parent_id, t.group_id, t.created_at, t.updated_at, t.reconciled_at, t.reconcile_report'
+
+interface TeamRow {
+  seq: number | string
+  id: string
+  tenant_id: string
+  name: string
+  description: string
+  parent_id: string | null
+  group_id: string | null
+  created_at: string
+  updated_at: string
+  reconciled_at: string | null
+  reconcile_report: string | null
+}
+
+const toTeam = (row: TeamRow): TeamRecord => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  name: row.name,
+  description: row.description,
+  parentId: row.parent_id,
+  groupId: row.group_id,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  reconciledAt: row.reconciled_at,
+  reconcileReport: row.reconcile_report === null ? null : (JSON.parse(row.reconcile_report) as ReconcileReport),
+})
+
+const NAME_KEY = { name: 'teams_name', column: 'teams.name_fold' }
+const nameTaken = (name: string) => uniqueness(`a team named '${name}' already exists`)
+
+export class TeamQueries {
+  readonly #d: SqlDialect
+  readonly tenant: Tenant
+
+  constructor(dialect: SqlDialect, tenant: Tenant) {
+    this.#d = dialect
+    this.tenant = tenant
+  }
+
+  #params(): Params {
+    return new Params(this.#d)
+  }
+
+  *insert(team: TeamRecord): Work<TeamRecord> {
+    const p = this.#params()
+    const values = [
+      team.id,
+      this.tenant.id,
+      team.name,
+      foldCase(team.name),
+      team.description,
+      team.parentId,
+      team.groupId,
+      team.createdAt,
+      team.updatedAt,
+    ].map((v) => p.v(v))
+    const sql =
+      'INSERT INTO teams (id, tenant_id, name, name_fold, description, parent_id, group_id, created_at, updated_at) ' +
+      `VALUES (${values.join(', ')})`
+    try {
+      yield { sql, params: p.list, prepare: true }
+    } catch (e) {
+      if (this.#d.isUniqueViolation(e, NAME_KEY)) throw nameTaken(team.name)
+      throw e
+    }
+    return { ...team, tenantId: this.tenant.id }
+  }
+
+  /** `lock`: for a read-modify-write (link, unlink, reconcile) in a transaction. */
+  *get(id: string, lock = false): Work<TeamRecord | undefined> {
+    if (!storableKey(id)) return undefined
+    const p = this.#params()
+    const sql = `SELECT ${COLUMNS} FROM teams t WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.id = ${p.v(id)}${lock ? ` ${this.#d.lockRows('update')}` : ''}`
+    const [row] = rowsOf<TeamRow>(yield { sql, params: p.list, prepare: true })
+    return row && toTeam(row)
+  }
+
+  *list(query: { after?: number; limit: number; groupId?: string }): Work<Page<TeamRecord>> {
+    const p = this.#params()
+    const where = [`t.tenant_id = ${p.v(this.tenant.id)}`]
+    if (query.after !== undefined) where.push(`t.seq > ${p.v(query.after)}`)
+    if (query.groupId !== undefined) where.push(`t.group_id = ${p.v(query.groupId)}`)
+    const sql = `SELECT ${COLUMNS} FROM teams t WHERE ${where.join(' AND ')} ORDER BY t.seq LIMIT ${p.limit(query.limit + 1)}`
+    const rows = rowsOf<TeamRow>(yield { sql, params: p.list })
+    const more = rows.length > query.limit
+    const shown = more ? rows.slice(0, query.limit) : rows
+    const last = shown.at(-1)
+    return more && last ? { items: shown.map(toTeam), next: Number(last.seq) } : { items: shown.map(toTeam) }
+  }
+
+  /** Teams linked to the group. */
+  *linkedTo(groupId: string): Work<TeamRecord[]> {
+    const p = this.#params()
+    const sql = `SELECT ${COLUMNS} FROM teams t WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.group_id = ${p.v(groupId)} ORDER BY t.seq`
+    return rowsOf<TeamRow>(yield { sql, params: p.list, prepare: true }).map(toTeam)
+  }
+
+  *childCount(teamId: string): Work<number> {
+    const p = this.#params()
+    const sql = `SELECT count(*) AS n FROM teams t WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.parent_id = ${p.v(teamId)}`
+    return Number(rowsOf<{ n: number | string }>(yield { sql, params: p.list, prepare: true })[0]?.n ?? 0)
+  }
+
+  *update(id: string, change: TeamChange, at: string): Work<TeamRecord | undefined> {
+    const p = this.#params()
+    const sets: string[] = []
+    const set = (column: string, value: unknown) => sets.push(`${column} = ${p.v(value)}`)
+    if (change.name !== undefined) {
+      set('name', change.name)
+      set('name_fold', foldCase(change.name))
+    }
+    if (change.description !== undefined) set('description', change.description)
+    if (change.parentId !== undefined) set('parent_id', change.parentId)
+    if (change.groupId !== undefined) set('group_id', change.groupId)
+    if (change.reconciledAt !== undefined) set('reconciled_at', change.reconciledAt)
+    if (change.reconcileReport !== undefined)
+      set('reconcile_report', change.reconcileReport === null ? null : JSON.stringify(change.reconcileReport))
+    set('updated_at', at)
+    const sql =
+      `UPDATE teams SET ${sets.join(', ')} WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)} ` +
+      `RETURNING ${COLUMNS.replaceAll('t.', '')}`
+    try {
+      const [row] = rowsOf<TeamRow>(yield { sql, params: p.list })
+      return row && toTeam(row)
+    } catch (e) {
+      if (change.name !== undefined && this.#d.isUniqueViolation(e, NAME_KEY)) throw nameTaken(change.name)
+      throw e
+    }
+  }
+
+  /** Deletes the team and its members; children lose their parent. */
+  *delete(id: string): Work<boolean> {
+    const m = this.#params()
+    yield { sql: `DELETE FROM team_members WHERE team_id = ${m.v(id)} AND tenant_id = ${m.v(this.tenant.id)}`, params: m.list, prepare: true }
+    const c = this.#params()
+    yield {
+      sql: `UPDATE teams SET parent_id = NULL WHERE tenant_id = ${c.v(this.tenant.id)} AND parent_id = ${c.v(id)}`,
+      params: c.list,
+      prepare: true,
+    }
+    const p = this.#params()
+    return (yield { sql: `DELETE FROM teams WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)}`, params: p.list, prepare: true }).changes > 0
+  }
+
+  *members(teamId: string, query: { after?: number; limit: number; source?: TeamMemberSource }): Work<Page<TeamMemberRecord>> {
+    const p = this.#params()
+    const where = [`m.team_id = ${p.v(teamId)}`, `m.tenant_id = ${p.v(this.tenant.id)}`]
+    if (query.after !== undefined) where.push(`m.seq > ${p.v(query.after)}`)
+    if (query.source !== undefined) where.push(`m.source = ${p.v(query.source)}`)
+    const sql =
+      'SELECT m.seq, m.account_id, a.login, m.source, m.added_at FROM team_members m ' +
+      'JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.account_id ' +
+      `WHERE ${where.join(' AND ')} ORDER BY m.seq LIMIT ${p.limit(query.limit + 1)}`
+    type Row = { seq: number | string; account_id: string; login: string | null; source: TeamMemberSource; added_at: string }
+    const rows = rowsOf<Row>(yield { sql, params: p.list })
+    const more = rows.length > query.limit
+    const shown = more ? rows.slice(0, query.limit) : rows
+    const items = shown.map((r) => ({ accountId: r.account_id, login: r.login, source: r.source, addedAt: r.added_at }))
+    const last = shown.at(-1)
+    return more && last ? { items, next: Number(last.seq) } : { items }
+  }
+
+  *memberCount(teamId: string, source?: TeamMemberSource): Work<number> {
+    const p = this.#params()
+    let sql = `SELECT count(*) AS n FROM team_members WHERE team_id = ${p.v(teamId)} AND tenant_id = ${p.v(this.tenant.id)}`
+    if (source !== undefined) sql += ` AND source = ${p.v(source)}`
+    return Number(rowsOf<{ n: number | string }>(yield { sql, params: p.list, prepare: true })[0]?.n ?? 0)
+  }
+
+  /** Idempotent: false when the account was a member already. */
+  *addMember(teamId: string, accountId: string, source: TeamMemberSource, at: string): Work<boolean> {
+    const p = this.#params()
+    const sql =
+      'INSERT INTO team_members (tenant_id, team_id, account_id, source, added_at) ' +
+      `VALUES (${p.v(this.tenant.id)}, ${p.v(teamId)}, ${p.v(accountId)}, ${p.v(source)}, ${p.v(at)}) ON CONFLICT DO NOTHING`
+    return (yield { sql, params: p.list, prepare: true }).changes > 0
+  }
+
+  *removeMember(teamId: string, accountId: string): Work<boolean> {
+    const p = this.#params()
+    const sql = `DELETE FROM team_members WHERE team_id = ${p.v(teamId)} AND account_id = ${p.v(accountId)} AND tenant_id = ${p.v(this.tenant.id)}`
+    return (yield { sql, params: p.list, prepare: true }).changes > 0
+  }
+
+  /** Removes the team's members of `source`; returns how many. */
+  *removeMembers(teamId: string, source: TeamMemberSource): Work<number> {
+    const p = this.#params()
+    const sql = `DELETE FROM team_members WHERE team_id = ${p.v(teamId)} AND tenant_id = ${p.v(this.tenant.id)} AND source = ${p.v(source)}`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /**
+   * Members joined the group: their active accounts join every team linked to it. One
+   * statement, whatever the number of teams.
+   */
+  *groupMembersAdded(groupId: string, scimUserIds: readonly string[], at: string): Work<number> {
+    if (scimUserIds.length === 0) return 0
+    const p = this.#params()
+    const sql =
+      'INSERT INTO team_members (tenant_id, team_id, account_id, source, added_at) ' +
+      `SELECT t.tenant_id, t.id, a.id, 'group', ${p.v(at)} FROM teams t JOIN accounts a ON a.tenant_id = t.tenant_id ` +
+      `WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.group_id = ${p.v(groupId)} AND a.state = 'active' ` +
+      `AND ${p.in('a.scim_user_id', scimUserIds)} ON CONFLICT DO NOTHING`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /** Members left the group: their accounts leave every team linked to it. */
+  *groupMembersRemoved(groupId: string, scimUserIds: readonly string[]): Work<number> {
+    if (scimUserIds.length === 0) return 0
+    const p = this.#params()
+    const sql =
+      `DELETE FROM team_members WHERE tenant_id = ${p.v(this.tenant.id)} AND source = 'group' ` +
+      `AND team_id IN (SELECT t.id FROM teams t WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.group_id = ${p.v(groupId)}) ` +
+      `AND account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ${p.v(this.tenant.id)} AND ${p.in('a.scim_user_id', scimUserIds)})`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /** A suspended or deleted account leaves every team a group gave it. */
+  *accountLeftGroupTeams(accountId: string): Work<number> {
+    const p = this.#params()
+    const sql = `DELETE FROM team_members WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)} AND source = 'group'`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /** Every membership row of the account (deleted accounts leave all teams). */
+  *accountLeftAllTeams(accountId: string): Work<number> {
+    const p = this.#params()
+    const sql = `DELETE FROM team_members WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)}`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /** A (re)activated account joins the teams linked to the groups its SCIM user is in. */
+  *accountJoinedGroupTeams(accountId: string, scimUserId: string, at: string): Work<number> {
+    const p = this.#params()
+    const sql =
+      'INSERT INTO team_members (tenant_id, team_id, account_id, source, added_at) ' +
+      `SELECT t.tenant_id, t.id, ${p.v(accountId)}, 'group', ${p.v(at)} FROM memberships m ` +
+      'JOIN teams t ON t.tenant_id = m.tenant_id AND t.group_id = m.group_id ' +
+      `WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.member_id = ${p.v(scimUserId)} ON CONFLICT DO NOTHING`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /** The group is gone: its teams lose the members it gave them and their link. */
+  *groupDeleted(groupId: string, at: string): Work<number> {
+    const d = this.#params()
+    const removed = (yield {
+      sql:
+        `DELETE FROM team_members WHERE tenant_id = ${d.v(this.tenant.id)} AND source = 'group' ` +
+        `AND team_id IN (SELECT t.id FROM teams t WHERE t.tenant_id = ${d.v(this.tenant.id)} AND t.group_id = ${d.v(groupId)})`,
+      params: d.list,
+      prepare: true,
+    }).changes
+    const p = this.#params()
+    yield {
+      sql: `UPDATE teams SET group_id = NULL, updated_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND group_id = ${p.v(groupId)}`,
+      params: p.list,
+      prepare: true,
+    }
+    return removed
+  }
+
+  /**
+   * One bounded step of reconciling a linked team with its group: the group's members after
+   * membership seq `after` (up to `limit` of them) whose active accounts are missing join.
+   * Returns how many joined and where the next step starts (absent: the walk is done).
+   */
+  *reconcileAdditions(teamId: string, groupId: string, after: number, limit: number, at: string): Work<{ added: number; next?: number }> {
+    const w = this.#params()
+    const walked = rowsOf<{ seq: number | string }>(
+      yield {
+        sql:
+          `SELECT m.seq FROM memberships m WHERE m.tenant_id = ${w.v(this.tenant.id)} AND m.group_id = ${w.v(groupId)} ` +
+          `AND m.seq > ${w.v(after)} ORDER BY m.seq LIMIT ${w.limit(limit)}`,
+        params: w.list,
+      },
+    )
+    const last = walked.at(-1)
+    if (!last) return { added: 0 }
+    const until = Number(last.seq)
+    const p = this.#params()
+    const added = (yield {
+      sql:
+        'INSERT INTO team_members (tenant_id, team_id, account_id, source, added_at) ' +
+        `SELECT a.tenant_id, ${p.v(teamId)}, a.id, 'group', ${p.v(at)} FROM memberships m ` +
+        'JOIN accounts a ON a.tenant_id = m.tenant_id AND a.scim_user_id = m.member_id ' +
+        `WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.group_id = ${p.v(groupId)} AND m.seq > ${p.v(after)} ` +
+        `AND m.seq <= ${p.v(until)} AND a.state = 'active' ON CONFLICT DO NOTHING`,
+      params: p.list,
+    }).changes
+    return walked.length < limit ? { added } : { added, next: until }
+  }
+
+  /**
+   * One bounded step of the other half: the team's group-sourced members after team seq
+   * `after` (up to `limit`) that are no longer the group's active members leave.
+   */
+  *reconcileRemovals(teamId: string, groupId: string | null, after: number, limit: number): Work<{ removed: number; next?: number }> {
+    const w = this.#params()
+    const walked = rowsOf<{ seq: number | string }>(
+      yield {
+        sql:
+          `SELECT m.seq FROM team_members m WHERE m.team_id = ${w.v(teamId)} AND m.tenant_id = ${w.v(this.tenant.id)} ` +
+          `AND m.source = 'group' AND m.seq > ${w.v(after)} ORDER BY m.seq LIMIT ${w.limit(limit)}`,
+        params: w.list,
+      },
+    )
+    const last = walked.at(-1)
+    if (!last) return { removed: 0 }
+    const until = Number(last.seq)
+    const p = this.#params()
+    let sql =
+      `DELETE FROM team_members WHERE seq IN (SELECT m.seq FROM team_members m WHERE m.team_id = ${p.v(teamId)} ` +
+      `AND m.tenant_id = ${p.v(this.tenant.id)} AND m.source = 'group' AND m.seq > ${p.v(after)} AND m.seq <= ${p.v(until)}`
+    if (groupId !== null) {
+      sql +=
+        ' AND NOT EXISTS (SELECT 1 FROM accounts a JOIN memberships g ON g.tenant_id = a.tenant_id AND g.member_id = a.scim_user_id ' +
+        `WHERE a.tenant_id = m.tenant_id AND a.id = m.account_id AND a.state = 'active' AND g.group_id = ${p.v(groupId)})`
+    }
+    const removed = (yield { sql: `${sql})`, params: p.list }).changes
+    return walked.length < limit ? { removed } : { removed, next: until }
+  }
+}
