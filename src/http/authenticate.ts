@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { hashToken, looksLikeToken } from '../provisioning/token-secret.js'
 import { TokenAuthenticator } from '../provisioning/tokens.js'
-import { isScimError } from '../scim/errors.js'
+import { forbidden, isScimError } from '../scim/errors.js'
+import { settingsOf } from '../provisioning/tenant-settings.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Store, Tenant, TenantKind } from '../store/contract.js'
 import type { ScimContext } from './context.js'
@@ -15,6 +16,18 @@ export interface TenantLocator {
 
 /** Contexts kept per tenant: one per origin the tenant was reached at (Host headers vary). */
 const MAX_ORIGINS = 16
+/**
+ * How long a tenant read from the store is trusted: its settings (SCIM disabled, accounts off)
+ * reach every process within this time. Writes read the settings again in their transaction.
+ */
+const TENANT_REFRESH_MS = 2_000
+
+/** The answer of a disabled tenant's SCIM endpoints, to a caller whose token is valid. */
+const scimDisabled = () =>
+  forbidden(
+    'SCIM provisioning is disabled for this tenant: an administrator turned it off. Its users and groups are kept, ' +
+      'but they cannot be read or changed through SCIM until it is enabled again',
+  )
 
 /**
  * Returns the `onRequest` hook of a tenant's SCIM routes: find the tenant named by the URL,
@@ -38,14 +51,21 @@ export function authenticateTenant(
   async function findTenant(slug: string): Promise<TenantContexts | undefined> {
     const found = await store.findTenant(locator.kind, slug)
     if (!found) return undefined
-    const cached = tenants.get(slug) ?? new TenantContexts(found, store, registry, locator.prefix.replace(':slug', slug))
+    const known = tenants.get(slug)
+    // Same settings: the same contexts (and services) stay; changed ones start afresh.
+    const cached =
+      known && JSON.stringify(known.tenant.settings) === JSON.stringify(found.settings)
+        ? known
+        : new TenantContexts(found, store, registry, locator.prefix.replace(':slug', slug))
+    cached.readAt = Date.now()
     tenants.set(slug, cached)
     return cached
   }
 
   async function slow(request: FastifyRequest, slug: string): Promise<void> {
-    const contexts = tenants.get(slug) ?? (await findTenant(slug))
+    const contexts = await findTenant(slug)
     await authenticator.authenticate(request.headers.authorization, contexts?.tenant)
+    if (!contexts!.scimEnabled) throw scimDisabled()
     request.scim = contexts!.at(publicUrl ?? `${request.protocol}://${request.host}`)
   }
 
@@ -88,7 +108,8 @@ export function authenticateTenant(
   // check completes synchronously, without a promise per request.
   return function authenticate(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
     const slug = hasSlug ? ((request.params as { slug?: string }).slug ?? '') : ''
-    const contexts = tenants.get(slug)
+    const known = tenants.get(slug)
+    const contexts = known && Date.now() - known.readAt < TENANT_REFRESH_MS ? known : undefined
     let checked: unknown
     try {
       checked = contexts && authenticator.authenticate(request.headers.authorization, contexts.tenant)
@@ -101,6 +122,7 @@ export function authenticateTenant(
       return
     }
     const attach = () => {
+      if (!contexts.scimEnabled) return done(scimDisabled())
       request.scim = contexts.at(publicUrl ?? `${request.protocol}://${request.host}`)
       done()
     }
@@ -112,6 +134,9 @@ export function authenticateTenant(
 /** One tenant's store and its SCIM contexts by origin. */
 class TenantContexts {
   readonly tenant: Tenant
+  readonly scimEnabled: boolean
+  /** When the tenant was last read from the store (ms since the epoch). */
+  readAt = Date.now()
   readonly #store: ReturnType<Store['forTenant']>
   readonly #registry: SchemaRegistry
   readonly #base: string
@@ -119,6 +144,7 @@ class TenantContexts {
 
   constructor(tenant: Tenant, store: Store, registry: SchemaRegistry, base: string) {
     this.tenant = tenant
+    this.scimEnabled = settingsOf(tenant).scimEnabled
     this.#store = store.forTenant(tenant)
     this.#registry = registry
     this.#base = base

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify'
+import { AccountLifecycle } from '../provisioning/accounts/lifecycle.js'
 import { ResourceService } from '../provisioning/resources.js'
+import { settingsOf } from '../provisioning/tenant-settings.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Tenant, TenantStore } from '../store/contract.js'
 
@@ -46,11 +48,15 @@ export function scimContext(request: FastifyRequest): ScimContext {
   return request.scim
 }
 
+/** Holds no state: the tenant's settings are read in each write's transaction. */
+const LIFECYCLE = new AccountLifecycle()
+
 /** Services hold no request state; contexts are shared per tenant (authenticate.ts), so are they. */
 const services = new WeakMap<ScimContext, { User?: ResourceService; Group?: ResourceService }>()
 
 export function resourceService(context: ScimContext, type: 'User' | 'Group'): ResourceService {
   let byType = services.get(context)
   if (byType === undefined) services.set(context, (byType = {}))
-  return (byType[type] ??= new ResourceService(context.store, context.registry.require(type)))
+  const hooks = settingsOf(context.tenant).accounts ? LIFECYCLE : undefined
+  return (byType[type] ??= new ResourceService(context.store, context.registry.require(type), hooks))
 }

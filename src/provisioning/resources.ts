@@ -49,6 +49,30 @@ export interface DerivedWanted {
 
 const ALL: DerivedWanted = { groups: true, members: true }
 
+/** How one write changed a group's direct User members (for teams linked to the group). */
+export interface MemberDelta {
+  readonly added: string[]
+  readonly removed: string[]
+  /** Every member was removed (before any `added`). */
+  cleared: boolean
+}
+
+/**
+ * What a tenant does beyond keeping SCIM resources (accounts, teams: accounts/lifecycle.ts).
+ * Each hook runs in the transaction of the write, after the resource is written (before it is
+ * deleted), so both commit together; an error thrown by a hook fails the whole write.
+ */
+export interface ResourceHooks {
+  created(tx: TenantTransaction, resource: StoredResource): Promise<void>
+  /** `remove`: the write deletes the resource too (GitHub organization deprovisioning). */
+  updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'>
+  deleting(tx: TenantTransaction, resource: StoredResource): Promise<void>
+  membersChanged(tx: TenantTransaction, groupId: string, delta: MemberDelta): Promise<void>
+}
+
+const newDelta = (): MemberDelta => ({ added: [], removed: [], cleared: false })
+const changedMembers = (d: MemberDelta): boolean => d.cleared || d.added.length > 0 || d.removed.length > 0
+
 /**
  * The provisioning rules for one resource type of one tenant: every write validates against
  * the schema and commits the document and its membership rows in one transaction.
@@ -57,11 +81,13 @@ export class ResourceService {
   readonly #store: TenantStore
   readonly schema: ResourceSchema
   readonly #type: ResourceTypeId
+  readonly #hooks: ResourceHooks | undefined
 
-  constructor(store: TenantStore, schema: ResourceSchema) {
+  constructor(store: TenantStore, schema: ResourceSchema, hooks?: ResourceHooks) {
     this.#store = store
     this.schema = schema
     this.#type = schema.type.id as ResourceTypeId
+    this.#hooks = hooks
   }
 
   get isGroup(): boolean {
@@ -87,16 +113,24 @@ export class ResourceService {
     const now = new Date().toISOString()
     const id = randomUUID()
     const resource: NewResource = { id, resourceType: this.#type, created: now, lastModified: now, document }
+    const hooks = this.#hooks
     if (!members?.length) {
       // The commonest write (every user, most groups): nothing to check or derive, one insert.
       const derived: Derived = this.isGroup ? (wanted.members ? { members: [] } : {}) : wanted.groups ? { groups: [] } : {}
-      return { resource: await this.#store.insert(resource), derived }
+      if (hooks === undefined || this.isGroup) return { resource: await this.#store.insert(resource), derived }
+      return this.#store.transaction(async (tx) => {
+        const inserted = await tx.insert(resource)
+        await hooks.created(tx, inserted)
+        return { resource: inserted, derived }
+      })
     }
     return this.#store.transaction(async (tx) => {
       const tolerances: string[] = []
       await this.#checkMembers(tx, id, members, tolerances)
       const inserted = await tx.insert(resource)
       await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
+      const added = members.filter((m) => m.type === 'User').map((m) => m.value)
+      if (hooks && added.length) await hooks.membersChanged(tx, id, { added, removed: [], cleared: false })
       return noted({ resource: inserted, derived: (await this.#derive(tx, [inserted], wanted))[0] ?? {} }, tolerances)
     })
   }
@@ -112,13 +146,15 @@ export class ResourceService {
       checkImmutable(this.schema, existing.document, document)
       this.#settlePassword(document, existing.document, hashes, true)
       let changed = !sameDocument(document, existing.document)
+      const delta = newDelta()
       if (this.isGroup) {
         // GitHub: a PUT without members empties the group.
         const change: MemberChange = { kind: 'replace', members: members ?? [], index: 0 }
-        changed = (await this.#applyMemberChange(tx, id, change, tolerances)) || changed
+        changed = (await this.#applyMemberChange(tx, id, change, tolerances, delta)) || changed
       }
       // Okta pushes whole profiles with PUT, mostly unchanged: those keep version and lastModified.
       const resource = changed ? await this.#update(tx, existing, document) : existing
+      await this.#afterUpdate(tx, existing, resource, delta)
       return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }
@@ -137,18 +173,21 @@ export class ResourceService {
       const document = coerceResource(this.schema, patched)
       this.#settlePassword(document, existing.document, hashes)
       let changed = !sameDocument(document, existing.document)
+      const delta = newDelta()
       for (const change of memberChanges) {
-        changed = (await this.#applyMemberChange(tx, id, change, tolerances)) || changed
+        changed = (await this.#applyMemberChange(tx, id, change, tolerances, delta)) || changed
       }
       // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
       const resource = changed ? await this.#update(tx, existing, document) : existing
+      await this.#afterUpdate(tx, existing, resource, delta)
       return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }
 
   async delete(id: string, ifMatch: string | undefined): Promise<void> {
     await this.#store.transaction(async (tx) => {
-      await this.#load(tx, id, ifMatch)
+      const existing = await this.#load(tx, id, ifMatch)
+      await this.#hooks?.deleting(tx, existing)
       await tx.delete(this.#type, id)
     })
   }
@@ -198,6 +237,18 @@ export class ResourceService {
     return updated
   }
 
+  /** The hooks' part of a PUT or PATCH: members a group gained or lost, a user's lifecycle. */
+  async #afterUpdate(tx: TenantTransaction, before: StoredResource, after: StoredResource, delta: MemberDelta): Promise<void> {
+    const hooks = this.#hooks
+    if (!hooks) return
+    if (this.isGroup) {
+      if (changedMembers(delta)) await hooks.membersChanged(tx, after.id, delta)
+      return
+    }
+    if (before === after) return
+    if ((await hooks.updated(tx, before, after)) === 'remove') await tx.delete(this.#type, after.id)
+  }
+
   /** Group members live in the membership table, never in the stored document. */
   #takeMembers(document: Record<string, unknown>): MemberInput[] | undefined {
     if (!this.isGroup) return undefined
@@ -238,21 +289,32 @@ export class ResourceService {
     groupId: string,
     change: MemberChange,
     tolerances: string[],
+    delta: MemberDelta,
   ): Promise<boolean> {
     switch (change.kind) {
       case 'add': {
         const members = change.members.map((m) => ({ ...m }))
         await this.#checkMembers(tx, groupId, members, tolerances)
+        for (const m of members) if (m.type === 'User') delta.added.push(m.value)
         return (await tx.addMembers(groupId, members as { value: string; type: ResourceTypeId }[])) > 0
       }
       case 'remove':
+        delta.removed.push(...change.values)
         return (await tx.removeMembers(groupId, change.values)) > 0
-      case 'removeAll':
-        return (await tx.clearMembers(groupId)) > 0
+      case 'removeAll': {
+        const removed = await tx.clearMembers(groupId)
+        if (removed > 0) {
+          // What was added earlier in this PATCH went too.
+          delta.cleared = true
+          delta.added.length = 0
+        }
+        return removed > 0
+      }
       case 'removeWhere': {
         const definition = this.schema.attribute('members')!.attribute
         const current = await tx.members(groupId)
         const doomed = current.filter((m) => evaluateElement(change.filter, m, definition)).map((m) => m.value)
+        delta.removed.push(...doomed)
         return (await tx.removeMembers(groupId, doomed)) > 0
       }
       case 'replace': {
@@ -263,11 +325,12 @@ export class ResourceService {
         // meanwhile (group-stream.ts) does not lose the members it has not reached yet.
         const before = new Set((await tx.members(groupId)).map((m) => m.value))
         const after = new Set(members.map((m) => m.value))
-        const removed = await tx.removeMembers(groupId, [...before].filter((v) => !after.has(v)))
-        const added = await tx.addMembers(
-          groupId,
-          (members as { value: string; type: ResourceTypeId }[]).filter((m) => !before.has(m.value)),
-        )
+        const gone = [...before].filter((v) => !after.has(v))
+        const removed = await tx.removeMembers(groupId, gone)
+        const fresh = (members as { value: string; type: ResourceTypeId }[]).filter((m) => !before.has(m.value))
+        const added = await tx.addMembers(groupId, fresh)
+        delta.removed.push(...gone)
+        for (const m of fresh) if (m.type === 'User') delta.added.push(m.value)
         return removed + added > 0
       }
       default: {

@@ -76,8 +76,8 @@ export class PostgresDialect extends SqlDialect {
    * other, but not for a transaction that share-locks it as a new member. `share` (FOR KEY
    * SHARE) keeps the row from being deleted until the transaction ends.
    */
-  lockRows(mode: 'update' | 'share'): string {
-    return mode === 'update' ? ' FOR NO KEY UPDATE' : ' FOR KEY SHARE'
+  lockRows(mode: 'update' | 'share' | 'read'): string {
+    return mode === 'update' ? ' FOR NO KEY UPDATE' : mode === 'share' ? ' FOR KEY SHARE' : ' FOR SHARE'
   }
 
   /** One array parameter per column, zipped by `unnest … WITH ORDINALITY`. */

@@ -207,7 +207,24 @@ if (!found.available) {
         await check.end()
         assert.deepEqual(
           rows.map((r) => r.table_name),
-          ['memberships', 'resource_counts', 'resources', 'schema_migrations', 'secrets', 'tenants', 'tokens'],
+          [
+            'account_history',
+            'accounts',
+            'admin_tokens',
+            'credentials',
+            'email_templates',
+            'invitations',
+            'memberships',
+            'outbox',
+            'resource_counts',
+            'resources',
+            'schema_migrations',
+            'secrets',
+            'team_members',
+            'teams',
+            'tenants',
+            'tokens',
+          ],
         )
       } finally {
         await scratch.drop()

@@ -140,6 +140,18 @@ export class AccountQueries {
     return this.#one((p) => `a.login_fold = ${p.v(foldCase(login))}`, lock)
   }
 
+  /**
+   * Share-locks the accounts of these SCIM users until the transaction ends, in one order
+   * (no deadlocks): team rows written next cannot race a suspension of one of them.
+   */
+  *lockForTeams(scimUserIds: readonly string[]): Work<void> {
+    const lock = this.#d.lockRows('read')
+    if (lock === '' || scimUserIds.length === 0) return
+    const p = this.#params()
+    const sql = `SELECT a.id FROM accounts a WHERE a.tenant_id = ${p.v(this.tenant.id)} AND ${p.in('a.scim_user_id', scimUserIds)} ORDER BY a.id${lock}`
+    yield { sql, params: p.list, prepare: true }
+  }
+
   /** Up to two accounts whose primary email is `email` (two: enough to call a match ambiguous). */
   *byEmail(email: string): Work<AccountRecord[]> {
     const p = this.#params()

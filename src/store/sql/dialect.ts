@@ -134,10 +134,11 @@ export abstract class SqlDialect {
 
   /**
    * The clause that locks the rows a SELECT in a write transaction reads, until it ends:
-   * `update` for a read-modify-write of the row, `share` to keep it from being deleted.
+   * `update` for a read-modify-write of the row, `share` to keep it from being deleted, `read`
+   * to keep it from being changed (it waits for, and then sees, a concurrent `update`).
    * '' where one writer holds the whole database for the transaction (SQLite).
    */
-  abstract lockRows(mode: 'update' | 'share'): string
+  abstract lockRows(mode: 'update' | 'share' | 'read'): string
 
   /** An index hint after a table alias, where the planner needs one to pick the right index. */
   indexedBy(_index: string): string {

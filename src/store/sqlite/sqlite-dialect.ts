@@ -46,7 +46,7 @@ export class SqliteDialect extends SqlDialect {
   }
 
   /** One writer: `BEGIN IMMEDIATE` holds the database's write lock for the whole transaction. */
-  lockRows(_mode: 'update' | 'share'): string {
+  lockRows(_mode: 'update' | 'share' | 'read'): string {
     return ''
   }
 

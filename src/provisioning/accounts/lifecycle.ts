@@ -1,0 +1,337 @@
+/**
+ * What a SCIM write does to accounts, teams, invitations and email (docs/accounts.md). Every
+ * method runs inside the transaction of the SCIM write that caused it (`ResourceHooks`,
+ * resources.ts), so the SCIM resource and everything below commit together or not at all.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { conflict, uniqueness } from '../../scim/errors.js'
+import type { StoredResource, Tenant, TenantTransaction } from '../../store/contract.js'
+import type { AccountChange, AccountRecord } from '../../store/records/account.js'
+import { DEFAULT_TEMPLATES, renderEmail, type TemplateName } from '../email/templates.js'
+import type { ResourceHooks, MemberDelta } from '../resources.js'
+import { settingsOf, type TenantSettings } from '../tenant-settings.js'
+import { deriveLogin, obfuscatedEmail, suspendedLogin } from './login.js'
+import { rolesFromScim } from './roles.js'
+import { displayNameOf, isActive, primaryEmail, userNameOf } from './scim-user.js'
+
+const DAY_MS = 86_400_000
+
+/** How a tenant is named to people (emails, messages). */
+export const tenantName = (tenant: Pick<Tenant, 'kind' | 'slug'>): string => (tenant.kind === 'instance' ? 'this instance' : tenant.slug)
+
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex')
+
+/** Writes a rendered message to the outbox, in the caller's transaction. */
+export async function enqueueEmail(
+  tx: TenantTransaction,
+  tenant: Tenant,
+  name: TemplateName,
+  recipient: string,
+  values: Record<string, string>,
+  refs: { accountId?: string; invitationId?: string },
+  now: string,
+): Promise<void> {
+  const template = (await tx.outbox.template(name)) ?? DEFAULT_TEMPLATES[name]
+  const rendered = renderEmail(template, { tenant: tenantName(tenant), ...values })
+  await tx.outbox.enqueue({
+    id: randomUUID(),
+    template: name,
+    recipient,
+    ...rendered,
+    createdAt: now,
+    accountId: refs.accountId ?? null,
+    invitationId: refs.invitationId ?? null,
+  })
+}
+
+/** The SCIM-side lifecycle of one tenant; reads the tenant's settings in each transaction. */
+export class AccountLifecycle implements ResourceHooks {
+  async created(tx: TenantTransaction, user: StoredResource): Promise<void> {
+    if (user.resourceType !== 'User') return
+    const scope = await Scope.open(tx)
+    if (scope) await scope.provision(user.id, user.document, 'created')
+  }
+
+  async updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'> {
+    if (after.resourceType !== 'User') return 'keep'
+    const scope = await Scope.open(tx)
+    return scope ? scope.update(before.document, after) : 'keep'
+  }
+
+  async deleting(tx: TenantTransaction, resource: StoredResource): Promise<void> {
+    const scope = await Scope.open(tx)
+    if (!scope) return
+    if (resource.resourceType === 'Group') await tx.teams.groupDeleted(resource.id, scope.now)
+    else await scope.hardDeprovision(resource.id)
+  }
+
+  async membersChanged(tx: TenantTransaction, groupId: string, delta: MemberDelta): Promise<void> {
+    // The commonest case by far, a group no team is linked to, costs this one look.
+    const linked = await tx.teams.linkedTo(groupId)
+    if (linked.length === 0) return
+    const now = new Date().toISOString()
+    if (delta.cleared) {
+      for (const team of linked) await tx.teams.removeMembers(team.id, 'group')
+    }
+    // Share-locks the accounts first: a concurrent suspension (which holds the account's row
+    // lock) finishes before these rows are written, and then the statement sees it suspended.
+    const touched = [...delta.removed, ...delta.added]
+    if (touched.length) await tx.accounts.lockForTeams(touched)
+    await tx.teams.groupMembersRemoved(groupId, delta.removed)
+    await tx.teams.groupMembersAdded(groupId, delta.added, now)
+  }
+}
+
+/** One transaction's view: the tenant as stored now, its settings, the time of the write. */
+class Scope {
+  readonly now = new Date().toISOString()
+
+  private constructor(
+    readonly tx: TenantTransaction,
+    readonly tenant: Tenant,
+    readonly settings: TenantSettings,
+  ) {}
+
+  /** Undefined when the tenant keeps SCIM resources only (`accounts: false`). */
+  static async open(tx: TenantTransaction): Promise<Scope | undefined> {
+    const tenant = await tx.currentTenant()
+    const settings = settingsOf(tenant)
+    return settings.accounts ? new Scope(tx, tenant, settings) : undefined
+  }
+
+  login(doc: Readonly<Record<string, unknown>>): string {
+    return deriveLogin(userNameOf(doc), this.settings)
+  }
+
+  /**
+   * A SCIM user without an account gets one: linked to an existing account with its login
+   * (GitHub Enterprise Server), or new. In an organization it is invited instead, unless an
+   * account with its login exists.
+   */
+  async provision(scimUserId: string, doc: Readonly<Record<string, unknown>>, why: 'created' | 'updated'): Promise<void> {
+    const login = this.login(doc)
+    const existing = await this.tx.accounts.byLogin(login, true)
+    if (existing) return this.link(existing, scimUserId, doc, login)
+    if (this.tenant.kind === 'organization') {
+      if (why === 'created') await this.invite(scimUserId, doc)
+      return
+    }
+    await this.createAccount(scimUserId, doc, login)
+  }
+
+  async createAccount(scimUserId: string, doc: Readonly<Record<string, unknown>>, login: string): Promise<AccountRecord> {
+    const email = primaryEmail(doc)
+    const id = randomUUID()
+    const active = isActive(doc)
+    const account = await this.tx.accounts.insert({
+      id,
+      tenantId: this.tenant.id,
+      login: active ? login : suspendedLogin(id, login, this.settings.shortCode),
+      displayName: displayNameOf(doc),
+      emails: email === undefined ? [] : [active || this.settings.keepEmail ? email : obfuscatedEmail(id, email)],
+      roles: rolesFromScim(doc.roles),
+      state: active ? 'active' : 'suspended',
+      scimManaged: true,
+      scimUserId,
+      setupOwner: false,
+      createdAt: this.now,
+      updatedAt: this.now,
+      suspendedAt: active ? null : this.now,
+    })
+    if (active && email !== undefined) {
+      await enqueueEmail(this.tx, this.tenant, 'welcome', email, { login, displayName: account.displayName, email }, { accountId: id }, this.now)
+    }
+    return account
+  }
+
+  /**
+   * Links an account that existed before SCIM (or before this identity) to the SCIM user: the
+   * IdP's values overwrite its name, emails (only the provisioned primary stays) and roles.
+   */
+  async link(account: AccountRecord, scimUserId: string, doc: Readonly<Record<string, unknown>>, login: string): Promise<void> {
+    if (account.scimUserId !== null && account.scimUserId !== scimUserId) {
+      throw uniqueness(`the login '${login}' is already taken by an account linked to another SCIM user`)
+    }
+    const email = primaryEmail(doc)
+    if (email !== undefined) {
+      const sameEmail = (await this.tx.accounts.byEmail(email)).filter((a) => a.id !== account.id && a.state !== 'deleted')
+      if (sameEmail.length) {
+        throw conflict(
+          `cannot link: the login '${login}' is account ${account.id} but the email ${email} belongs to account ${sameEmail[0]!.id}; ` +
+            'resolve which account this person is through the admin API first',
+        )
+      }
+    }
+    const active = isActive(doc)
+    const change: AccountChange = {
+      scimUserId,
+      scimManaged: true,
+      displayName: displayNameOf(doc),
+      emails: email === undefined ? [] : [email],
+      roles: rolesFromScim(doc.roles),
+    }
+    await this.tx.accounts.update(account.id, change, this.now)
+    await this.tx.accounts.record(account.id, 'linked', { scimUserId, login }, this.now)
+    await this.tx.invitations.revokeFor(scimUserId)
+    const linked = { ...account, ...change }
+    if (active) await this.activate(linked, login, email)
+    else if (account.state === 'active') await this.suspend(linked)
+  }
+
+  async invite(scimUserId: string, doc: Readonly<Record<string, unknown>>): Promise<void> {
+    const email = primaryEmail(doc)
+    const token = `roster_inv_${randomBytes(24).toString('base64url')}`
+    const expiresAt = new Date(Date.parse(this.now) + this.settings.invitationDays * DAY_MS).toISOString()
+    const invitation = await this.tx.invitations.insert({
+      id: randomUUID(),
+      tenantId: this.tenant.id,
+      scimUserId,
+      email: email ?? null,
+      state: 'pending',
+      hash: hashSecret(token),
+      createdAt: this.now,
+      expiresAt,
+      sentCount: 1,
+      acceptedAt: null,
+      accountId: null,
+    })
+    if (email !== undefined) {
+      const values = { displayName: displayNameOf(doc), email, invitationToken: token, expiresAt }
+      await enqueueEmail(this.tx, this.tenant, 'invitation', email, values, { invitationId: invitation.id }, this.now)
+    }
+  }
+
+  async update(before: Readonly<Record<string, unknown>>, after: StoredResource): Promise<'keep' | 'remove'> {
+    const doc = after.document
+    const account = await this.tx.accounts.byScimUser(after.id, true)
+    const wasActive = isActive(before)
+    const active = isActive(doc)
+    if (!account) {
+      // An organization's unlinked identity (still invited), or a user created while the tenant
+      // kept no accounts or SCIM was off: an enterprise or instance user gets its account now.
+      if (wasActive && !active && this.settings.deprovisionPolicy === 'remove') {
+        await this.tx.invitations.revokeFor(after.id)
+        return 'remove'
+      }
+      if (this.tenant.kind !== 'organization') await this.provision(after.id, doc, 'updated')
+      else if (wasActive && !active) await this.tx.invitations.revokeFor(after.id)
+      else if (!wasActive && active) await this.invite(after.id, doc)
+      return 'keep'
+    }
+    if (wasActive && !active && this.settings.deprovisionPolicy === 'remove') {
+      await this.removeMember(account)
+      return 'remove'
+    }
+    const change: { -readonly [K in keyof AccountChange]: AccountChange[K] } = { displayName: displayNameOf(doc), roles: rolesFromScim(doc.roles) }
+    if (account.state !== 'active' && active) {
+      await this.tx.accounts.update(account.id, change, this.now)
+      await this.activate({ ...account, ...change }, this.login(doc), primaryEmail(doc))
+      return 'keep'
+    }
+    if (account.state === 'active' && !active) {
+      await this.tx.accounts.update(account.id, change, this.now)
+      await this.suspend({ ...account, ...change })
+      return 'keep'
+    }
+    const email = primaryEmail(doc)
+    if (account.state === 'active') {
+      const login = this.login(doc)
+      if (login !== account.login) {
+        const holder = await this.tx.accounts.byLogin(login)
+        if (holder && holder.id !== account.id) throw uniqueness(`the login '${login}' is already taken by another account`)
+        change.login = login
+        await this.tx.accounts.record(account.id, 'renamed', { from: account.login, to: login }, this.now)
+      }
+      change.emails = email === undefined ? [] : [email]
+    } else if (this.settings.keepEmail) {
+      change.emails = email === undefined ? [] : [email]
+    }
+    if (!sameList(change.roles!, account.roles)) {
+      await this.tx.accounts.record(account.id, 'roles', { from: account.roles, to: change.roles }, this.now)
+    }
+    if (differs(account, change)) await this.tx.accounts.update(account.id, change, this.now)
+    return 'keep'
+  }
+
+  /**
+   * Soft deprovisioning: suspended, sessions and tokens revoked, the login freed (a hash takes
+   * its place), the primary email obfuscated unless the tenant keeps it, and out of every team
+   * a group gave it — while the SCIM user stays, with `active: false`, in its groups.
+   */
+  async suspend(account: AccountRecord): Promise<void> {
+    const login = account.login ?? ''
+    const email = account.emails[0]
+    await this.tx.accounts.update(
+      account.id,
+      {
+        state: 'suspended',
+        suspendedAt: this.now,
+        login: suspendedLogin(account.id, login, this.settings.shortCode),
+        emails: email === undefined || this.settings.keepEmail ? account.emails : [obfuscatedEmail(account.id, email)],
+      },
+      this.now,
+    )
+    const revoked = await this.tx.accounts.revokeCredentials(account.id, this.now)
+    const leftTeams = await this.tx.teams.accountLeftGroupTeams(account.id)
+    await this.tx.accounts.record(account.id, 'suspended', { login, by: 'scim', revokedCredentials: revoked, leftTeams }, this.now)
+  }
+
+  /** Reactivation (or a link): the login and email back, and the teams its groups give it. */
+  async activate(account: AccountRecord, login: string, email: string | undefined): Promise<void> {
+    const holder = await this.tx.accounts.byLogin(login)
+    if (holder && holder.id !== account.id) {
+      throw uniqueness(
+        `the login '${login}' is now used by another account, so this user's account cannot be reactivated and stays suspended; ` +
+          'rename the other account or change this userName',
+      )
+    }
+    await this.tx.accounts.update(
+      account.id,
+      { state: 'active', suspendedAt: null, login, emails: email === undefined ? [] : [email] },
+      this.now,
+    )
+    const joined = account.scimUserId ? await this.tx.teams.accountJoinedGroupTeams(account.id, account.scimUserId, this.now) : 0
+    if (account.state !== 'active') {
+      await this.tx.accounts.record(account.id, 'unsuspended', { login, by: 'scim', joinedTeams: joined }, this.now)
+    } else if (account.login !== login) {
+      await this.tx.accounts.record(account.id, 'renamed', { from: account.login, to: login }, this.now)
+    }
+  }
+
+  /** GitHub organization behaviour (`deprovisionPolicy: remove`): the member goes, the identity with it. */
+  async removeMember(account: AccountRecord): Promise<void> {
+    await this.tx.accounts.update(account.id, { state: 'suspended', suspendedAt: this.now, scimUserId: null, scimManaged: false }, this.now)
+    const revoked = await this.tx.accounts.revokeCredentials(account.id, this.now)
+    const leftTeams = await this.tx.teams.accountLeftAllTeams(account.id)
+    await this.tx.accounts.record(account.id, 'removed', { scimUserId: account.scimUserId, revokedCredentials: revoked, leftTeams }, this.now)
+  }
+
+  /**
+   * Hard deprovisioning (`DELETE /Users/{id}`): anonymised for good. The row stays as a
+   * tombstone so an application's references keep resolving; the login is free.
+   */
+  async hardDeprovision(scimUserId: string): Promise<void> {
+    await this.tx.invitations.revokeFor(scimUserId)
+    const account = await this.tx.accounts.byScimUser(scimUserId, true)
+    if (!account) return
+    await this.tx.accounts.update(
+      account.id,
+      { state: 'deleted', login: null, displayName: '', emails: [], roles: [], scimUserId: null, scimManaged: false, suspendedAt: account.suspendedAt ?? this.now },
+      this.now,
+    )
+    const deleted = await this.tx.accounts.deleteCredentials(account.id)
+    const leftTeams = await this.tx.teams.accountLeftAllTeams(account.id)
+    await this.tx.accounts.record(account.id, 'deleted', { by: 'scim', deletedCredentials: deleted, leftTeams }, this.now)
+  }
+}
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i])
+
+/** Whether `change` would alter `account`: Okta's unchanged PUTs then write nothing. */
+function differs(account: AccountRecord, change: AccountChange): boolean {
+  if (change.login !== undefined && change.login !== account.login) return true
+  if (change.displayName !== undefined && change.displayName !== account.displayName) return true
+  if (change.emails !== undefined && !sameList(change.emails, account.emails)) return true
+  if (change.roles !== undefined && !sameList(change.roles, account.roles)) return true
+  return false
+}
