@@ -200,6 +200,8 @@ export interface TenantTransaction extends ResourceReader {
 
   /** The tenant as stored now (its settings may have changed since the store was opened). */
   currentTenant(): Promise<Tenant>
+  /** Replaces the tenant's settings, with the rest of the transaction. */
+  updateTenantSettings(settings: TenantSettingsRecord): Promise<Tenant>
   /** Accounts, their history, credentials and SCIM identities. */
   readonly accounts: Runnable<AccountQueries>
   readonly teams: Runnable<TeamQueries>

@@ -4,7 +4,7 @@
  * resources.ts), so the SCIM resource and everything below commit together or not at all.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { conflict, uniqueness } from '../../scim/errors.js'
+import { conflict, forbidden, uniqueness } from '../../scim/errors.js'
 import type { StoredResource, Tenant, TenantTransaction } from '../../store/contract.js'
 import type { AccountChange, AccountRecord } from '../../store/records/account.js'
 import { DEFAULT_TEMPLATES, renderEmail, type TemplateName } from '../email/templates.js'
@@ -46,6 +46,38 @@ export async function enqueueEmail(
 
 /** The SCIM-side lifecycle of one tenant; reads the tenant's settings in each transaction. */
 export class AccountLifecycle implements ResourceHooks {
+  /**
+   * An organization's invited identity becomes linked (its invitation was accepted): to the
+   * account with its login if there is one, else to a new account. Returns the account id.
+   */
+  static async linkInvited(tx: TenantTransaction, user: StoredResource): Promise<string> {
+    const scope = await Scope.open(tx)
+    if (!scope) throw conflict('this tenant keeps no accounts (its accounts setting is off)')
+    const linked = await tx.accounts.byScimUser(user.id)
+    if (linked) return linked.id
+    const login = scope.login(user.document)
+    const existing = await tx.accounts.byLogin(login, true)
+    if (existing) {
+      await scope.link(existing, user.id, user.document, login)
+      return existing.id
+    }
+    return (await scope.createAccount(user.id, user.document, login, false)).id
+  }
+
+  /**
+   * A SCIM user with no account (created while the tenant kept none, or while SCIM was off)
+   * gets one now, as its create would have given it; organizations' identities stay invited.
+   * For reconciliation: true when an account was made or linked.
+   */
+  static async repair(tx: TenantTransaction, scimUserId: string): Promise<boolean> {
+    const scope = await Scope.open(tx)
+    if (!scope || scope.tenant.kind === 'organization') return false
+    const user = await tx.get('User', scimUserId)
+    if (!user || (await tx.accounts.byScimUser(scimUserId))) return false
+    await scope.provision(user.id, user.document, 'updated')
+    return true
+  }
+
   async created(tx: TenantTransaction, user: StoredResource): Promise<void> {
     if (user.resourceType !== 'User') return
     const scope = await Scope.open(tx)
@@ -96,6 +128,8 @@ class Scope {
   static async open(tx: TenantTransaction): Promise<Scope | undefined> {
     const tenant = await tx.currentTenant()
     const settings = settingsOf(tenant)
+    // A write that passed the SCIM endpoint's check just before SCIM was turned off elsewhere.
+    if (!settings.scimEnabled) throw forbidden('SCIM provisioning is disabled for this tenant; the change was not made')
     return settings.accounts ? new Scope(tx, tenant, settings) : undefined
   }
 
@@ -119,7 +153,7 @@ class Scope {
     await this.createAccount(scimUserId, doc, login)
   }
 
-  async createAccount(scimUserId: string, doc: Readonly<Record<string, unknown>>, login: string): Promise<AccountRecord> {
+  async createAccount(scimUserId: string, doc: Readonly<Record<string, unknown>>, login: string, welcome = true): Promise<AccountRecord> {
     const email = primaryEmail(doc)
     const id = randomUUID()
     const active = isActive(doc)
@@ -138,7 +172,7 @@ class Scope {
       updatedAt: this.now,
       suspendedAt: active ? null : this.now,
     })
-    if (active && email !== undefined) {
+    if (welcome && active && email !== undefined) {
       await enqueueEmail(this.tx, this.tenant, 'welcome', email, { login, displayName: account.displayName, email }, { accountId: id }, this.now)
     }
     return account

@@ -203,6 +203,12 @@ export class SqlTransaction implements TenantTransaction {
     return tenant
   }
 
+  async updateTenantSettings(settings: TenantSettingsRecord): Promise<Tenant> {
+    const tenant = await this.#do(this.#queries.records.updateSettings(this.#queries.tenant.id, settings))
+    if (!tenant) throw new TypeError(`tenant ${this.#queries.tenant.id} is gone`)
+    return tenant
+  }
+
   #domain?: DomainRunnables
 
   #bound(): DomainRunnables {

@@ -1,0 +1,92 @@
+/**
+ * Sessions and personal access tokens of accounts: records an application creates, verifies,
+ * lists and revokes (admin API), so deprovisioning has something real to revoke. Secrets are
+ * shown once and kept only as SHA-256 hashes, like SCIM tokens.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { conflict, invalidValue, notFound, unauthorized } from '../../scim/errors.js'
+import type { TenantStore } from '../../store/contract.js'
+import type { AccountRecord, CredentialKind, CredentialRecord } from '../../store/records/account.js'
+import { hashToken, sameDigest } from '../token-secret.js'
+
+const DAY_MS = 86_400_000
+export const MAX_CREDENTIAL_DAYS = 3650
+const PREFIX: Readonly<Record<CredentialKind, string>> = { session: 'roster_ses_', token: 'roster_pat_' }
+const SHAPE = /^roster_(ses|pat)_[A-Za-z0-9_-]{43}$/
+
+export interface IssuedCredential {
+  readonly credential: CredentialRecord
+  /** Shown once, never stored. */
+  readonly secret: string
+}
+
+export interface VerifiedCredential {
+  readonly credential: CredentialRecord
+  readonly account: AccountRecord
+}
+
+const invalidCredential = () => unauthorized('the session or token is not valid: unknown, expired, revoked, or its account is not active')
+
+export async function issueCredential(
+  store: TenantStore,
+  accountId: string,
+  kind: CredentialKind,
+  options: { name?: string; expiresInDays?: number } = {},
+): Promise<IssuedCredential> {
+  const days = options.expiresInDays
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= MAX_CREDENTIAL_DAYS)) {
+    throw invalidValue(`expiresInDays: a whole number of days from 1 to ${MAX_CREDENTIAL_DAYS}, not ${days}`)
+  }
+  const secret = PREFIX[kind] + randomBytes(32).toString('base64url')
+  const now = new Date()
+  const credential: CredentialRecord = {
+    id: randomUUID(),
+    tenantId: store.tenant.id,
+    accountId,
+    kind,
+    name: options.name ?? kind,
+    hash: hashToken(secret),
+    hint: `${secret.slice(0, PREFIX[kind].length + 4)}…`,
+    createdAt: now.toISOString(),
+    expiresAt: days === undefined ? null : new Date(now.getTime() + days * DAY_MS).toISOString(),
+    lastUsedAt: null,
+    revokedAt: null,
+  }
+  await store.transaction(async (tx) => {
+    const account = await tx.accounts.get(accountId, true)
+    if (!account) throw notFound(`there is no account '${accountId}'`)
+    if (account.state !== 'active') throw conflict(`account '${accountId}' is ${account.state}: it cannot get a new ${kind}`)
+    await tx.accounts.insertCredential(credential)
+  })
+  return { credential, secret }
+}
+
+/** The credential and its account, or 401 (the same answer for every failure). */
+export async function verifyCredential(store: TenantStore, secret: string, now = new Date()): Promise<VerifiedCredential> {
+  if (!SHAPE.test(secret)) throw invalidCredential()
+  const hash = hashToken(secret)
+  return store.transaction(async (tx) => {
+    const credential = await tx.accounts.credentialByHash(hash)
+    if (!credential || !sameDigest(credential.hash, hash) || credential.revokedAt !== null) throw invalidCredential()
+    if (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= now.getTime()) throw invalidCredential()
+    const account = await tx.accounts.get(credential.accountId)
+    if (!account || account.state !== 'active') throw invalidCredential()
+    await tx.accounts.touchCredential(credential.id, now.toISOString())
+    return { credential: { ...credential, lastUsedAt: now.toISOString() }, account }
+  })
+}
+
+export async function listCredentials(store: TenantStore, accountId: string, kind?: CredentialKind): Promise<CredentialRecord[]> {
+  return store.transaction(async (tx) => {
+    if (!(await tx.accounts.get(accountId))) throw notFound(`there is no account '${accountId}'`)
+    return tx.accounts.credentials(accountId, kind)
+  })
+}
+
+export async function revokeCredential(store: TenantStore, accountId: string, id: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    const credential = await tx.accounts.credential(id)
+    if (!credential || credential.accountId !== accountId) throw notFound(`account '${accountId}' has no session or token '${id}'`)
+    if (!(await tx.accounts.revokeCredential(id, new Date().toISOString()))) throw conflict(`'${id}' was revoked already`)
+  })
+}

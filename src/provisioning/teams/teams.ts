@@ -1,0 +1,235 @@
+/**
+ * Teams of a tenant (admin API, CLI). A team may be linked to one SCIM group, whose active
+ * User members are then exactly its members: SCIM writes keep that so in their transactions
+ * (accounts/lifecycle.ts), and reconciliation repairs any drift in bounded batches, each a
+ * transaction of its own, so linking a team to a group of 100,000 members never holds up SCIM
+ * traffic for long. Linked teams cannot be nested, and their members cannot be changed by hand.
+ */
+import { randomUUID } from 'node:crypto'
+import { conflict, forbidden, invalidValue, notFound } from '../../scim/errors.js'
+import type { TenantStore, TenantTransaction } from '../../store/contract.js'
+import type { Page } from '../../store/records/account.js'
+import type { ReconcileReport, TeamMemberRecord, TeamMemberSource, TeamRecord } from '../../store/records/team.js'
+
+/** Rows one reconciliation transaction touches at most. */
+export const RECONCILE_BATCH = 1_000
+const MAX_NAME = 255
+
+export interface NewTeam {
+  readonly name: string
+  readonly description?: string
+  readonly parentId?: string | null
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME) {
+    throw invalidValue(`name: a team needs a name of 1 to ${MAX_NAME} characters`)
+  }
+  return name.trim()
+}
+
+async function load(tx: TenantTransaction, id: string, lock = false): Promise<TeamRecord> {
+  const team = await tx.teams.get(id, lock)
+  if (!team) throw notFound(`there is no team '${id}'`)
+  return team
+}
+
+export class Teams {
+  readonly #store: TenantStore
+
+  constructor(store: TenantStore) {
+    this.#store = store
+  }
+
+  list(query: { after?: number; limit: number; groupId?: string }): Promise<Page<TeamRecord>> {
+    return this.#store.transaction((tx) => tx.teams.list(query))
+  }
+
+  get(id: string): Promise<TeamRecord & { readonly memberCount: number }> {
+    return this.#store.transaction(async (tx) => {
+      const team = await load(tx, id)
+      return { ...team, memberCount: await tx.teams.memberCount(id) }
+    })
+  }
+
+  create(input: NewTeam): Promise<TeamRecord> {
+    const name = checkName(input.name)
+    return this.#store.transaction(async (tx) => {
+      if (input.parentId) await this.#checkParent(tx, undefined, input.parentId)
+      const now = new Date().toISOString()
+      return tx.teams.insert({
+        id: randomUUID(),
+        tenantId: this.#store.tenant.id,
+        name,
+        description: input.description ?? '',
+        parentId: input.parentId ?? null,
+        groupId: null,
+        createdAt: now,
+        updatedAt: now,
+        reconciledAt: null,
+        reconcileReport: null,
+      })
+    })
+  }
+
+  update(id: string, change: { name?: string; description?: string; parentId?: string | null }): Promise<TeamRecord> {
+    const name = change.name === undefined ? undefined : checkName(change.name)
+    return this.#store.transaction(async (tx) => {
+      const team = await load(tx, id, true)
+      if (change.parentId) await this.#checkParent(tx, team, change.parentId)
+      const next = {
+        ...(name !== undefined && { name }),
+        ...(change.description !== undefined && { description: change.description }),
+        ...(change.parentId !== undefined && { parentId: change.parentId }),
+      }
+      return (await tx.teams.update(id, next, new Date().toISOString()))!
+    })
+  }
+
+  delete(id: string): Promise<void> {
+    return this.#store.transaction(async (tx) => {
+      if (!(await tx.teams.delete(id))) throw notFound(`there is no team '${id}'`)
+    })
+  }
+
+  /** A parent must exist, not be the team or below it, and neither may be linked to a group. */
+  async #checkParent(tx: TenantTransaction, team: TeamRecord | undefined, parentId: string): Promise<void> {
+    const parent = await tx.teams.get(parentId)
+    if (!parent) throw invalidValue(`parentId: there is no team '${parentId}'`)
+    if (team?.groupId || parent.groupId) throw conflict('a team linked to a group cannot be nested: it can be neither a parent nor a child')
+    for (let at: TeamRecord | undefined = parent; at; at = at.parentId ? await tx.teams.get(at.parentId) : undefined) {
+      if (team && at.id === team.id) throw invalidValue(`parentId: team '${parentId}' is inside this team; teams cannot form a loop`)
+    }
+  }
+
+  members(id: string, query: { after?: number; limit: number; source?: TeamMemberSource }): Promise<Page<TeamMemberRecord>> {
+    return this.#store.transaction(async (tx) => {
+      await load(tx, id)
+      return tx.teams.members(id, query)
+    })
+  }
+
+  addMember(id: string, accountId: string): Promise<boolean> {
+    return this.#store.transaction(async (tx) => {
+      const team = await this.#manual(tx, id)
+      const account = await tx.accounts.get(accountId)
+      if (!account) throw invalidValue(`accountId: there is no account '${accountId}'`)
+      if (account.state !== 'active') throw conflict(`account '${accountId}' is ${account.state}; only active accounts join teams`)
+      return tx.teams.addMember(team.id, accountId, 'manual', new Date().toISOString())
+    })
+  }
+
+  removeMember(id: string, accountId: string): Promise<void> {
+    return this.#store.transaction(async (tx) => {
+      const team = await this.#manual(tx, id)
+      if (!(await tx.teams.removeMember(team.id, accountId))) throw notFound(`account '${accountId}' is not a member of team '${id}'`)
+    })
+  }
+
+  async #manual(tx: TenantTransaction, id: string): Promise<TeamRecord> {
+    const team = await load(tx, id, true)
+    if (team.groupId !== null) {
+      throw forbidden(
+        `team '${team.name}' is linked to SCIM group ${team.groupId}: its members are the group's, and change only when the IdP changes the group`,
+      )
+    }
+    return team
+  }
+
+  /**
+   * Links the team to a SCIM group, then reconciles it. A team with members added by hand is
+   * refused unless `replace` removes them; a nested team is refused.
+   */
+  async link(id: string, groupId: string, options: { replace?: boolean } = {}): Promise<TeamRecord> {
+    await this.#store.transaction(async (tx) => {
+      const team = await load(tx, id, true)
+      if (team.groupId === groupId) return
+      if (team.groupId !== null) throw conflict(`team '${team.name}' is linked to group ${team.groupId} already; unlink it first`)
+      if (team.parentId !== null || (await tx.teams.childCount(id)) > 0) {
+        throw conflict(`team '${team.name}' is nested (it has a parent or children); a team linked to a group cannot be`)
+      }
+      if (!(await tx.get('Group', groupId))) throw invalidValue(`groupId: there is no SCIM group '${groupId}'`)
+      const manual = await tx.teams.memberCount(id, 'manual')
+      if (manual > 0 && !options.replace) {
+        throw conflict(
+          `team '${team.name}' has ${manual} member(s) added by hand; remove them first, or link with replace to have them removed`,
+        )
+      }
+      if (manual > 0) await tx.teams.removeMembers(id, 'manual')
+      await tx.teams.update(id, { groupId, reconciledAt: null, reconcileReport: null }, new Date().toISOString())
+    })
+    await this.reconcile(id)
+    return (await this.get(id)) as TeamRecord
+  }
+
+  /** Unlinks the team; the members it had only through the group leave it. */
+  async unlink(id: string): Promise<TeamRecord> {
+    await this.#store.transaction(async (tx) => {
+      const team = await load(tx, id, true)
+      if (team.groupId === null) throw conflict(`team '${team.name}' is not linked to a group`)
+      await tx.teams.update(id, { groupId: null }, new Date().toISOString())
+    })
+    await this.reconcile(id)
+    return (await this.get(id)) as TeamRecord
+  }
+
+  /**
+   * Makes the team's group-given members exactly its group's active members, in batches of
+   * RECONCILE_BATCH rows, each its own transaction; idempotent. The report says what changed.
+   */
+  async reconcile(id: string): Promise<ReconcileReport> {
+    const startedAt = new Date().toISOString()
+    let added = 0
+    let removed = 0
+    let batches = 0
+    for (let after: number | undefined = 0; after !== undefined; batches++) {
+      const from: number = after
+      const step = await this.#store.transaction(async (tx) => {
+        const team = await load(tx, id, true)
+        if (team.groupId === null) return { added: 0 }
+        return tx.teams.reconcileAdditions(id, team.groupId, from, RECONCILE_BATCH, new Date().toISOString())
+      })
+      added += step.added
+      after = step.next
+    }
+    for (let after: number | undefined = 0; after !== undefined; batches++) {
+      const from: number = after
+      const step = await this.#store.transaction(async (tx) => {
+        const team = await load(tx, id, true)
+        return tx.teams.reconcileRemovals(id, team.groupId, from, RECONCILE_BATCH)
+      })
+      removed += step.removed
+      after = step.next
+    }
+    const report: ReconcileReport = { added, removed, batches, startedAt, finishedAt: new Date().toISOString() }
+    await this.#store.transaction(async (tx) => {
+      await load(tx, id, true)
+      await tx.teams.update(id, { reconciledAt: report.finishedAt, reconcileReport: report }, report.finishedAt)
+    })
+    return report
+  }
+
+  /** Every linked team of the tenant, and unlinked teams that still hold group-given members. */
+  async reconcileAll(): Promise<{ teams: number; added: number; removed: number }> {
+    let teams = 0
+    let added = 0
+    let removed = 0
+    for (let after: number | undefined; ; ) {
+      const page = await this.list({ limit: 100, ...(after !== undefined && { after }) })
+      for (const team of page.items) {
+        const report = await this.reconcile(team.id).catch((e: unknown) => {
+          // A team deleted meanwhile is no drift.
+          if ((e as { status?: number }).status === 404) return undefined
+          throw e
+        })
+        if (!report) continue
+        teams++
+        added += report.added
+        removed += report.removed
+      }
+      if (page.next === undefined) break
+      after = page.next
+    }
+    return { teams, added, removed }
+  }
+}
