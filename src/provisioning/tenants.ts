@@ -1,5 +1,6 @@
 import { invalidValue, notFound } from '../scim/errors.js'
 import type { Store, Tenant, TenantKind } from '../store/contract.js'
+import { initialSettings } from './tenant-settings.js'
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
@@ -24,8 +25,17 @@ export function validateSlug(slug: string): string {
   return slug
 }
 
-export async function createTenant(store: Store, kind: Exclude<TenantKind, 'instance'>, slug: string): Promise<Tenant> {
-  return store.createTenant(kind, validateSlug(slug))
+/**
+ * `shortCode`: appended to every login derived in the tenant (undefined: an enterprise gets
+ * one made from its slug, an organization none; null: none).
+ */
+export async function createTenant(
+  store: Store,
+  kind: Exclude<TenantKind, 'instance'>,
+  slug: string,
+  options: { shortCode?: string | null } = {},
+): Promise<Tenant> {
+  return store.createTenant(kind, validateSlug(slug), initialSettings(kind, slug, options.shortCode))
 }
 
 export async function requireTenant(store: Store, kind: TenantKind, slug: string): Promise<Tenant> {
