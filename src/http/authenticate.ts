@@ -46,6 +46,10 @@ export function authenticateTenant(
 ) {
   const authenticator = new TokenAuthenticator(store, { cacheMs: tokenCacheMs })
   const tenants = new Map<string, TenantContexts>()
+  // A change made in this process (admin API) applies to its next request, not 2 s later.
+  store.onTenantChange((id) => {
+    for (const contexts of tenants.values()) if (contexts.tenant.id === id) contexts.readAt = 0
+  })
   const hasSlug = locator.kind !== 'instance'
 
   async function findTenant(slug: string): Promise<TenantContexts | undefined> {

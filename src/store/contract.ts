@@ -246,8 +246,15 @@ export interface Store {
 
   /** Throws 409 `uniqueness` when (kind, slug) exists. */
   createTenant(kind: Exclude<TenantKind, 'instance'>, slug: string, settings?: TenantSettingsRecord): Promise<Tenant>
-  /** Replaces the tenant's settings; undefined when there is no such tenant. */
+  /** Replaces the tenant's settings (and tells `onTenantChange` listeners); undefined when there is no such tenant. */
   updateTenantSettings(id: string, settings: TenantSettingsRecord): Promise<Tenant | undefined>
+  /**
+   * Tells this process's listeners that a tenant changed (after a transaction that changed it
+   * committed), so caches of tenant records need not wait for their expiry. Other processes
+   * see the change when their caches expire.
+   */
+  tenantChanged(tenantId: string): void
+  onTenantChange(listener: (tenantId: string) => void): void
   /** The instance tenant has slug ''. It always exists after `migrate()`. */
   findTenant(kind: TenantKind, slug: string): Promise<Tenant | undefined>
   getTenant(id: string): Promise<Tenant | undefined>

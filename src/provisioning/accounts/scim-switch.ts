@@ -62,11 +62,12 @@ export async function enableScim(
       ...(owner && { setupOwner: owner.id }),
     }
   })
+  if (!options.dryRun) store.tenantChanged(tenant.id)
   return report
 }
 
 export async function disableScim(store: Store, tenant: Tenant, options: { dryRun?: boolean } = {}): Promise<ScimSwitchReport> {
-  return store.forTenant(tenant).transaction(async (tx) => {
+  const report = await store.forTenant(tenant).transaction(async (tx) => {
     const current = await tx.currentTenant()
     if (!settingsOf(current).scimEnabled && !options.dryRun) throw conflict('SCIM is disabled already')
     // SCIM writes read the settings in their transactions, so none links an identity again behind this.
@@ -80,4 +81,6 @@ export async function disableScim(store: Store, tenant: Tenant, options: { dryRu
       accounts: page.items.map((a) => ({ id: a.id, login: a.login, state: a.state })),
     }
   })
+  if (!options.dryRun) store.tenantChanged(tenant.id)
+  return report
 }

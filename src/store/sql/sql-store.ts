@@ -42,8 +42,20 @@ export abstract class SqlStore {
     return this.run(this.records.createTenant(kind, slug, settings))
   }
 
-  updateTenantSettings(id: string, settings: TenantSettingsRecord): Promise<Tenant | undefined> {
-    return this.run(this.records.updateSettings(id, settings))
+  async updateTenantSettings(id: string, settings: TenantSettingsRecord): Promise<Tenant | undefined> {
+    const tenant = await this.run(this.records.updateSettings(id, settings))
+    if (tenant) this.tenantChanged(id)
+    return tenant
+  }
+
+  readonly #tenantListeners: ((tenantId: string) => void)[] = []
+
+  tenantChanged(tenantId: string): void {
+    for (const listener of this.#tenantListeners) listener(tenantId)
+  }
+
+  onTenantChange(listener: (tenantId: string) => void): void {
+    this.#tenantListeners.push(listener)
   }
 
   #adminTokens?: Runnable<AdminTokenQueries>
