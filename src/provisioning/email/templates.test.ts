@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { checkTemplate, DEFAULT_TEMPLATES, renderEmail } from './templates.js'
+
+test('values fill the placeholders; the HTML body escapes them, the subject keeps to one line', () => {
+  const rendered = renderEmail(DEFAULT_TEMPLATES.welcome, {
+    login: 'bob_octo',
+    displayName: '<b>Bob</b> & "Co"',
+    email: 'bob@x',
+    tenant: 'octo\r\nBcc: evil@x',
+  })
+  assert.equal(rendered.subject, 'Your octo Bcc: evil@x account is ready')
+  assert.match(rendered.text, /Hello <b>Bob<\/b> & "Co",/)
+  assert.match(rendered.html, /Hello &lt;b&gt;Bob&lt;\/b&gt; &amp; &quot;Co&quot;,/)
+  assert.match(rendered.html, /<strong>bob_octo<\/strong>/)
+})
+
+test('a template override may use only its kind’s values, and needs every part', () => {
+  assert.deepEqual(checkTemplate('welcome', { subject: 'Hi {{ login }}', text: 't', html: 'h' }).subject, 'Hi {{ login }}')
+  assert.throws(() => checkTemplate('welcome', { subject: 'Hi {{invitationToken}}', text: 't', html: 'h' }), {
+    status: 400,
+    message: "subject: '{{invitationToken}}' is not a value of the welcome template; it has login, displayName, email, tenant",
+  })
+  assert.throws(() => checkTemplate('welcome', { subject: 's', text: ' ', html: 'h' }), /text: a template needs a non-empty text/)
+  assert.throws(() => checkTemplate('farewell', { subject: 's', text: 't', html: 'h' }), /'farewell' is not a template/)
+})
