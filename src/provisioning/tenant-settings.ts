@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { invalidValue } from '../scim/errors.js'
 import type { Tenant, TenantKind, TenantSettingsRecord } from '../store/contract.js'
+import type { EmailTemplate } from '../store/records/invitation.js'
 
 export type LoginRule = 'github' | 'userName'
 export type DeprovisionPolicy = 'suspend' | 'remove'
@@ -48,7 +49,17 @@ function defaults(kind: TenantKind): TenantSettings {
 
 /** The tenant's settings with defaults for those never set. */
 export function settingsOf(tenant: Pick<Tenant, 'kind' | 'settings'>): TenantSettings {
-  return { ...defaults(tenant.kind), ...(tenant.settings as Partial<TenantSettings>) }
+  const settings: Record<string, unknown> = { ...defaults(tenant.kind) }
+  for (const name of Object.keys(settings)) {
+    const value = tenant.settings[name]
+    if (value !== undefined) settings[name] = value
+  }
+  return settings as unknown as TenantSettings
+}
+
+/** The tenant's email template overrides, by name (kept with its settings). */
+export function templateOverrides(tenant: Pick<Tenant, 'settings'>): Readonly<Record<string, EmailTemplate>> {
+  return (tenant.settings.emailTemplates ?? {}) as Record<string, EmailTemplate>
 }
 
 /**

@@ -9,7 +9,7 @@ import type { StoredResource, Tenant, TenantTransaction } from '../../store/cont
 import type { AccountChange, AccountRecord } from '../../store/records/account.js'
 import { DEFAULT_TEMPLATES, renderEmail, type TemplateName } from '../email/templates.js'
 import type { ResourceHooks, MemberDelta } from '../resources.js'
-import { settingsOf, type TenantSettings } from '../tenant-settings.js'
+import { settingsOf, templateOverrides, type TenantSettings } from '../tenant-settings.js'
 import { deriveLogin, obfuscatedEmail, suspendedLogin } from './login.js'
 import { rolesFromScim } from './roles.js'
 import { displayNameOf, isActive, primaryEmail, userNameOf } from './scim-user.js'
@@ -31,7 +31,8 @@ export async function enqueueEmail(
   refs: { accountId?: string; invitationId?: string },
   now: string,
 ): Promise<void> {
-  const template = (await tx.outbox.template(name)) ?? DEFAULT_TEMPLATES[name]
+  // The overrides come with the tenant record every write reads anyway: no statement of their own.
+  const template = templateOverrides(tenant)[name] ?? DEFAULT_TEMPLATES[name]
   const rendered = renderEmail(template, { tenant: tenantName(tenant), ...values })
   await tx.outbox.enqueue({
     id: randomUUID(),
@@ -61,7 +62,9 @@ export class AccountLifecycle implements ResourceHooks {
       await scope.link(existing, user.id, user.document, login)
       return existing.id
     }
-    return (await scope.createAccount(user.id, user.document, login, false)).id
+    const created = await scope.createAccount(user.id, user.document, login, false)
+    if (!created) throw uniqueness(`the login '${login}' is already taken by another account`)
+    return created.id
   }
 
   /**
@@ -144,20 +147,28 @@ class Scope {
    */
   async provision(scimUserId: string, doc: Readonly<Record<string, unknown>>, why: 'created' | 'updated'): Promise<void> {
     const login = this.login(doc)
+    if (this.tenant.kind !== 'organization' && (await this.createAccount(scimUserId, doc, login))) return
     const existing = await this.tx.accounts.byLogin(login, true)
     if (existing) return this.link(existing, scimUserId, doc, login)
     if (this.tenant.kind === 'organization') {
       if (why === 'created') await this.invite(scimUserId, doc)
       return
     }
-    await this.createAccount(scimUserId, doc, login)
+    // The login's holder was renamed or deleted between the insert and the look.
+    if (!(await this.createAccount(scimUserId, doc, login))) throw uniqueness(`the login '${login}' is already taken by another account`)
   }
 
-  async createAccount(scimUserId: string, doc: Readonly<Record<string, unknown>>, login: string, welcome = true): Promise<AccountRecord> {
+  /** A new account for the SCIM user; undefined (nothing written) when its login is taken. */
+  async createAccount(
+    scimUserId: string,
+    doc: Readonly<Record<string, unknown>>,
+    login: string,
+    welcome = true,
+  ): Promise<AccountRecord | undefined> {
     const email = primaryEmail(doc)
     const id = randomUUID()
     const active = isActive(doc)
-    const account = await this.tx.accounts.insert({
+    const account = await this.tx.accounts.insertIfFree({
       id,
       tenantId: this.tenant.id,
       login: active ? login : suspendedLogin(id, login, this.settings.shortCode),
@@ -172,6 +183,7 @@ class Scope {
       updatedAt: this.now,
       suspendedAt: active ? null : this.now,
     })
+    if (!account) return undefined
     if (welcome && active && email !== undefined) {
       await enqueueEmail(this.tx, this.tenant, 'welcome', email, { login, displayName: account.displayName, email }, { accountId: id }, this.now)
     }

@@ -193,7 +193,8 @@ export const MIGRATIONS: readonly Migration[] = [
     async up(client) {
       await client.query(`
         -- Tenant settings as one JSON object (provisioning/tenant-settings.ts fills defaults
-        -- by kind): new settings need no migration.
+        -- by kind), with the tenant's email template overrides: new settings need no
+        -- migration, and a write that reads the tenant has its templates too.
         ALTER TABLE tenants ADD COLUMN settings text NOT NULL DEFAULT '{}';
 
         -- The application's people. login_fold holds fold(login) and is unique per tenant; a
@@ -325,15 +326,6 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
         CREATE INDEX outbox_tenant ON outbox (tenant_id, seq);
 
-        CREATE TABLE email_templates (
-          tenant_id text COLLATE "C" NOT NULL,
-          name text COLLATE "C" NOT NULL,
-          subject text COLLATE "C" NOT NULL,
-          text text COLLATE "C" NOT NULL,
-          html text COLLATE "C" NOT NULL,
-          updated_at text COLLATE "C" NOT NULL,
-          PRIMARY KEY (tenant_id, name)
-        );
 
         -- Admin API tokens; tenant_id NULL: the whole instance.
         CREATE TABLE admin_tokens (

@@ -212,7 +212,6 @@ if (!found.available) {
             'accounts',
             'admin_tokens',
             'credentials',
-            'email_templates',
             'invitations',
             'memberships',
             'outbox',

@@ -161,6 +161,18 @@ export class AccountQueries {
 
   /** 409 `uniqueness` naming the login when another account has it. */
   *insert(account: AccountRecord): Work<AccountRecord> {
+    return (yield* this.#insert(account, false))!
+  }
+
+  /**
+   * The account, or undefined (and nothing written) when its login is taken: the commonest
+   * create needs no look-up first, and a taken login costs nothing but the look that follows.
+   */
+  *insertIfFree(account: AccountRecord): Work<AccountRecord | undefined> {
+    return yield* this.#insert(account, true)
+  }
+
+  *#insert(account: AccountRecord, ifFree: boolean): Work<AccountRecord | undefined> {
     const p = this.#params()
     const values = [
       account.id,
@@ -181,9 +193,10 @@ export class AccountQueries {
     ].map((v) => p.v(v))
     const sql =
       'INSERT INTO accounts (id, tenant_id, login, login_fold, display_name, emails, email_fold, roles, state, ' +
-      `scim_managed, scim_user_id, setup_owner, created_at, updated_at, suspended_at) VALUES (${values.join(', ')})`
+      `scim_managed, scim_user_id, setup_owner, created_at, updated_at, suspended_at) VALUES (${values.join(', ')})` +
+      (ifFree ? ' ON CONFLICT DO NOTHING' : '')
     try {
-      yield { sql, params: p.list, prepare: true }
+      if ((yield { sql, params: p.list, prepare: true }).changes === 0) return undefined
     } catch (e) {
       if (this.#d.isUniqueViolation(e, LOGIN_KEY)) throw loginTaken(account.login ?? '')
       throw e

@@ -122,32 +122,45 @@ export class OutboxQueries {
     return row && toMessage(row)
   }
 
+  /** The tenant's override of a template (kept in its settings, `emailTemplates`). */
   *template(name: string): Work<EmailTemplate | undefined> {
-    const p = new Params(this.#d)
-    const sql = `SELECT name, subject, text, html FROM email_templates WHERE tenant_id = ${p.v(this.tenant.id)} AND name = ${p.v(name)}`
-    const [row] = rowsOf<EmailTemplate>(yield { sql, params: p.list, prepare: true })
-    return row && { name: row.name, subject: row.subject, text: row.text, html: row.html }
+    return (yield* this.#overrides(false))[name]
   }
 
   *templates(): Work<EmailTemplate[]> {
-    const p = new Params(this.#d)
-    const sql = `SELECT name, subject, text, html FROM email_templates WHERE tenant_id = ${p.v(this.tenant.id)} ORDER BY name`
-    return rowsOf<EmailTemplate>(yield { sql, params: p.list }).map((r) => ({ name: r.name, subject: r.subject, text: r.text, html: r.html }))
+    return Object.values(yield* this.#overrides(false)).sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  *putTemplate(template: EmailTemplate, at: string): Work<void> {
-    const p = new Params(this.#d)
-    const sql =
-      'INSERT INTO email_templates (tenant_id, name, subject, text, html, updated_at) ' +
-      `VALUES (${p.v(this.tenant.id)}, ${p.v(template.name)}, ${p.v(template.subject)}, ${p.v(template.text)}, ${p.v(template.html)}, ${p.v(at)}) ` +
-      'ON CONFLICT (tenant_id, name) DO UPDATE SET subject = excluded.subject, text = excluded.text, html = excluded.html, updated_at = excluded.updated_at'
-    yield { sql, params: p.list, prepare: true }
+  *putTemplate(template: EmailTemplate, _at: string): Work<void> {
+    const overrides = yield* this.#overrides(true)
+    overrides[template.name] = { name: template.name, subject: template.subject, text: template.text, html: template.html }
+    yield* this.#saveOverrides(overrides)
   }
 
   *deleteTemplate(name: string): Work<boolean> {
+    const overrides = yield* this.#overrides(true)
+    if (!(name in overrides)) return false
+    delete overrides[name]
+    yield* this.#saveOverrides(overrides)
+    return true
+  }
+
+  #settings?: Record<string, unknown>
+
+  *#overrides(lock: boolean): Work<Record<string, EmailTemplate>> {
     const p = new Params(this.#d)
-    const sql = `DELETE FROM email_templates WHERE tenant_id = ${p.v(this.tenant.id)} AND name = ${p.v(name)}`
-    return (yield { sql, params: p.list, prepare: true }).changes > 0
+    const sql = `SELECT settings FROM tenants WHERE id = ${p.v(this.tenant.id)}${lock ? this.#d.lockRows('update') : ''}`
+    const [row] = rowsOf<{ settings: string }>(yield { sql, params: p.list, prepare: true })
+    this.#settings = row ? (JSON.parse(row.settings) as Record<string, unknown>) : {}
+    return { ...((this.#settings.emailTemplates ?? {}) as Record<string, EmailTemplate>) }
+  }
+
+  *#saveOverrides(overrides: Record<string, EmailTemplate>): Work<void> {
+    const settings: Record<string, unknown> = { ...this.#settings }
+    if (Object.keys(overrides).length) settings.emailTemplates = overrides
+    else delete settings.emailTemplates
+    const p = new Params(this.#d)
+    yield { sql: `UPDATE tenants SET settings = ${p.v(JSON.stringify(settings))} WHERE id = ${p.v(this.tenant.id)}`, params: p.list, prepare: true }
   }
 }
 

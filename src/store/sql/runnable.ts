@@ -15,15 +15,44 @@ export type Runnable<Q> = {
     : never
 }
 
-/** `queries`' public methods, each running the work it returns with `run`. */
-export function runnable<Q extends object>(queries: Q, run: RunWork): Runnable<Q> {
-  const bound: Record<string, unknown> = {}
-  for (let proto = Object.getPrototypeOf(queries) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      const method = (queries as Record<string, unknown>)[key]
-      if (key === 'constructor' || key in bound || typeof method !== 'function') continue
-      bound[key] = (...args: unknown[]) => run((method as (...a: unknown[]) => Work<unknown>).apply(queries, args))
+interface Bound {
+  readonly queries: Record<string, (...args: unknown[]) => Work<unknown>>
+  readonly run: RunWork
+}
+
+type BoundClass = new (queries: object, run: RunWork) => object
+
+/**
+ * One class per query class, made on first use: binding a transaction's queries is then one
+ * small object (it happens on every write), not a closure per method.
+ */
+const classes = new WeakMap<object, BoundClass>()
+
+function boundClass(prototype: object): BoundClass {
+  const made = classes.get(prototype)
+  if (made) return made
+  const Class = function (this: { queries: object; run: RunWork }, queries: object, run: RunWork) {
+    this.queries = queries
+    this.run = run
+  } as unknown as BoundClass
+  const names = new Set<string>()
+  for (let p: object | null = prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      if (name !== 'constructor' && typeof (p as Record<string, unknown>)[name] === 'function') names.add(name)
     }
   }
-  return Object.freeze(bound) as Runnable<Q>
+  for (const name of names) {
+    Object.defineProperty(Class.prototype, name, {
+      value: function (this: Bound, ...args: unknown[]) {
+        return this.run(this.queries[name]!(...args))
+      },
+    })
+  }
+  classes.set(prototype, Class)
+  return Class
+}
+
+/** `queries`' public methods, each running the work it returns with `run`. */
+export function runnable<Q extends object>(queries: Q, run: RunWork): Runnable<Q> {
+  return new (boundClass(Object.getPrototypeOf(queries) as object))(queries, run) as Runnable<Q>
 }

@@ -154,7 +154,8 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(`
         -- Tenant settings as one JSON object (provisioning/tenant-settings.ts fills defaults
-        -- by kind): new settings need no migration.
+        -- by kind), with the tenant's email template overrides: new settings need no
+        -- migration, and a write that reads the tenant has its templates too.
         ALTER TABLE tenants ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
 
         -- The application's people. login_fold holds fold(login) and is unique per tenant; a
@@ -286,15 +287,6 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
         CREATE INDEX outbox_tenant ON outbox (tenant_id, seq);
 
-        CREATE TABLE email_templates (
-          tenant_id TEXT NOT NULL,
-          name TEXT NOT NULL,
-          subject TEXT NOT NULL,
-          text TEXT NOT NULL,
-          html TEXT NOT NULL,
-          updated_at TEXT NOT NULL,
-          PRIMARY KEY (tenant_id, name)
-        );
 
         -- Admin API tokens; tenant_id NULL: the whole instance.
         CREATE TABLE admin_tokens (
