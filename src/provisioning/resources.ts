@@ -118,11 +118,7 @@ export class ResourceService {
       // The commonest write (every user, most groups): nothing to check or derive, one insert.
       const derived: Derived = this.isGroup ? (wanted.members ? { members: [] } : {}) : wanted.groups ? { groups: [] } : {}
       if (hooks === undefined || this.isGroup) return { resource: await this.#store.insert(resource), derived }
-      return this.#store.transaction(async (tx) => {
-        const inserted = await tx.insert(resource)
-        await hooks.created(tx, inserted)
-        return { resource: inserted, derived }
-      })
+      return { resource: await this.#store.insert(resource, (tx, inserted) => hooks.created(tx, inserted)), derived }
     }
     return this.#store.transaction(async (tx) => {
       const tolerances: string[] = []

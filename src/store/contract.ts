@@ -222,9 +222,18 @@ export interface TenantStore extends ResourceReader {
    * `transaction((tx) => tx.insert(resource))`, as cheaply as the database allows: creating a
    * user is the commonest write. On PostgreSQL, inserts of one (tenant, type) commit one at a
    * time (seq order is visibility order), so concurrent ones are batched into one statement.
+   *
+   * `after` runs in the same transaction once the resource is inserted (an account for a new
+   * user): its writes commit with the resource or not at all, and if it throws, the create
+   * fails with its error and writes nothing. On PostgreSQL concurrent creates with `after` are
+   * batched into one transaction too; should one `after` fail, each create of that batch runs
+   * again alone, so each gets its own answer. `after` must therefore do database work only.
    */
-  insert(resource: NewResource): Promise<StoredResource>
+  insert(resource: NewResource, after?: AfterInsert): Promise<StoredResource>
 }
+
+/** Work that a create does in its transaction once its resource is in (`TenantStore.insert`). */
+export type AfterInsert = (tx: TenantTransaction, inserted: StoredResource) => Promise<void>
 
 /** What `Store.migrate()` did: the schema version it found (0: none) and the one it left. */
 export interface MigrationResult {

@@ -8,9 +8,10 @@
  * batches as large as its concurrency; a lone create still goes out at once.
  */
 import type pg from 'pg'
-import type { NewResource, ResourceTypeId, StoredResource } from '../contract.js'
+import type { AfterInsert, NewResource, ResourceTypeId, StoredResource, TenantTransaction } from '../contract.js'
 import { storable, userNameTaken, type StorableResource } from '../resource-columns.js'
 import type { ResourceQueries } from '../sql/resource-queries.js'
+import type { SqlTransaction } from '../sql/sql-store.js'
 import { classifyPostgresError, isConnectionError } from './errors.js'
 import { afterBackendEnds, backendPid } from './lost-connections.js'
 import type { PostgresRunner } from './run-postgres.js'
@@ -32,6 +33,21 @@ interface Lane {
   running: boolean
   readonly waiting: Waiting[]
 }
+
+interface WaitingWith extends Waiting {
+  readonly after: AfterInsert
+}
+
+interface LaneWith {
+  running: boolean
+  readonly waiting: WaitingWith[]
+}
+
+/** PostgresTenantStore.transaction: retries, and the outcome of a COMMIT whose answer was lost. */
+export type Transact = <T>(fn: (tx: TenantTransaction) => Promise<T>) => Promise<T>
+
+/** A batch that must run one create at a time instead. */
+class BatchFallback extends Error {}
 
 /** The connection to `pid` was lost while the statement was sent or running: it may have committed. */
 class LostStatement {
@@ -61,6 +77,85 @@ export class InsertBatches {
     const done = new Promise<StoredResource>((resolve, reject) => lane.waiting.push({ resource, resolve, reject }))
     if (!lane.running) void this.#drain(key, lane, queries, resource.resourceType)
     return done
+  }
+
+  readonly #lanesWith = new Map<string, LaneWith>()
+
+  /**
+   * A create whose transaction also runs `after` (TenantStore.insert): the creates of one
+   * (tenant, type) that arrive while a batch runs go together into the next transaction — one
+   * insert statement, each `after` in turn, one COMMIT (one lock turn, one flush) — instead of
+   * one serialised transaction each. Should any `after` (or the insert) fail, the transaction
+   * rolls back and each create runs again alone, so each gets its own answer.
+   */
+  insertWith(queries: ResourceQueries, resource: NewResource, after: AfterInsert, transact: Transact): Promise<StoredResource> {
+    const key = `${queries.tenant.id}\u0000${resource.resourceType}`
+    let lane = this.#lanesWith.get(key)
+    if (lane === undefined) this.#lanesWith.set(key, (lane = { running: false, waiting: [] }))
+    const done = new Promise<StoredResource>((resolve, reject) => lane.waiting.push({ resource, after, resolve, reject }))
+    if (!lane.running) void this.#drainWith(key, lane, resource.resourceType, transact)
+    return done
+  }
+
+  async #drainWith(key: string, lane: LaneWith, type: ResourceTypeId, transact: Transact): Promise<void> {
+    lane.running = true
+    try {
+      while (lane.waiting.length > 0) {
+        const batch = lane.waiting.splice(0, MAX_BATCH)
+        if (batch.length === 1 || !(await this.#together(batch, type, transact))) {
+          for (const waiting of batch) await this.#alone(waiting, transact)
+        }
+      }
+    } finally {
+      lane.running = false
+      this.#lanesWith.delete(key)
+    }
+  }
+
+  /** The whole batch in one transaction; false (nothing written, nobody settled) if any part failed. */
+  async #together(batch: WaitingWith[], type: ResourceTypeId, transact: Transact): Promise<boolean> {
+    let rows: StorableResource[]
+    try {
+      rows = batch.map((w) => storable(w.resource))
+    } catch {
+      return false
+    }
+    let results: StoredResource[]
+    try {
+      results = await transact(async (tx) => {
+        // The store's own transactions are SqlTransactions; insertMany is theirs, not the contract's.
+        const inserted = await (tx as SqlTransaction).insertMany(type, rows)
+        // A taken userName is that create's 409 alone: let each run by itself.
+        if (inserted.some((r) => r === undefined)) throw new BatchFallback()
+        const stored = inserted as StoredResource[]
+        for (let i = 0; i < batch.length; i++) await batch[i]!.after(tx, stored[i]!)
+        return stored
+      })
+    } catch (e) {
+      // An outage fails them all (each would wait for it again); anything else: one at a time.
+      if (!(e instanceof BatchFallback) && isConnectionError(e)) {
+        for (const waiting of batch) waiting.reject(classifyPostgresError(e))
+        return true
+      }
+      return false
+    }
+    this.#inserted(results.length)
+    batch.forEach((waiting, i) => waiting.resolve(results[i]!))
+    return true
+  }
+
+  async #alone(waiting: WaitingWith, transact: Transact): Promise<void> {
+    try {
+      const stored = await transact(async (tx) => {
+        const inserted = await tx.insert(waiting.resource)
+        await waiting.after(tx, inserted)
+        return inserted
+      })
+      this.#inserted(1)
+      waiting.resolve(stored)
+    } catch (e) {
+      waiting.reject(e)
+    }
   }
 
   async #drain(key: string, lane: Lane, queries: ResourceQueries, type: ResourceTypeId): Promise<void> {

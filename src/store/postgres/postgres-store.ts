@@ -8,6 +8,7 @@
 import pg from 'pg'
 import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
 import type {
+  AfterInsert,
   ListQuery,
   ListResult,
   NewResource,
@@ -213,8 +214,9 @@ class PostgresTenantStore extends SqlReader implements TenantStore {
    * lock is held. A connection lost before the answer leaves the outcome unknown: 503, never a
    * retry that could insert twice.
    */
-  insert(resource: NewResource): Promise<StoredResource> {
-    return this.#inserts.insert(this.queries, resource)
+  insert(resource: NewResource, after?: AfterInsert): Promise<StoredResource> {
+    if (after === undefined) return this.#inserts.insert(this.queries, resource)
+    return this.#inserts.insertWith(this.queries, resource, after, (fn) => this.transaction(fn))
   }
 
   /**

@@ -25,6 +25,7 @@ import { AdminTokenQueries } from './admin-token-queries.js'
 import type { InvitationQueries } from './invitation-queries.js'
 import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
 import type { ResourceQueries } from './resource-queries.js'
+import type { StorableResource } from '../resource-columns.js'
 import { runnable, type Runnable } from './runnable.js'
 import type { TeamQueries } from './team-queries.js'
 import type { Work } from './statement.js'
@@ -189,6 +190,11 @@ export class SqlTransaction implements TenantTransaction {
     return this.#count(this.#queries.insert(resource), () => 1)
   }
 
+  /** Resources of one type at once; undefined for each whose userName is taken. */
+  insertMany(type: ResourceTypeId, resources: readonly StorableResource[]): Promise<(StoredResource | undefined)[]> {
+    return this.#count(this.#queries.insertMany(type, resources), (r) => r.filter((x) => x !== undefined).length)
+  }
+
   update(resource: ResourceUpdate, expectedVersion: number): Promise<StoredResource | undefined> {
     return this.#do(this.#queries.update(resource, expectedVersion))
   }
@@ -209,16 +215,20 @@ export class SqlTransaction implements TenantTransaction {
     return this.#count(this.#queries.clearMembers(groupId), (n) => n)
   }
 
+  #tenant?: Tenant
+
+  /** Read once per transaction: every create of a batch asks for it. */
   async currentTenant(): Promise<Tenant> {
+    if (this.#tenant) return this.#tenant
     const tenant = await this.#do(this.#queries.records.getTenant(this.#queries.tenant.id))
     if (!tenant) throw new TypeError(`tenant ${this.#queries.tenant.id} is gone`)
-    return tenant
+    return (this.#tenant = tenant)
   }
 
   async updateTenantSettings(settings: TenantSettingsRecord): Promise<Tenant> {
     const tenant = await this.#do(this.#queries.records.updateSettings(this.#queries.tenant.id, settings))
     if (!tenant) throw new TypeError(`tenant ${this.#queries.tenant.id} is gone`)
-    return tenant
+    return (this.#tenant = tenant)
   }
 
   #domain?: DomainRunnables

@@ -12,6 +12,7 @@ import { foldCase } from '../../scim/fold-case.js'
 import { parseDateTime } from '../../scim/filter/filter-attribute.js'
 import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
 import type {
+  AfterInsert,
   ListQuery,
   ListResult,
   NewResource,
@@ -341,7 +342,12 @@ class SqliteTenantStore extends SqlReader implements TenantStore {
     return this.#store.transaction(this.queries, fn)
   }
 
-  insert(resource: NewResource): Promise<StoredResource> {
-    return this.transaction((tx) => tx.insert(resource))
+  insert(resource: NewResource, after?: AfterInsert): Promise<StoredResource> {
+    if (after === undefined) return this.transaction((tx) => tx.insert(resource))
+    return this.transaction(async (tx) => {
+      const inserted = await tx.insert(resource)
+      await after(tx, inserted)
+      return inserted
+    })
   }
 }
