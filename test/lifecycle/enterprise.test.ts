@@ -184,6 +184,22 @@ for (const { name, open } of STORES) {
       assert.match(res.body.detail, /cannot link: the login 'jo_octo' is account .* but the email jo@contoso.com belongs to account/)
     })
 
+    test('concurrent creates (batched together on PostgreSQL): each gets its own answer; a colliding login fails alone', async () => {
+      const names = Array.from({ length: 30 }, (_, i) => `batch${i}@contoso.com`)
+      names.push('zed@contoso.com', 'zed@fabrikam.com', 'batch3@contoso.com')
+      const results = await Promise.all(names.map((n) => e.scim('POST', '/Users', entraUser(n))))
+      const statuses = results.map((r) => r.status)
+      assert.equal(statuses.filter((s) => s === 201).length, 31, statuses.join(','))
+      assert.equal(statuses.filter((s) => s === 409).length, 2)
+      for (const r of results.filter((r) => r.status === 201)) {
+        const account = await e.accountOf(r.body.id)
+        assert.ok(account, `account for ${r.body.userName}`)
+      }
+      const zeds = results.slice(30, 32)
+      assert.equal(zeds.filter((r) => r.status === 201).length, 1)
+      assert.match(zeds.find((r) => r.status === 409)!.body.detail, /'zed_octo'/)
+    })
+
     test('require SCIM: the admin cannot suspend, delete, rename or change roles of a SCIM-managed account (403 saying why)', async () => {
       const u = (await e.scim('POST', '/Users', entraUser('kim@contoso.com'))).body
       const account = (await e.accountOf(u.id))!
