@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { disableScim, enableScim } from '../../src/provisioning/accounts/scim-switch.js'
 import { hashSecret } from '../../src/provisioning/accounts/lifecycle.js'
+import { reconcileTenants } from '../../src/provisioning/reconcile-tenants.js'
 import { STORES, startHarness, type Harness } from '../helpers/harness.js'
 import { entraDeactivate, entraUser, tenantClient } from './tenant-client.js'
 
@@ -150,6 +151,17 @@ for (const { name, open } of STORES) {
       assert.equal((await p.scim('PATCH', `/Users/${u.body.id}`, entraDeactivate)).status, 200)
       assert.equal(await p.accountOf(u.body.id), undefined)
       assert.deepEqual(await p.outbox(), [])
+    })
+
+    test('turned on later, drift repair gives every SCIM user its account, once', async () => {
+      const p = await tenantClient(h, 'enterprise', 'later', { settings: { accounts: false } })
+      const ids: string[] = []
+      for (let i = 0; i < 5; i++) ids.push((await p.scim('POST', '/Users', entraUser(`late${i}@contoso.com`))).body.id)
+      await h.store.updateTenantSettings(p.tenant.id, { ...p.tenant.settings, accounts: true })
+      const report = await reconcileTenants(h.store)
+      assert.equal(report.accountsRepaired, 5)
+      for (const id of ids) assert.equal((await p.accountOf(id))!.state, 'active')
+      assert.equal((await reconcileTenants(h.store)).accountsRepaired, 0, 'idempotent')
     })
   })
 }

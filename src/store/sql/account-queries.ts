@@ -425,17 +425,22 @@ export class AccountQueries {
     return (yield { sql, params: p.list }).changes
   }
 
-  /** Up to `limit` SCIM users with no account linked, after seq `after`: drift to repair. */
+  /**
+   * The SCIM users with no account linked among the next `limit` users after seq `after`:
+   * drift to repair. Each step reads exactly `limit` users (not `limit` matches), so a walk
+   * over a tenant where nothing is missing is as many small steps as it has users, never one
+   * long scan holding the write lock.
+   */
   *unlinkedUsers(after: number, limit: number): Work<{ ids: string[]; next?: number }> {
     const p = this.#params()
     const sql =
-      'SELECT r.seq, r.id FROM resources r ' +
-      `WHERE r.tenant_id = ${p.v(this.tenant.id)} AND r.resource_type = 'User' AND r.seq > ${p.v(after)} ` +
-      'AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.tenant_id = r.tenant_id AND a.scim_user_id = r.id) ' +
+      'SELECT r.seq, r.id, EXISTS (SELECT 1 FROM accounts a WHERE a.tenant_id = r.tenant_id AND a.scim_user_id = r.id) AS linked ' +
+      `FROM resources r WHERE r.tenant_id = ${p.v(this.tenant.id)} AND r.resource_type = 'User' AND r.seq > ${p.v(after)} ` +
       `ORDER BY r.seq LIMIT ${p.limit(limit)}`
-    const rows = rowsOf<{ seq: number | string; id: string }>(yield { sql, params: p.list })
+    const rows = rowsOf<{ seq: number | string; id: string; linked: number | boolean }>(yield { sql, params: p.list })
     const last = rows.at(-1)
-    return rows.length === limit && last ? { ids: rows.map((r) => r.id), next: Number(last.seq) } : { ids: rows.map((r) => r.id) }
+    const ids = rows.filter((r) => !r.linked).map((r) => r.id)
+    return rows.length === limit && last ? { ids, next: Number(last.seq) } : { ids }
   }
 }
 
