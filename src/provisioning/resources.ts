@@ -10,6 +10,7 @@ import { checkImmutable } from '../scim/schema/immutable.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { SearchRequest } from '../scim/messages/search-request.js'
 import type {
+  AfterInsert,
   ListQuery,
   ListResult,
   MemberPage,
@@ -64,10 +65,26 @@ export interface MemberDelta {
  */
 export interface ResourceHooks {
   created(tx: TenantTransaction, resource: StoredResource): Promise<void>
+  /** `created` for several creates of one batch at once (PostgreSQL batches creates). */
+  createdMany?(tx: TenantTransaction, resources: readonly StoredResource[]): Promise<void>
   /** `remove`: the write deletes the resource too (GitHub organization deprovisioning). */
   updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'>
   deleting(tx: TenantTransaction, resource: StoredResource): Promise<void>
   membersChanged(tx: TenantTransaction, groupId: string, delta: MemberDelta): Promise<void>
+}
+
+/** One `AfterInsert` per hooks object, so that a batch of creates can share its `many`. */
+const afterInserts = new WeakMap<ResourceHooks, AfterInsert>()
+
+function afterInsertOf(hooks: ResourceHooks): AfterInsert {
+  let after = afterInserts.get(hooks)
+  if (after === undefined) {
+    const one = (tx: TenantTransaction, inserted: StoredResource) => hooks.created(tx, inserted)
+    const many = hooks.createdMany && ((tx: TenantTransaction, inserted: readonly StoredResource[]) => hooks.createdMany!(tx, inserted))
+    after = many ? Object.assign(one, { many }) : one
+    afterInserts.set(hooks, after)
+  }
+  return after
 }
 
 const newDelta = (): MemberDelta => ({ added: [], removed: [], cleared: false })
@@ -118,7 +135,7 @@ export class ResourceService {
       // The commonest write (every user, most groups): nothing to check or derive, one insert.
       const derived: Derived = this.isGroup ? (wanted.members ? { members: [] } : {}) : wanted.groups ? { groups: [] } : {}
       if (hooks === undefined || this.isGroup) return { resource: await this.#store.insert(resource), derived }
-      return { resource: await this.#store.insert(resource, (tx, inserted) => hooks.created(tx, inserted)), derived }
+      return { resource: await this.#store.insert(resource, afterInsertOf(hooks)), derived }
     }
     return this.#store.transaction(async (tx) => {
       const tolerances: string[] = []

@@ -232,8 +232,14 @@ export interface TenantStore extends ResourceReader {
   insert(resource: NewResource, after?: AfterInsert): Promise<StoredResource>
 }
 
-/** Work that a create does in its transaction once its resource is in (`TenantStore.insert`). */
-export type AfterInsert = (tx: TenantTransaction, inserted: StoredResource) => Promise<void>
+/**
+ * Work that a create does in its transaction once its resource is in (`TenantStore.insert`).
+ * `many`, when given, does the same for several creates at once (set-based statements): a
+ * batch whose creates share one `many` calls it once instead of the function for each.
+ */
+export type AfterInsert = ((tx: TenantTransaction, inserted: StoredResource) => Promise<void>) & {
+  readonly many?: (tx: TenantTransaction, inserted: readonly StoredResource[]) => Promise<void>
+}
 
 /** What `Store.migrate()` did: the schema version it found (0: none) and the one it left. */
 export interface MigrationResult {

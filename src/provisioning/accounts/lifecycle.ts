@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { conflict, forbidden, uniqueness } from '../../scim/errors.js'
 import type { StoredResource, Tenant, TenantTransaction } from '../../store/contract.js'
 import type { AccountChange, AccountRecord } from '../../store/records/account.js'
+import type { NewOutboxMessage } from '../../store/sql/outbox-queries.js'
 import { DEFAULT_TEMPLATES, renderEmail, type TemplateName } from '../email/templates.js'
 import type { ResourceHooks, MemberDelta } from '../resources.js'
 import { settingsOf, templateOverrides, type TenantSettings } from '../tenant-settings.js'
@@ -21,6 +22,29 @@ export const tenantName = (tenant: Pick<Tenant, 'kind' | 'slug'>): string => (te
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex')
 
+/** A message rendered from the tenant's template (its override, or the built-in one). */
+export function emailMessage(
+  tenant: Tenant,
+  name: TemplateName,
+  recipient: string,
+  values: Record<string, string>,
+  refs: { accountId?: string; invitationId?: string },
+  now: string,
+): NewOutboxMessage {
+  // The overrides come with the tenant record every write reads anyway: no statement of their own.
+  const template = templateOverrides(tenant)[name] ?? DEFAULT_TEMPLATES[name]
+  const rendered = renderEmail(template, { tenant: tenantName(tenant), ...values })
+  return {
+    id: randomUUID(),
+    template: name,
+    recipient,
+    ...rendered,
+    createdAt: now,
+    accountId: refs.accountId ?? null,
+    invitationId: refs.invitationId ?? null,
+  }
+}
+
 /** Writes a rendered message to the outbox, in the caller's transaction. */
 export async function enqueueEmail(
   tx: TenantTransaction,
@@ -31,18 +55,7 @@ export async function enqueueEmail(
   refs: { accountId?: string; invitationId?: string },
   now: string,
 ): Promise<void> {
-  // The overrides come with the tenant record every write reads anyway: no statement of their own.
-  const template = templateOverrides(tenant)[name] ?? DEFAULT_TEMPLATES[name]
-  const rendered = renderEmail(template, { tenant: tenantName(tenant), ...values })
-  await tx.outbox.enqueue({
-    id: randomUUID(),
-    template: name,
-    recipient,
-    ...rendered,
-    createdAt: now,
-    accountId: refs.accountId ?? null,
-    invitationId: refs.invitationId ?? null,
-  })
+  await tx.outbox.enqueue(emailMessage(tenant, name, recipient, values, refs, now))
 }
 
 /** The SCIM-side lifecycle of one tenant; reads the tenant's settings in each transaction. */
@@ -85,6 +98,36 @@ export class AccountLifecycle implements ResourceHooks {
     if (user.resourceType !== 'User') return
     const scope = await Scope.open(tx)
     if (scope) await scope.provision(user.id, user.document, 'created')
+  }
+
+  /**
+   * `created` for a batch of new users (PostgreSQL batches creates): one statement for the
+   * accounts whose logins are free and one for their emails. Users whose logins are taken then
+   * go the way of a single create (link, or 409 — which fails the batch, so each create of it
+   * runs again alone and gets its own answer).
+   */
+  async createdMany(tx: TenantTransaction, users: readonly StoredResource[]): Promise<void> {
+    const scope = await Scope.open(tx)
+    if (!scope) return
+    if (scope.tenant.kind === 'organization' || users.some((u) => u.resourceType !== 'User')) {
+      for (const user of users) await this.created(tx, user)
+      return
+    }
+    const planned = users.map((user) => {
+      const login = scope.login(user.document)
+      return { user, login, account: scope.newAccount(user.id, user.document, login) }
+    })
+    const inserted = await tx.accounts.insertManyIfFree(planned.map((p) => p.account))
+    const messages: NewOutboxMessage[] = []
+    for (const { user, login, account } of planned) {
+      if (!inserted.has(account.id)) {
+        await scope.provision(user.id, user.document, 'created')
+        continue
+      }
+      const welcome = scope.welcome(account, login)
+      if (welcome) messages.push(welcome)
+    }
+    await tx.outbox.enqueueMany(messages)
   }
 
   async updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'> {
@@ -158,17 +201,12 @@ class Scope {
     if (!(await this.createAccount(scimUserId, doc, login))) throw uniqueness(`the login '${login}' is already taken by another account`)
   }
 
-  /** A new account for the SCIM user; undefined (nothing written) when its login is taken. */
-  async createAccount(
-    scimUserId: string,
-    doc: Readonly<Record<string, unknown>>,
-    login: string,
-    welcome = true,
-  ): Promise<AccountRecord | undefined> {
+  /** The account a new SCIM user gets (not yet written). */
+  newAccount(scimUserId: string, doc: Readonly<Record<string, unknown>>, login: string): AccountRecord {
     const email = primaryEmail(doc)
     const id = randomUUID()
     const active = isActive(doc)
-    const account = await this.tx.accounts.insertIfFree({
+    return {
       id,
       tenantId: this.tenant.id,
       login: active ? login : suspendedLogin(id, login, this.settings.shortCode),
@@ -182,11 +220,27 @@ class Scope {
       createdAt: this.now,
       updatedAt: this.now,
       suspendedAt: active ? null : this.now,
-    })
-    if (!account) return undefined
-    if (welcome && active && email !== undefined) {
-      await enqueueEmail(this.tx, this.tenant, 'welcome', email, { login, displayName: account.displayName, email }, { accountId: id }, this.now)
     }
+  }
+
+  /** The welcome email of a new account, if it is active and has an address. */
+  welcome(account: AccountRecord, login: string): NewOutboxMessage | undefined {
+    const email = account.emails[0]
+    if (account.state !== 'active' || email === undefined) return undefined
+    return emailMessage(this.tenant, 'welcome', email, { login, displayName: account.displayName, email }, { accountId: account.id }, this.now)
+  }
+
+  /** A new account for the SCIM user; undefined (nothing written) when its login is taken. */
+  async createAccount(
+    scimUserId: string,
+    doc: Readonly<Record<string, unknown>>,
+    login: string,
+    welcome = true,
+  ): Promise<AccountRecord | undefined> {
+    const account = await this.tx.accounts.insertIfFree(this.newAccount(scimUserId, doc, login))
+    if (!account) return undefined
+    const message = welcome ? this.welcome(account, login) : undefined
+    if (message) await this.tx.outbox.enqueue(message)
     return account
   }
 

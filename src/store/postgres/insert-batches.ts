@@ -128,7 +128,9 @@ export class InsertBatches {
         // A taken userName is that create's 409 alone: let each run by itself.
         if (inserted.some((r) => r === undefined)) throw new BatchFallback()
         const stored = inserted as StoredResource[]
-        for (let i = 0; i < batch.length; i++) await batch[i]!.after(tx, stored[i]!)
+        const many = batch[0]!.after.many
+        if (many && batch.every((w) => w.after.many === many)) await many(tx, stored)
+        else for (let i = 0; i < batch.length; i++) await batch[i]!.after(tx, stored[i]!)
         return stored
       })
     } catch (e) {

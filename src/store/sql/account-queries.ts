@@ -18,7 +18,7 @@ import type {
   Page,
 } from '../records/account.js'
 import { storableKey } from '../resource-columns.js'
-import type { SqlDialect } from './dialect.js'
+import type { ColumnType, SqlDialect } from './dialect.js'
 import { Params } from './params.js'
 import { rowsOf, type Work } from './statement.js'
 
@@ -90,6 +90,24 @@ const toCredential = (row: CredentialRow): CredentialRecord => ({
   lastUsedAt: row.last_used_at,
   revokedAt: row.revoked_at,
 })
+
+/** The columns `insertManyIfFree` writes per row, in its row order. */
+const MANY_COLUMNS: readonly { readonly name: string; readonly type: ColumnType }[] = [
+  { name: 'id', type: 'text' },
+  { name: 'login', type: 'text' },
+  { name: 'login_fold', type: 'text' },
+  { name: 'display_name', type: 'text' },
+  { name: 'emails', type: 'text' },
+  { name: 'email_fold', type: 'text' },
+  { name: 'roles', type: 'text' },
+  { name: 'state', type: 'text' },
+  { name: 'scim_managed', type: 'boolean' },
+  { name: 'scim_user_id', type: 'text' },
+  { name: 'setup_owner', type: 'boolean' },
+  { name: 'created_at', type: 'text' },
+  { name: 'updated_at', type: 'text' },
+  { name: 'suspended_at', type: 'text' },
+]
 
 const LOGIN_KEY = { name: 'accounts_login', column: 'accounts.login_fold' }
 
@@ -170,6 +188,35 @@ export class AccountQueries {
    */
   *insertIfFree(account: AccountRecord): Work<AccountRecord | undefined> {
     return yield* this.#insert(account, true)
+  }
+
+  /** `insertIfFree` for many accounts in one statement; returns the ids inserted. */
+  *insertManyIfFree(accounts: readonly AccountRecord[]): Work<Set<string>> {
+    if (accounts.length === 0) return new Set()
+    const p = this.#params()
+    const tenant = p.v(this.tenant.id)
+    const rows = accounts.map((a) => [
+      a.id,
+      a.login,
+      a.login === null ? null : foldCase(a.login),
+      a.displayName,
+      JSON.stringify(a.emails),
+      a.emails[0] === undefined ? null : foldCase(a.emails[0]),
+      JSON.stringify(a.roles),
+      a.state,
+      a.scimManaged,
+      a.scimUserId,
+      a.setupOwner,
+      a.createdAt,
+      a.updatedAt,
+      a.suspendedAt,
+    ])
+    const from = this.#d.rowsFrom(rows, MANY_COLUMNS, 'r', p.list)
+    const names = MANY_COLUMNS.map((c) => c.name)
+    const sql =
+      `INSERT INTO accounts (tenant_id, ${names.join(', ')}) SELECT ${tenant}, ${names.map((n) => `r.${n}`).join(', ')} ` +
+      `FROM ${from} ORDER BY r.n ON CONFLICT DO NOTHING RETURNING id`
+    return new Set(rowsOf<{ id: string }>(yield { sql, params: p.list }).map((r) => r.id))
   }
 
   *#insert(account: AccountRecord, ifFree: boolean): Work<AccountRecord | undefined> {

@@ -8,7 +8,7 @@ import type { Tenant } from '../contract.js'
 import type { Page } from '../records/account.js'
 import type { EmailTemplate, OutboxMessage, OutboxState } from '../records/invitation.js'
 import { storableKey } from '../resource-columns.js'
-import type { SqlDialect } from './dialect.js'
+import type { ColumnType, SqlDialect } from './dialect.js'
 import { Params } from './params.js'
 import { rowsOf, type Work } from './statement.js'
 
@@ -55,6 +55,18 @@ const toMessage = (row: OutboxRow): OutboxMessage => ({
   invitationId: row.invitation_id,
 })
 
+const ENQUEUED_COLUMNS: readonly { readonly name: string; readonly type: ColumnType }[] = [
+  { name: 'id', type: 'text' },
+  { name: 'template', type: 'text' },
+  { name: 'recipient', type: 'text' },
+  { name: 'subject', type: 'text' },
+  { name: 'text', type: 'text' },
+  { name: 'html', type: 'text' },
+  { name: 'created_at', type: 'text' },
+  { name: 'account_id', type: 'text' },
+  { name: 'invitation_id', type: 'text' },
+]
+
 export type NewOutboxMessage = Pick<
   OutboxMessage,
   'id' | 'template' | 'recipient' | 'subject' | 'text' | 'html' | 'createdAt' | 'accountId' | 'invitationId'
@@ -88,6 +100,20 @@ export class OutboxQueries {
       'INSERT INTO outbox (id, tenant_id, template, recipient, subject, text, html, created_at, next_attempt_at, account_id, ' +
       `invitation_id, state, attempts) VALUES (${values.join(', ')}, 'pending', 0)`
     yield { sql, params: p.list, prepare: true }
+  }
+
+  /** `enqueue` for many messages in one statement. */
+  *enqueueMany(messages: readonly NewOutboxMessage[]): Work<void> {
+    if (messages.length === 0) return
+    const p = new Params(this.#d)
+    const tenant = p.v(this.tenant.id)
+    const rows = messages.map((m) => [m.id, m.template, m.recipient, m.subject, m.text, m.html, m.createdAt, m.accountId, m.invitationId])
+    const from = this.#d.rowsFrom(rows, ENQUEUED_COLUMNS, 'r', p.list)
+    const names = ENQUEUED_COLUMNS.map((c) => c.name)
+    const sql =
+      `INSERT INTO outbox (tenant_id, ${names.join(', ')}, next_attempt_at, state, attempts) ` +
+      `SELECT ${tenant}, ${names.map((n) => `r.${n}`).join(', ')}, r.created_at, 'pending', 0 FROM ${from} ORDER BY r.n`
+    yield { sql, params: p.list }
   }
 
   *get(id: string): Work<OutboxMessage | undefined> {
