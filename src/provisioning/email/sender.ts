@@ -17,6 +17,11 @@ export const RETRY_CAP_MS = 3_600_000
  * lease lost its sender mid-delivery, and is failed as one that may or may not have been sent.
  */
 export const LEASE_MS = SEND_DEADLINE_MS + 60_000
+/**
+ * How often a sender looks for expired leases (and at its first look). Leases last minutes, so
+ * this need not be every poll, which on SQLite would take the write lock once more each time.
+ */
+const ABANDON_EVERY_MS = 30_000
 /** Deliveries one sender has in flight at most (each its own SMTP connection). */
 export const DEFAULT_CONCURRENCY = 4
 
@@ -132,7 +137,7 @@ export class OutboxSender {
   /** True when it claimed as many as it had room for. */
   async #claim(): Promise<boolean> {
     const now = this.#now()
-    if (now - this.#lastAbandon >= this.#options.pollMs) {
+    if (now - this.#lastAbandon >= ABANDON_EVERY_MS) {
       const abandoned = await this.#store.outboxDelivery.abandonExpiredLeases(new Date(now).toISOString())
       this.#lastAbandon = now
       if (abandoned > 0) {
