@@ -124,8 +124,8 @@ export class OutboxSender {
         if (!this.#failing) this.#log.error({ err: e }, `email: cannot read the outbox: ${(e as Error).message}; trying again every poll`)
         this.#failing = true
       }
-      // A full batch: more may be due, look again as soon as a delivery ends.
-      if (!this.#woken && !this.#stopping) await this.#sleep(full && this.#free() === 0 ? undefined : full ? 0 : this.#options.pollMs)
+      // No room left, or a full batch (more may be due): look again as soon as a delivery ends.
+      if (!this.#woken && !this.#stopping) await this.#sleep(full ? undefined : this.#options.pollMs)
     }
     await Promise.all(this.#inFlight)
   }
