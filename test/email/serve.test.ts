@@ -55,7 +55,8 @@ describe('roster serve with ROSTER_SMTP_URL', () => {
   after(() => sink.close())
 
   for (const workers of [1, 2]) {
-    test(`${workers === 1 ? 'one process' : `--workers ${workers}`}: a SCIM create's welcome mail arrives at once, drift is repaired by one process`, async () => {
+    const how = workers === 1 ? 'one process' : `--workers ${workers}`
+    test(`${how}: a SCIM create's welcome mail arrives at once, drift is repaired by one process`, async () => {
       const database = `sqlite:${join(dir, `workers-${workers}.db`)}`
       const { token } = await seed(database)
       const server = await startServer(['--database', database, ...(workers > 1 ? ['--workers', String(workers)] : [])], {
@@ -130,7 +131,10 @@ test('roster serve without ROSTER_SMTP_URL: says so once, and the mail stays pen
 
 test('roster serve with an SMTP URL it cannot use: exit 2, one line, no password', () => {
   for (const [url, why] of [
-    ['http://roster:hunter2@mail.example.com', /^roster: ROSTER_SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL .*the scheme must be smtp:\/\/ or smtps:\/\/, not http:\/\/.*got 'http:\/\/roster:\*\*\*@mail\.example\.com\/'$/],
+    [
+      'http://roster:hunter2@mail.example.com',
+      /^roster: ROSTER_SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL .*not http:\/\/.*got 'http:\/\/roster:\*\*\*@mail\.example\.com\/'$/,
+    ],
     ['smtp://roster:hunter2@mail.example.com?timeout=5', /^roster: ROSTER_SMTP_URL: 'timeout' is not a parameter Roster passes on/],
   ] as const) {
     const r = spawnSync(BIN, ['serve', '--port', '0', '--database', `sqlite:${join(dir, 'bad-url.db')}`], {

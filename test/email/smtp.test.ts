@@ -27,13 +27,14 @@ describe('ROSTER_SMTP_URL', () => {
       { host: plain.host, port: plain.port, secure: plain.secure, user: plain.user, password: plain.password, options: plain.options },
       { host: 'mail.example.com', port: undefined, secure: false, user: undefined, password: undefined, options: {} },
     )
-    const secure = parseSmtpUrl('smtps://roster%40example.com:p%40ss%3Aw%2Frd@mail.example.com:2465?requireTLS=true&tls.servername=relay.example.com&authMethod=login')
+    const query = 'requireTLS=true&tls.servername=relay.example.com&authMethod=login'
+    const secure = parseSmtpUrl(`smtps://roster%40example.com:p%40ss%3Aw%2Frd@mail.example.com:2465?${query}`)
     assert.equal(secure.secure, true)
     assert.equal(secure.port, 2465)
     assert.equal(secure.user, 'roster@example.com')
     assert.equal(secure.password, 'p@ss:w/rd')
     assert.deepEqual(secure.options, { requireTLS: true, tls: { servername: 'relay.example.com' }, authMethod: 'LOGIN' })
-    assert.equal(secure.display, 'smtps://roster%40example.com:***@mail.example.com:2465?requireTLS=true&tls.servername=relay.example.com&authMethod=login')
+    assert.equal(secure.display, `smtps://roster%40example.com:***@mail.example.com:2465?${query}`)
     assert.equal(parseSmtpUrl('smtp://[::1]:25/').host, '::1')
   })
 
@@ -65,7 +66,8 @@ test('singleAddress: one mailbox, with or without a display name; lists, groups 
   assert.equal(singleAddress('a@example.com'), 'a@example.com')
   assert.equal(singleAddress('Roster <roster@example.com>'), 'roster@example.com')
   assert.equal(singleAddress('"Roster, Inc." <roster@example.com>'), 'roster@example.com')
-  for (const bad of ['', 'roster', 'a@example.com, b@example.com', 'a@example.com\r\nBcc: b@example.com', 'team: a@example.com, b@example.com;', '@example.com', 'a@']) {
+  const lists = ['a@example.com, b@example.com', 'a@example.com\r\nBcc: b@example.com', 'team: a@example.com, b@example.com;']
+  for (const bad of ['', 'roster', '@example.com', 'a@', ...lists]) {
     assert.equal(singleAddress(bad), undefined, JSON.stringify(bad))
   }
 })
@@ -174,7 +176,7 @@ describe('SmtpMailer against an SMTP server', () => {
     assert.equal(delivery.outcome, 'deferred')
     assert.ok(delivery.outcome === 'deferred' && delivery.settings)
     const error = (delivery as { error: string }).error
-    assert.match(error, /^the mail server refused Roster's login \(AUTH PLAIN\): 535 no such login: \*\*\* \*\*\*; check the user name and password in ROSTER_SMTP_URL$/)
+    assert.equal(error, "the mail server refused Roster's login (AUTH PLAIN): 535 no such login: *** ***; check the user name and password in ROSTER_SMTP_URL")
     for (const form of [wrong.password, encodeURIComponent(wrong.password), Buffer.from(wrong.password).toString('base64')]) {
       assert.ok(!error.includes(form), form)
     }

@@ -110,7 +110,12 @@ for (const { name, open } of DATABASES) {
       const logs = [countingLog(), countingLog()]
       const senders = [stores.a, stores.b].map(
         (store, i) =>
-          new OutboxSender(store, new SmtpMailer(parseSmtpUrl(sink.url())), logs[i]!, { from: 'roster@example.test', pollMs: 20, retryBaseMs: 10, maxAttempts: 8 }),
+          new OutboxSender(store, new SmtpMailer(parseSmtpUrl(sink.url())), logs[i]!, {
+            from: 'roster@example.test',
+            pollMs: 20,
+            retryBaseMs: 10,
+            maxAttempts: 8,
+          }),
       )
       for (const sender of senders) sender.start()
       try {
