@@ -8,6 +8,10 @@
  * uniqueness from its unique index, If-Match and membership changes from its locks (PostgreSQL
  * row locks; SQLite's single write lock, `BEGIN IMMEDIATE`, which serialises writers across
  * processes, each waiting up to busy_timeout).
+ *
+ * Background jobs (provisioning/background.ts): every worker runs an outbox sender, since a
+ * claim hands each message to one sender only. Drift repair is one job for the whole server:
+ * the primary asks one listening worker to run it (DRIFT_REPAIR), and another if that one dies.
  */
 import cluster, { type Worker } from 'node:cluster'
 import type { ServerConfig } from '../http/config.js'
@@ -19,6 +23,8 @@ import { printBanner } from './banner.js'
 export const WORKER_LISTENING = 'roster:listening'
 /** The message a worker sends the primary when it cannot start (`message`: why), before it exits. */
 export const WORKER_FAILED = 'roster:failed'
+/** The message the primary sends the one worker that is to repair drift, at once and then periodically. */
+export const DRIFT_REPAIR = 'roster:drift-repair'
 
 /** Restart delays double from the first up to the last, and start over once a worker has lived long. */
 const FIRST_RESTART_DELAY_MS = 100
@@ -46,6 +52,16 @@ export async function superviseWorkers(config: ServerConfig, count: number): Pro
   let shuttingDown = false
   let failures = 0
   const restarts = new Set<NodeJS.Timeout>()
+  /** Workers that listen, in the order they said so; `repairer` is the one repairing drift. */
+  const serving = new Set<Worker>()
+  let repairer: Worker | undefined
+
+  const assignDriftRepair = () => {
+    if (shuttingDown || (repairer !== undefined && !repairer.isDead())) return
+    repairer = [...serving].find((w) => !w.isDead() && w.isConnected())
+    // A send that fails means the worker is going: its exit hands the job on.
+    repairer?.send({ type: DRIFT_REPAIR }, undefined, () => undefined)
+  }
 
   const fork = () => {
     const worker = cluster.fork()
@@ -60,6 +76,10 @@ export async function superviseWorkers(config: ServerConfig, count: number): Pro
         process.exitCode = 1
         return shutdown()
       }
+      if (message?.type === WORKER_LISTENING) {
+        serving.add(worker)
+        assignDriftRepair()
+      }
       if (message?.type !== WORKER_LISTENING || typeof message.address !== 'string' || listening) return
       // Announced once every first worker listens: connections are only handed to those that do.
       ready.add(worker.id)
@@ -72,6 +92,11 @@ export async function superviseWorkers(config: ServerConfig, count: number): Pro
   cluster.on('exit', (worker, code, signal) => {
     const uptime = Date.now() - (started.get(worker) ?? Date.now())
     started.delete(worker)
+    serving.delete(worker)
+    if (repairer === worker) {
+      repairer = undefined
+      assignDriftRepair()
+    }
     if (shuttingDown) return
     const how = signal ? `signal ${signal}` : `code ${code}`
     if (!listening) {

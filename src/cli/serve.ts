@@ -2,11 +2,12 @@ import cluster from 'node:cluster'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../http/app.js'
 import { configFromEnv, type ServerConfig } from '../http/config.js'
+import { Background, backgroundConfigFromEnv, type BackgroundConfig } from '../provisioning/background.js'
 import { defaultRegistry } from '../scim/schema/resource-types.js'
 import type { Store } from '../store/contract.js'
 import { openStore } from '../store/open-store.js'
 import { printBanner } from './banner.js'
-import { superviseWorkers, WORKER_FAILED, WORKER_LISTENING } from './cluster.js'
+import { DRIFT_REPAIR, superviseWorkers, WORKER_FAILED, WORKER_LISTENING } from './cluster.js'
 import { listenFailure } from './listen-error.js'
 
 export interface ServeOptions {
@@ -21,7 +22,9 @@ export interface ServeOptions {
  */
 export async function serve(overrides: Partial<ServerConfig>, options: ServeOptions = {}): Promise<void> {
   const config: ServerConfig = { ...configFromEnv(), ...overrides }
-  if (cluster.isWorker) return serveWorker(config)
+  // Read before anything starts, in the primary too: a bad value stops the server once, at once.
+  const background = backgroundConfigFromEnv(process.env, config.publicUrl)
+  if (cluster.isWorker) return serveWorker(config, background)
   const workers = options.workers ?? 1
   if (workers > 1) return superviseWorkers(config, workers)
 
@@ -31,17 +34,17 @@ export async function serve(overrides: Partial<ServerConfig>, options: ServeOpti
     await store.close().catch(() => undefined)
     throw e
   })
-  const { address, close } = await listen(config, store)
+  const { address, close } = await listen(config, store, background, true)
   printBanner(config, address, await store.listTenants())
   onShutdownSignal(close)
 }
 
 /** A cluster worker: the primary has migrated the database and prints the banner. */
-async function serveWorker(config: ServerConfig): Promise<void> {
+async function serveWorker(config: ServerConfig, background: BackgroundConfig): Promise<void> {
   let listening: Awaited<ReturnType<typeof listen>>
   try {
     const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
-    listening = await listen(config, store)
+    listening = await listen(config, store, background, false)
   } catch (e) {
     // The primary reports it, once for all workers (each fails alike). Left to main(), every
     // worker would print it and then live on, held by its IPC channel, and the primary with it.
@@ -49,7 +52,11 @@ async function serveWorker(config: ServerConfig): Promise<void> {
     process.send?.({ type: WORKER_FAILED, message: (e as Error).message }, () => process.disconnect?.())
     return
   }
-  const { address, close } = listening
+  const { address, close, jobs } = listening
+  // The primary names one worker to repair drift (cluster.ts): it is one job for the whole server.
+  process.on('message', (message: { type?: unknown }) => {
+    if (message?.type === DRIFT_REPAIR) jobs.startDriftRepair()
+  })
   process.send?.({ type: WORKER_LISTENING, address })
   // The IPC channel keeps a worker alive: leave it once closed, and the process ends.
   onShutdownSignal(async () => {
@@ -58,8 +65,19 @@ async function serveWorker(config: ServerConfig): Promise<void> {
   })
 }
 
-async function listen(config: ServerConfig, store: Store): Promise<{ address: string; close: () => Promise<void> }> {
+/**
+ * The server, and once it listens the background jobs (background.ts): the outbox sender in
+ * every process, drift repair where `driftRepair` (or when the primary asks, in a cluster).
+ */
+async function listen(
+  config: ServerConfig,
+  store: Store,
+  background: BackgroundConfig,
+  driftRepair: boolean,
+): Promise<{ address: string; close: () => Promise<void>; jobs: Background }> {
   let app: FastifyInstance
+  let address: string
+  let jobs: Background | undefined
   try {
     app = await buildApp({
       store,
@@ -71,17 +89,28 @@ async function listen(config: ServerConfig, store: Store): Promise<{ address: st
         redact: ['req.headers.authorization'],
       },
     })
-    const address = await app.listen({ port: config.port, host: config.host })
-    return {
-      address,
-      close: async () => {
-        await app.close()
-        await store.close()
-      },
-    }
+    // A write may have queued mail (a created user's welcome, a retried message): deliver it
+    // now, not at the next poll. Cheap: it only wakes the sender's loop.
+    app.addHook('onResponse', (request, reply, done) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300) jobs?.nudge()
+      done()
+    })
+    address = await app.listen({ port: config.port, host: config.host })
   } catch (e) {
     await store.close().catch(() => undefined)
     throw listenFailure(e, config.host, config.port)
+  }
+  const started = Background.start({ store, config: background, log: app.log, driftRepair })
+  jobs = started
+  return {
+    address,
+    jobs: started,
+    close: async () => {
+      // The sender stops claiming and finishes its deliveries while requests finish; the store
+      // closes after both, since each still writes to it.
+      await Promise.all([started.stop(), app.close()])
+      await store.close()
+    },
   }
 }
 
