@@ -120,6 +120,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         ...(request.scim && { tenant: tenantLabel(request.scim.tenant) }),
+        // Who did what through the admin API: the token by id (never its secret), and the tenant.
+        ...(request.adminToken && { adminToken: request.adminToken.id }),
+        ...(request.adminTenant && { tenant: tenantLabel(request.adminTenant) }),
         ...(request.tolerances && { tolerances: request.tolerances }),
       },
       'request',

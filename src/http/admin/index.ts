@@ -14,6 +14,7 @@ import type { Store } from '../../store/contract.js'
 import { authenticateAdmin, findAllowedTenant, adminTokenOf } from './auth.js'
 import { problemHandler, problemOf, sendProblem } from './problem.js'
 import { NAMED_SCHEMAS } from './schemas.js'
+import { assertStorableText, refuseUnstorableInput } from './storable-input.js'
 import { registerAccountRoutes } from './routes/accounts.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
@@ -62,6 +63,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
       if (error) return done(error, undefined)
       try {
         assertSafeObject(value, 'body', { maxDepth: MAX_BODY_DEPTH })
+        assertStorableText(value, 'body')
         done(null, value)
       } catch (e) {
         done(e as Error, undefined)
@@ -71,6 +73,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
   scope.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.routeOptions.schema?.body) request.body = {}
   })
+  scope.addHook('preValidation', refuseUnstorableInput)
 
   await scope.register(fastifySwagger, {
     openapi: {

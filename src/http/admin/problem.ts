@@ -132,8 +132,11 @@ export function toProblem(error: unknown, request: FastifyRequest): { problem: P
     return { problem: validationProblem(e.validation, e.validationContext as Part), headers: {} }
   }
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    const sent = request.headers['content-type'] ?? ''
-    return { problem: problemOf(unsupportedMediaType(`Content-Type '${sent}' is not supported: send application/json`)), headers: {} }
+    const sent = request.headers['content-type']
+    const detail = sent
+      ? `Content-Type '${sent}' is not supported: send application/json`
+      : 'the request has a body but no Content-Type: send it as application/json'
+    return { problem: problemOf(unsupportedMediaType(detail)), headers: {} }
   }
   const scim = toScimError(error, request)
   return { problem: problemOf(scim), headers: scim.headers }
