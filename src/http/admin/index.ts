@@ -39,6 +39,25 @@ export type AdminScope = FastifyInstance<RawServerDefault, IncomingMessage, Serv
 const notFoundProblem = (request: FastifyRequest, reply: FastifyReply) =>
   sendProblem(reply, problemOf(notFound(`no such endpoint: ${request.method} ${request.url.split('?')[0]}`)))
 
+interface OpenApiPaths {
+  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: unknown[] } }> } }>>
+}
+
+/**
+ * The plugin marks every request body required; a body whose fields are all optional may be
+ * left out (index.ts treats a missing body as `{}`), and the document says so.
+ */
+function optionalBodies<T extends OpenApiPaths>(document: T): T {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const body = operation.requestBody
+      const schema = body?.content?.['application/json']?.schema
+      if (body && schema && !schema.required?.length) body.required = false
+    }
+  }
+  return document
+}
+
 export async function adminApi(instance: FastifyInstance, options: AdminApiOptions): Promise<void> {
   const { store } = options
   const scope = instance.withTypeProvider<TypeBoxTypeProvider>()
@@ -97,6 +116,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
       },
       security: [{ bearer: [] }],
     },
+    transformObject: (document) => optionalBodies(('openapiObject' in document ? document.openapiObject : {}) as OpenApiPaths),
     // Shared schemas become components under their own names.
     refResolver: {
       buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) =>

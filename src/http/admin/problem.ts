@@ -92,6 +92,10 @@ function describeFault(fault: FastifySchemaValidationError, part: Part): { path:
       const field = names[0] ?? '?'
       return { path: `${at}/${field}`, message: `'${field}' is not a field of this request` }
     }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[] | undefined) ?? []
+      return { path: at, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` }
+    }
     case 'required': {
       const names = (params.requiredProperties as string[] | undefined) ?? [String(params.missingProperty)]
       return { path: at, message: `the field${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')} ${names.length > 1 ? 'are' : 'is'} required` }
@@ -101,10 +105,35 @@ function describeFault(fault: FastifySchemaValidationError, part: Part): { path:
   }
 }
 
+/**
+ * A value that matches no branch of an `anyOf` (a nullable field, mostly) is reported once per
+ * branch and once more for the `anyOf`; a reader wants one line: "must be string or null".
+ */
+function mergeAlternatives(faults: readonly FastifySchemaValidationError[]): FastifySchemaValidationError[] {
+  const unions = faults.filter((f) => f.keyword === 'anyOf')
+  if (unions.length === 0) return [...faults]
+  const merged: FastifySchemaValidationError[] = []
+  const branchOf = (f: FastifySchemaValidationError) => unions.find((u) => f.schemaPath.startsWith(`${u.schemaPath}/anyOf/`))
+  for (const fault of faults) {
+    if (branchOf(fault)) continue
+    if (fault.keyword !== 'anyOf') {
+      merged.push(fault)
+      continue
+    }
+    const branches = faults.filter((f) => branchOf(f) === fault)
+    const types = branches.map((f) => (f.keyword === 'type' ? (f.params as { type?: string }).type : undefined))
+    const message = types.every((t) => t !== undefined)
+      ? `must be ${types.join(' or ')}`
+      : branches.map((f) => describeFault(f, 'body')?.message ?? f.message).join(', or ')
+    merged.push({ ...fault, keyword: 'alternatives', message })
+  }
+  return merged
+}
+
 export function validationProblem(faults: readonly FastifySchemaValidationError[], part: Part): Problem {
   const errors: { path: string; message: string }[] = []
   const seen = new Set<string>()
-  for (const fault of faults) {
+  for (const fault of mergeAlternatives(faults)) {
     const described = describeFault(fault, part)
     if (!described) continue
     const key = `${described.path}\0${described.message}`

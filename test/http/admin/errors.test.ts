@@ -49,6 +49,18 @@ for (const { name, open } of STORES) {
       assert.equal(settings.scimEnabled, true, 'the dry run given as text did not run as a real one')
     })
 
+    test('each fault once, in words: alternatives merged, allowed values named, every fault listed', async () => {
+      const nullable = await h.admin('POST', '/tenants', { kind: 'enterprise', slug: 'x', shortCode: 5 })
+      assert.deepEqual(nullable.body.errors, [{ path: '/body/shortCode', message: 'must be string or null' }])
+      const several = await h.admin('POST', '/tenants', { kind: 'team', slugg: 'x' })
+      assert.deepEqual(several.body.errors, [
+        { path: '/body', message: "the field 'slug' is required" },
+        { path: '/body/slugg', message: "'slugg' is not a field of this request" },
+        { path: '/body/kind', message: 'must be one of "organization", "enterprise"' },
+      ])
+      assert.match(several.body.detail, /and 2 more faults/)
+    })
+
     test('a missing field, a body that is not an object, and an empty body where fields are required', async () => {
       const missing = await h.admin('POST', `${acme}/accounts`, {})
       assertProblem(missing, 400, 'validation')

@@ -81,6 +81,8 @@ for (const { name, open } of STORES) {
       assert.deepEqual(doc.components.securitySchemes.bearer, { ...doc.components.securitySchemes.bearer, type: 'http', scheme: 'bearer' })
       assert.deepEqual(doc.security, [{ bearer: [] }])
       assert.ok(!('/openapi.json' in doc.paths))
+      assert.equal(doc.paths['/tenants'].post.requestBody.required, true)
+      assert.equal(doc.paths['/tenants/{t}/scim/disable'].post.requestBody.required, false, 'a body of optional fields may be left out')
       for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
         for (const [method, op] of Object.entries(ops)) {
           const body = op.requestBody?.content?.['application/json']?.schema
