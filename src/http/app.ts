@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { assertSafeObject } from '../scim/json/safe-object.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Store, TenantKind } from '../store/contract.js'
+import { ADMIN_PREFIX, adminApi } from './admin/index.js'
+import { adminFrameworkError } from './admin/problem.js'
 import { authenticateTenant } from './authenticate.js'
 import type { ServerConfig } from './config.js'
 import { databaseHealth } from './database-health.js'
@@ -81,8 +83,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       connectionsCheckingInterval: checkingInterval(config.requestTimeoutMs),
     },
     // Faults found before routing (a URL that is not percent-encoding, an over-long path
-    // segment) and on the raw socket (431, 408, malformed HTTP) get a SCIM error too.
-    frameworkErrors: frameworkErrorHandler,
+    // segment) and on the raw socket (431, 408, malformed HTTP) get a SCIM error too; under
+    // the admin API, a problem document like the rest of it.
+    frameworkErrors: (error, request, reply) =>
+      request.url.startsWith(`${ADMIN_PREFIX}/`) ? adminFrameworkError(error, request, reply) : frameworkErrorHandler(error, request, reply),
     clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
   })
 
@@ -116,6 +120,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         ...(request.scim && { tenant: tenantLabel(request.scim.tenant) }),
+        // Who did what through the admin API: the token by id (never its secret), and the tenant.
+        ...(request.adminToken && { adminToken: request.adminToken.id }),
+        ...(request.adminTenant && { tenant: tenantLabel(request.adminTenant) }),
         ...(request.tolerances && { tolerances: request.tolerances }),
       },
       'request',
@@ -132,6 +139,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
       .send({ status: 'unavailable', detail: 'the database is unavailable' })
   })
+
+  // Its own scope: JSON (not SCIM) bodies, problem details for errors, admin tokens.
+  await app.register(adminApi, { prefix: ADMIN_PREFIX, store })
 
   const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
   for (const { kind, prefix } of TENANT_PREFIXES) {

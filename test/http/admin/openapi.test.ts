@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { STORES, group, user } from '../../helpers/harness.js'
+import { startAdmin, type AdminHarness } from './admin-harness.js'
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+const COMPONENT = '#/components/schemas/'
+const ID = 'urn:roster:test:schema:'
+
+/** `schema` with references to components made references to the ids they are added under. */
+function rewritten(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(rewritten)
+  if (schema === null || typeof schema !== 'object') return schema
+  return Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith(COMPONENT) ? ID + v.slice(COMPONENT.length) : rewritten(v)]),
+  )
+}
+
+/** Checks real responses against the response schemas of the OpenAPI document, and counts the operations checked. */
+class Conformance {
+  readonly ajv = new Ajv2020({ strict: true, allErrors: true, formats: { 'date-time': /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/ } })
+  readonly checked = new Set<string>()
+
+  constructor(readonly doc: any) {
+    for (const [name, schema] of Object.entries(doc.components.schemas)) this.ajv.addSchema(rewritten(schema) as object, ID + name)
+  }
+
+  operations(): string[] {
+    return Object.entries(this.doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+  }
+
+  check(method: Method, template: string, res: { status: number; headers: Record<string, unknown>; body: unknown; text: string }) {
+    const operation = this.doc.paths[template]?.[method.toLowerCase()]
+    assert.ok(operation, `${method} ${template} is in the document`)
+    const response = operation.responses[String(res.status)] ?? operation.responses.default
+    assert.ok(response, `${method} ${template} documents ${res.status}`)
+    if (!response.content) {
+      assert.equal(res.text, '', `${method} ${template} ${res.status} has no body`)
+    } else {
+      const type = String(res.headers['content-type']).split(';')[0]!
+      const media = response.content[type]
+      assert.ok(media, `${method} ${template} ${res.status} documents ${type}`)
+      const validate = this.ajv.compile(rewritten(media.schema) as object)
+      assert.ok(validate(res.body), `${method} ${template} ${res.status}: ${this.ajv.errorsText(validate.errors)}\n${res.text}`)
+    }
+    this.checked.add(`${method} ${template}`)
+  }
+}
+
+for (const { name, open } of STORES) {
+  describe(`admin API: the OpenAPI document describes the real responses [${name}]`, () => {
+    let h: AdminHarness
+    let doc: any
+    let conformance: Conformance
+    before(async () => {
+      h = await startAdmin(open)
+      doc = (await h.admin('GET', '/openapi.json', undefined, null)).body
+      conformance = new Conformance(doc)
+    })
+    after(() => h.close())
+
+    /**
+     * Calls `template` with its parameters filled in, and checks the answer against the
+     * document; a success unless another status is expected (a 500 is a problem document too).
+     */
+    async function call(method: Method, template: string, params: Record<string, string> = {}, body?: unknown, status?: number) {
+      const path = template.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(params[p] ?? 'organization:acme'))
+      const res = await h.admin(method, path, body)
+      if (status === undefined) assert.ok(res.status >= 200 && res.status < 300, `${method} ${path}: ${res.status} ${res.text}`)
+      else assert.equal(res.status, status, `${method} ${path}: ${res.text}`)
+      conformance.check(method, template, res)
+      return res
+    }
+
+    test('an OpenAPI 3.1 document with bearer security, generated from the routes', () => {
+      assert.equal(doc.openapi, '3.1.0')
+      assert.deepEqual(doc.components.securitySchemes.bearer, { ...doc.components.securitySchemes.bearer, type: 'http', scheme: 'bearer' })
+      assert.deepEqual(doc.security, [{ bearer: [] }])
+      assert.ok(!('/openapi.json' in doc.paths))
+      assert.equal(doc.paths['/tenants'].post.requestBody.required, true)
+      assert.equal(doc.paths['/tenants/{t}/scim/disable'].post.requestBody.required, false, 'a body of optional fields may be left out')
+      for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+        for (const [method, op] of Object.entries(ops)) {
+          const body = op.requestBody?.content?.['application/json']?.schema
+          if (body) assert.equal(body.additionalProperties, false, `${method} ${path}: unknown fields are refused`)
+          assert.ok(op.responses.default.content['application/problem+json'], `${method} ${path} documents its errors`)
+        }
+      }
+    })
+
+    test('every operation, called for real, answers as the document says', async () => {
+      const g = { t: 'enterprise:globex' }
+      const { scimToken } = await h.enterprise('globex')
+      const scim = (path: string, body: unknown) => h.scimAs(scimToken, 'POST', `/scim/v2/enterprises/globex${path}`, body)
+      const u1 = (await scim('/Users', user('quinn@globex.example', { emails: [{ value: 'quinn@globex.example', primary: true }] }))).body
+      const scimGroup = (await scim('/Groups', group('devs', { members: [{ value: u1.id }] }))).body
+      await h.scim('POST', '/Users', user('rosa@acme.example', { emails: [{ value: 'rosa@acme.example', primary: true }] }))
+      await h.scim('POST', '/Users', user('sam@acme.example', { emails: [{ value: 'sam@acme.example', primary: true }] }))
+
+      // Tenants
+      await call('GET', '/tenants')
+      await call('POST', '/tenants', {}, { kind: 'organization', slug: 'stark' })
+      await call('GET', '/tenants/{t}')
+      await call('PATCH', '/tenants/{t}/settings', {}, { invitationDays: 10 })
+      await call('POST', '/tenants/{t}/scim/disable', { t: 'organization:stark' }, { dryRun: true })
+      await call('POST', '/tenants/{t}/scim/disable', { t: 'organization:stark' })
+      await call('POST', '/tenants/{t}/scim/enable', { t: 'organization:stark' }, { dryRun: true })
+      await call('POST', '/tenants/{t}/scim/enable', { t: 'organization:stark' })
+
+      // SCIM tokens
+      const scimTokenIssued = (await call('POST', '/tenants/{t}/scim-tokens', {}, { name: 'doc' })).body
+      await call('GET', '/tenants/{t}/scim-tokens')
+      await call('DELETE', '/tenants/{t}/scim-tokens/{id}', { id: scimTokenIssued.id })
+
+      // Accounts
+      const account = (await call('POST', '/tenants/{t}/accounts', {}, { login: 'tess', emails: ['tess@acme.example'] })).body
+      const a = { id: account.id }
+      await call('GET', '/tenants/{t}/accounts', {}, undefined)
+      await call('GET', '/tenants/{t}/accounts/{id}', a)
+      await call('PATCH', '/tenants/{t}/accounts/{id}', a, { displayName: 'Tess', roles: ['user', 'billing_manager'] })
+      await call('POST', '/tenants/{t}/accounts/{id}/suspend', a)
+      await call('POST', '/tenants/{t}/accounts/{id}/unsuspend', a)
+
+      // Sessions and personal access tokens
+      const session = (await call('POST', '/tenants/{t}/accounts/{id}/sessions', a, { name: 's' })).body
+      const pat = (await call('POST', '/tenants/{t}/accounts/{id}/tokens', a, { expiresInDays: 7 })).body
+      await call('GET', '/tenants/{t}/accounts/{id}/sessions', a)
+      await call('GET', '/tenants/{t}/accounts/{id}/tokens', a)
+      await call('POST', '/tenants/{t}/sessions/verify', {}, { secret: session.secret })
+      await call('POST', '/tenants/{t}/tokens/verify', {}, { secret: pat.secret })
+      await call('DELETE', '/tenants/{t}/accounts/{id}/sessions/{sid}', { ...a, sid: session.id })
+      await call('DELETE', '/tenants/{t}/accounts/{id}/tokens/{tid}', { ...a, tid: pat.id })
+      await call('POST', '/tenants/{t}/sessions/verify', {}, { secret: session.secret }, 401)
+
+      // Identities and invitations
+      await call('GET', '/tenants/{t}/identities')
+      const invitations = (await call('GET', '/tenants/{t}/invitations', {}, undefined)).body.items
+      const [rosa, sam] = invitations
+      await call('POST', '/tenants/{t}/invitations/{id}/resend', { id: rosa.id })
+      await call('POST', '/tenants/{t}/invitations/{id}/accept', { id: rosa.id })
+      const outbox = (await call('GET', '/tenants/{t}/outbox')).body.items
+      const samMail = outbox.find((m: { invitationId: string }) => m.invitationId === sam.id)
+      const samText = (await call('GET', '/tenants/{t}/outbox/{id}', { id: samMail.id })).body.text
+      const code = /roster_inv_[A-Za-z0-9_-]+/.exec(samText)![0]
+      await call('POST', '/tenants/{t}/invitations/accept', {}, { token: code })
+
+      // Outbox
+      const now = new Date()
+      for (const m of await h.store.outboxDelivery.claim(now.toISOString(), new Date(now.getTime() + 60_000).toISOString(), 100)) {
+        await h.store.outboxDelivery.markFailed(m.id, 'refused')
+      }
+      await call('POST', '/tenants/{t}/outbox/{id}/retry', { id: samMail.id })
+
+      // Email templates
+      await call('GET', '/tenants/{t}/email-templates')
+      await call('PUT', '/tenants/{t}/email-templates/{name}', { name: 'welcome' }, { subject: 'Hi {{login}}', text: 't', html: 'h' })
+      await call('GET', '/tenants/{t}/email-templates/{name}', { name: 'welcome' })
+      await call('DELETE', '/tenants/{t}/email-templates/{name}', { name: 'welcome' })
+
+      // Teams
+      const team = (await call('POST', '/tenants/{t}/teams', g, { name: 'devs' })).body
+      const tm = { ...g, id: team.id }
+      await call('GET', '/tenants/{t}/teams', g)
+      await call('PATCH', '/tenants/{t}/teams/{id}', tm, { description: 'Developers' })
+      const local = (await h.admin('POST', '/tenants/enterprise:globex/accounts', { login: 'ursula' })).body
+      await call('PUT', '/tenants/{t}/teams/{id}/members/{accountId}', { ...tm, accountId: local.id })
+      await call('DELETE', '/tenants/{t}/teams/{id}/members/{accountId}', { ...tm, accountId: local.id })
+      await call('POST', '/tenants/{t}/teams/{id}/link', tm, { groupId: scimGroup.id })
+      await call('GET', '/tenants/{t}/teams/{id}', tm)
+      await call('GET', '/tenants/{t}/teams/{id}/members', tm)
+      await call('POST', '/tenants/{t}/teams/{id}/reconcile', tm)
+      await call('POST', '/tenants/{t}/teams/{id}/unlink', tm)
+      await call('DELETE', '/tenants/{t}/teams/{id}', tm)
+
+      // Deleting an account last: its credentials go with it.
+      await call('DELETE', '/tenants/{t}/accounts/{id}', a)
+
+      const missed = conformance.operations().filter((op) => !conformance.checked.has(op))
+      assert.deepEqual(missed, [], 'every operation of the document was called and checked')
+    })
+
+    test('error responses are the problem documents the document describes', async () => {
+      await call('GET', '/tenants/{t}/accounts/{id}', { id: 'none' }, undefined, 404)
+      const invalid = await call('POST', '/tenants/{t}/accounts', {}, { login: 'x', extra: true }, 400)
+      assert.ok(invalid.body.errors.length > 0)
+      const badCursor = await h.admin('GET', '/tenants/organization:acme/teams?cursor=nope')
+      assert.equal(badCursor.status, 400)
+      conformance.check('GET', '/tenants/{t}/teams', badCursor)
+    })
+
+    test('the check refuses what the document does not describe', () => {
+      const json = { 'content-type': 'application/json; charset=utf-8' }
+      const wrong = [
+        { status: 200, headers: json, body: { id: 'x' }, text: '{"id":"x"}' },
+        { status: 200, headers: { 'content-type': 'text/html' }, body: undefined, text: '<p>' },
+        { status: 404, headers: json, body: { error: 'gone' }, text: '{"error":"gone"}' },
+      ]
+      for (const res of wrong) assert.throws(() => conformance.check('GET', '/tenants/{t}', res), assert.AssertionError)
+      assert.throws(() => conformance.check('GET', '/tenants/{t}/nothing', wrong[0]!), assert.AssertionError)
+    })
+  })
+}
