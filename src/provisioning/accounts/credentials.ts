@@ -61,9 +61,12 @@ export async function issueCredential(
   return { credential, secret }
 }
 
-/** The credential and its account, or 401 (the same answer for every failure). */
-export async function verifyCredential(store: TenantStore, secret: string, now = new Date()): Promise<VerifiedCredential> {
-  if (!SHAPE.test(secret)) throw invalidCredential()
+/**
+ * The credential and its account, or 401 (the same answer for every failure). `kind`: only a
+ * session, or only a token, will do.
+ */
+export async function verifyCredential(store: TenantStore, secret: string, now = new Date(), kind?: CredentialKind): Promise<VerifiedCredential> {
+  if (!SHAPE.test(secret) || (kind !== undefined && !secret.startsWith(PREFIX[kind]))) throw invalidCredential()
   const hash = hashToken(secret)
   return store.transaction(async (tx) => {
     const credential = await tx.accounts.credentialByHash(hash)
@@ -83,10 +86,12 @@ export async function listCredentials(store: TenantStore, accountId: string, kin
   })
 }
 
-export async function revokeCredential(store: TenantStore, accountId: string, id: string): Promise<void> {
+export async function revokeCredential(store: TenantStore, accountId: string, id: string, kind?: CredentialKind): Promise<void> {
   await store.transaction(async (tx) => {
     const credential = await tx.accounts.credential(id)
-    if (!credential || credential.accountId !== accountId) throw notFound(`account '${accountId}' has no session or token '${id}'`)
+    if (!credential || credential.accountId !== accountId || (kind !== undefined && credential.kind !== kind)) {
+      throw notFound(`account '${accountId}' has no ${kind ?? 'session or token'} '${id}'`)
+    }
     if (!(await tx.accounts.revokeCredential(id, new Date().toISOString()))) throw conflict(`'${id}' was revoked already`)
   })
 }

@@ -58,7 +58,8 @@ export async function enableScim(
       scimEnabled: !options.dryRun || settingsOf(current).scimEnabled,
       dryRun: options.dryRun === true,
       affected: count,
-      accounts: affected.slice(0, LISTED).map((a) => ({ id: a.id, login: a.login, state: a.state })),
+      // As they are after the call: suspended, unless this is a dry run.
+      accounts: affected.slice(0, LISTED).map((a) => ({ id: a.id, login: a.login, state: options.dryRun ? a.state : ('suspended' as const) })),
       ...(owner && { setupOwner: owner.id }),
     }
   })
