@@ -255,7 +255,7 @@ for (const database of DATABASES) {
         [['account', 'show', 'a', 'b', '--org', 'beta'], "unexpected argument 'b'"],
         [['account', 'show', 'carol', '--org', 'beta', '--state', 'active'], "--state is given to 'list' only"],
         [['account', 'suspend', 'carol', '--org', 'beta', '--json'], "--json is given to 'list' and 'show' only"],
-        [['account', 'rename', 'carol', '--org', 'beta'], "unknown action 'rename'"],
+        [['account', 'rename', 'carol', '--org', 'beta', '--state', 'active'], "unknown action 'rename'"],
         [['account'], 'an action is required'],
       ]
       for (const [args, message] of cases) {

@@ -6,11 +6,11 @@ import type { Tenant, TenantStore } from '../../store/contract.js'
 import type { AccountHistoryEntry, AccountRecord, AccountState } from '../../store/records/account.js'
 import { USAGE } from '../usage.js'
 import {
+  checkAction,
   describeTenant,
   expectArguments,
   listLimit,
   oneOf,
-  optionsFor,
   parse,
   TENANT_OPTIONS,
   unknownAction,
@@ -73,7 +73,7 @@ export async function accountCommand(argv: string[], out: Out): Promise<void> {
   )
   const [action, ...args] = positionals
   if (values.help) return out(usage)
-  if (action !== undefined) optionsFor(values, action, ACCOUNT_OPTIONS, usage)
+  checkAction(action, ['list', 'show', 'suspend', 'unsuspend'], values, ACCOUNT_OPTIONS, usage)
 
   if (action === 'list') {
     expectArguments(action, args, [0, 0], 'no argument', usage)

@@ -10,10 +10,10 @@ import type { Store, Tenant } from '../../store/contract.js'
 import type { AdminTokenRecord } from '../../store/records/admin-token.js'
 import { USAGE } from '../usage.js'
 import {
+  checkAction,
   describeTenant,
   expectArguments,
   LIFETIME_OPTIONS,
-  optionsFor,
   parse,
   TENANT_OPTIONS,
   tenantSelector,
@@ -61,7 +61,7 @@ export async function adminTokenCommand(argv: string[], out: Out): Promise<void>
   const { values, positionals } = parse(argv, { ...TENANT_OPTIONS, ...LIFETIME_OPTIONS, json: { type: 'boolean' } }, usage)
   const [action, ...args] = positionals
   if (values.help) return out(usage)
-  if (action !== undefined) optionsFor(values, action, ADMIN_TOKEN_OPTIONS, usage)
+  checkAction(action, ['create', 'list', 'revoke'], values, ADMIN_TOKEN_OPTIONS, usage)
   if (action === 'create') {
     expectArguments(action, args, [0, 0], 'no argument', usage)
     const target = reach(values, usage)

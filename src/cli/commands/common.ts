@@ -222,14 +222,23 @@ export const unknownAction = (action: string | undefined, usage: string) =>
   new UsageError(action ? `unknown action '${action}'` : 'an action is required', usage)
 
 /**
- * Refuses an option given to an action that does not take it (`account show --state x` would
- * otherwise look as if it did something). `allowed`: each option and the actions taking it.
+ * The action, which must be one of `actions`, and the options given, each of which it must take
+ * (`account show --state x` would otherwise look as if it did something). `allowed`: each
+ * option and the actions taking it; options not named there every action takes.
  */
-export function optionsFor(values: Options, action: string, allowed: Readonly<Record<string, readonly string[]>>, usage: string): void {
-  for (const [option, actions] of Object.entries(allowed)) {
-    if (values[option] === undefined || actions.includes(action)) continue
-    const names = actions.map((a) => `'${a}'`)
+export function checkAction(
+  action: string | undefined,
+  actions: readonly string[],
+  values: Options,
+  allowed: Readonly<Record<string, readonly string[]>>,
+  usage: string,
+): string {
+  if (action === undefined || !actions.includes(action)) throw unknownAction(action, usage)
+  for (const [option, takers] of Object.entries(allowed)) {
+    if (values[option] === undefined || takers.includes(action)) continue
+    const names = takers.map((a) => `'${a}'`)
     const which = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]
     throw new UsageError(`--${option} is given to ${which} only`, usage)
   }
+  return action
 }

@@ -6,11 +6,11 @@ import { conflict, notFound } from '../../scim/errors.js'
 import type { OutboxMessage, OutboxState } from '../../store/records/invitation.js'
 import { USAGE } from '../usage.js'
 import {
+  checkAction,
   describeTenant,
   expectArguments,
   listLimit,
   oneOf,
-  optionsFor,
   parse,
   TENANT_OPTIONS,
   unknownAction,
@@ -47,7 +47,7 @@ export async function outboxCommand(argv: string[], out: Out): Promise<void> {
   )
   const [action, ...args] = positionals
   if (values.help) return out(usage)
-  if (action !== undefined) optionsFor(values, action, OUTBOX_OPTIONS, usage)
+  checkAction(action, ['list', 'retry'], values, OUTBOX_OPTIONS, usage)
 
   if (action === 'list') {
     expectArguments(action, args, [0, 0], 'no argument', usage)

@@ -6,10 +6,10 @@ import type { TenantStore } from '../../store/contract.js'
 import type { ReconcileReport, TeamRecord } from '../../store/records/team.js'
 import { USAGE } from '../usage.js'
 import {
+  checkAction,
   describeTenant,
   expectArguments,
   listLimit,
-  optionsFor,
   parse,
   TENANT_OPTIONS,
   unknownAction,
@@ -77,7 +77,7 @@ export async function teamCommand(argv: string[], out: Out): Promise<void> {
   )
   const [action, ...args] = positionals
   if (values.help) return out(usage)
-  if (action !== undefined) optionsFor(values, action, TEAM_OPTIONS, usage)
+  checkAction(action, ['create', 'list', 'link', 'unlink', 'members', 'reconcile'], values, TEAM_OPTIONS, usage)
 
   if (action === 'create') {
     expectArguments(action, args, [1, 1], 'exactly one team name', usage)
@@ -127,8 +127,9 @@ export async function teamCommand(argv: string[], out: Out): Promise<void> {
     expectArguments(action, args, [2, 2], 'a team id or name and a SCIM group id', usage)
     const [ref, groupId] = args as [string, string]
     const team = await withTenant(values, usage, async (store, tenant) => {
-      const teams = new Teams(store.forTenant(tenant))
-      const found = await findTeam(store.forTenant(tenant), ref)
+      const scoped = store.forTenant(tenant)
+      const teams = new Teams(scoped)
+      const found = await findTeam(scoped, ref)
       await teams.link(found.id, groupId, { replace: values.replace === true })
       return teams.get(found.id)
     })
@@ -140,8 +141,9 @@ export async function teamCommand(argv: string[], out: Out): Promise<void> {
   if (action === 'unlink') {
     expectArguments(action, args, [1, 1], 'a team id or name', usage)
     const { before, team } = await withTenant(values, usage, async (store, tenant) => {
-      const teams = new Teams(store.forTenant(tenant))
-      const before = await findTeam(store.forTenant(tenant), args[0]!)
+      const scoped = store.forTenant(tenant)
+      const teams = new Teams(scoped)
+      const before = await findTeam(scoped, args[0]!)
       await teams.unlink(before.id)
       return { before, team: await teams.get(before.id) }
     })

@@ -4,7 +4,7 @@ import { initialSettings, settingsOf } from '../../provisioning/tenant-settings.
 import { isScimError } from '../../scim/errors.js'
 import { commandName } from '../invocation.js'
 import { USAGE } from '../usage.js'
-import { databaseFlag, expectArguments, optionsFor, parse, unknownAction, UsageError, withData, type Options, type Out } from './common.js'
+import { checkAction, databaseFlag, expectArguments, parse, unknownAction, UsageError, withData, type Options, type Out } from './common.js'
 
 /**
  * `--short-code`, checked by the rule tenants are created with before the database is opened;
@@ -28,7 +28,7 @@ export async function tenantCommand(kind: 'organization' | 'enterprise', argv: s
   const { values, positionals } = parse(argv, { 'short-code': { type: 'string' } }, usage)
   const [action, ...args] = positionals
   if (values.help) return out(usage)
-  if (action !== undefined) optionsFor(values, action, { 'short-code': ['create'] }, usage)
+  checkAction(action, ['create', 'list'], values, { 'short-code': ['create'] }, usage)
   if (action === 'create') {
     expectArguments(action, args, [1, 1], 'exactly one slug', usage)
     const slug = args[0]!

@@ -3,10 +3,10 @@ import { requireTenant, tenantBasePath } from '../../provisioning/tenants.js'
 import { issueToken, revokeToken } from '../../provisioning/tokens.js'
 import { USAGE } from '../usage.js'
 import {
+  checkAction,
   describeTenant,
   expectArguments,
   LIFETIME_OPTIONS,
-  optionsFor,
   parse,
   TENANT_OPTIONS,
   tenantSelector,
@@ -33,7 +33,7 @@ export async function tokenCommand(argv: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(argv, { ...TENANT_OPTIONS, ...LIFETIME_OPTIONS }, usage)
   const [action, ...args] = positionals
   if (values.help) return out(usage)
-  if (action !== undefined) optionsFor(values, action, TOKEN_OPTIONS, usage)
+  checkAction(action, ['create', 'list', 'revoke'], values, TOKEN_OPTIONS, usage)
   if (action === 'create') {
     expectArguments(action, args, [0, 0], 'no argument', usage)
     const selector = tenantSelector(values, usage)!
