@@ -29,8 +29,7 @@ Every command, with an example: docs/cli.md.
 
 Exit status, for every command:
   0  done
-  1  the command failed (no such tenant, account, team or token, an account the IdP manages,
-     database missing or unreachable, port in use, ...)
+  1  the command failed (nothing by that name, a refusal, database unreachable, port in use, ...)
   2  usage error: an unknown command or option, or a bad value in an option or a ROSTER_* variable`,
   serve: `Usage: roster serve [--port N] [--host H] [--workers N] [--database URL]
 
