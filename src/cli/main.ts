@@ -1,88 +1,28 @@
-import { isAbsolute, resolve } from 'node:path'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { ConfigError, DEFAULT_DATABASE_URL } from '../http/config.js'
-import { createTenant, requireTenant, tenantBasePath } from '../provisioning/tenants.js'
-import { DEFAULT_TOKEN_DAYS, issueToken, MAX_TOKEN_DAYS, revokeToken } from '../provisioning/tokens.js'
+import { resolve } from 'node:path'
+import { ConfigError } from '../http/config.js'
 import { isScimError } from '../scim/errors.js'
-import type { Store, Tenant, TenantKind, TokenRecord } from '../store/contract.js'
-import {
-  DatabaseUrlError,
-  NoRosterDatabaseError,
-  openStore,
-  parseDatabaseUrl,
-  redactDatabaseUrl,
-} from '../store/open-store.js'
-import { newerSchema } from '../store/schema-version.js'
+import { DatabaseUrlError, openStore, parseDatabaseUrl } from '../store/open-store.js'
 import { backupSqlite } from './backup.js'
-import { commandName, databaseOption } from './invocation.js'
-import { serve } from './serve.js'
+import { accountCommand } from './commands/accounts.js'
+import { adminTokenCommand } from './commands/admin-tokens.js'
+import {
+  databaseUrl,
+  describeDatabase,
+  EXIT_FAILURE,
+  EXIT_USAGE,
+  parse,
+  UsageError,
+  type Options,
+  type Out,
+} from './commands/common.js'
+import { outboxCommand } from './commands/outbox.js'
+import { teamCommand } from './commands/teams.js'
+import { tenantCommand } from './commands/tenants.js'
+import { tokenCommand } from './commands/tokens.js'
 import { USAGE } from './usage.js'
 import { rosterVersion } from './version.js'
 
-/** One rule for every command (also in `roster --help`): 0 done, 1 failed, 2 called wrongly. */
-export const EXIT_FAILURE = 1
-export const EXIT_USAGE = 2
-
-/** A mistake in how the command was called: exit code 2 and the command's usage. */
-export class UsageError extends Error {
-  constructor(message: string, readonly usage: string) {
-    super(message)
-  }
-}
-
-type Options = Record<string, string | boolean | undefined>
-
-function parse(argv: string[], options: ParseArgsConfig['options'], usage: string) {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...options, database: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    })
-    return { values: values as Options, positionals }
-  } catch (e) {
-    throw new UsageError(argumentError(e), usage)
-  }
-}
-
-/** parseArgs' messages, shorter and without its advice about `--`, which suits none of these commands. */
-function argumentError(e: unknown): string {
-  const { code, message } = e as { code?: unknown; message: string }
-  // "Option '-h, --help' does not take an argument": the long name, as the usage shows it.
-  const option = /'(?:-\w, )?(-[^' ]*)/.exec(message)?.[1]
-  if (option === undefined) return message
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'`
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    if (/does not take an argument/.test(message)) return `option '${option}' takes no value`
-    if (/ambiguous/.test(message)) {
-      return `option '${option}' needs a value (one starting with '-' is written ${option}=-…)`
-    }
-    return `option '${option}' needs a value`
-  }
-  return message
-}
-
-/** `--database`, else ROSTER_DATABASE_URL, else the default file. */
-function databaseUrl(values: Options, usage: string): string {
-  const flag = values.database as string | undefined
-  if (flag === '') throw new UsageError(`--database takes a database URL, got ''`, usage)
-  return flag ?? (process.env.ROSTER_DATABASE_URL || DEFAULT_DATABASE_URL)
-}
-
-/** The database as messages name it: without a password, and a relative SQLite path with its absolute file. */
-function describeDatabase(url: string): string {
-  const target = parseDatabaseUrl(url)
-  if (target.kind === 'postgres') return `'${redactDatabaseUrl(url)}'`
-  if (target.kind === 'sqlite' && !isAbsolute(target.path)) return `'${url}' (file '${resolve(target.path)}')`
-  return `'${url}'`
-}
-
-/** What a hint must add to a command for it to reach the same database: what the command line said. */
-function databaseFlag(values: Options): string {
-  const url = values.database as string | undefined
-  return url === undefined ? '' : databaseOption(url)
-}
+export { EXIT_FAILURE, EXIT_USAGE, UsageError }
 
 /** `--workers`, else ROSTER_WORKERS, else 1: a whole number of processes, at least one. */
 function workerCount(values: Options): number {
@@ -97,171 +37,7 @@ function workerCount(values: Options): number {
   return n
 }
 
-/**
- * Runs `fn` on an existing Roster database at the schema version this code knows. Only serve and
- * migrate create or upgrade one: anything else on a mistyped path would make a new, empty
- * database and answer from it as if nothing were wrong.
- */
-async function withData<T>(values: Options, usage: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const url = databaseUrl(values, usage)
-  let store: Store
-  try {
-    store = await openStore(url, { mustExist: true })
-  } catch (e) {
-    if (!(e instanceof NoRosterDatabaseError)) throw e
-    throw new NoRosterDatabaseError(`${e.message}. To create it: ${commandName()} migrate${databaseFlag(values)}`)
-  }
-  try {
-    const version = (await store.schemaVersion()) ?? 0
-    const latest = store.latestSchemaVersion
-    if (version > latest) throw newerSchema(version, latest)
-    if (version < latest) {
-      throw new Error(
-        `database ${describeDatabase(url)} has schema version ${version}, this Roster needs ${latest}: ` +
-          `run ${commandName()} migrate${databaseFlag(values)} (serve also migrates at start)`,
-      )
-    }
-    return await fn(store)
-  } finally {
-    await store.close()
-  }
-}
-
-const TOKEN_TENANT = { org: { type: 'string' }, enterprise: { type: 'string' }, instance: { type: 'boolean' } } as const
-
-/** Which tenant `--org`/`--enterprise`/`--instance` names; exactly one unless `optional`. */
-function tenantSelector(values: Options, optional: boolean): { kind: TenantKind; slug: string } | undefined {
-  const chosen: { kind: TenantKind; slug: string }[] = []
-  if (values.org !== undefined) chosen.push({ kind: 'organization', slug: String(values.org) })
-  if (values.enterprise !== undefined) chosen.push({ kind: 'enterprise', slug: String(values.enterprise) })
-  if (values.instance) chosen.push({ kind: 'instance', slug: '' })
-  if (chosen.length > 1 || (chosen.length === 0 && !optional)) {
-    throw new UsageError('name exactly one tenant: --org <slug>, --enterprise <slug> or --instance', USAGE.token)
-  }
-  return chosen[0]
-}
-
-const describeTenant = (t: Tenant) => (t.kind === 'instance' ? 'the instance' : `${t.kind} '${t.slug}'`)
-
-/**
- * `--expires-in DAYS`, `--no-expiry`, or the default lifetime; undefined: never expires. Whole
- * days only: `0` or `''` once made a token that never expired, and `0.5` half a day under a
- * message that promised days.
- */
-function tokenLifetime(values: Options): number | undefined {
-  const given = values['expires-in'] as string | undefined
-  if (values['no-expiry']) {
-    if (given !== undefined) throw new UsageError('give --expires-in DAYS or --no-expiry, not both', USAGE.token)
-    return undefined
-  }
-  if (given === undefined) return DEFAULT_TOKEN_DAYS
-  const days = Number(given)
-  if (!/^\d+$/.test(given) || days < 1 || days > MAX_TOKEN_DAYS) {
-    throw new UsageError(
-      `--expires-in takes a whole number of days from 1 to ${MAX_TOKEN_DAYS}, got '${given}'; ` +
-        'a token that never expires is asked for with --no-expiry',
-      USAGE.token,
-    )
-  }
-  return days
-}
-
-function tokenStatus(t: TokenRecord, now: number): string {
-  if (t.revokedAt !== null) return 'revoked'
-  return t.expiresAt !== null && Date.parse(t.expiresAt) <= now ? 'expired' : 'active'
-}
-
-async function tenantCommand(kind: 'organization' | 'enterprise', argv: string[], out: (s: string) => void) {
-  const usage = kind === 'organization' ? USAGE.org : USAGE.enterprise
-  const { values, positionals } = parse(argv, {}, usage)
-  const [action, slug, ...extra] = positionals
-  if (values.help) return out(usage)
-  if (action === 'create') {
-    if (!slug || extra.length) throw new UsageError(`'create' takes exactly one slug`, usage)
-    const tenant = await withData(values, usage, (store) => createTenant(store, kind, slug))
-    out(`Created ${kind} '${tenant.slug}'.`)
-    out(`SCIM base URL path: ${tenantBasePath(tenant)}`)
-    const selector = kind === 'organization' ? '--org' : '--enterprise'
-    out(`Next: ${commandName()} token create ${selector} ${tenant.slug}${databaseFlag(values)}`)
-    return
-  }
-  if (action === 'list') {
-    if (slug !== undefined) throw new UsageError(`'list' takes no argument, got '${slug}'`, usage)
-    const tenants = await withData(values, usage, (store) => store.listTenants())
-    for (const t of tenants.filter((t) => t.kind === kind)) out(`${t.slug}\t${tenantBasePath(t)}\t${t.createdAt}`)
-    return
-  }
-  throw new UsageError(action ? `unknown action '${action}'` : 'an action is required', usage)
-}
-
-async function tokenCommand(argv: string[], out: (s: string) => void) {
-  const { values, positionals } = parse(
-    argv,
-    { ...TOKEN_TENANT, name: { type: 'string' }, 'expires-in': { type: 'string' }, 'no-expiry': { type: 'boolean' } },
-    USAGE.token,
-  )
-  const [action, ...rest] = positionals
-  if (values.help) return out(USAGE.token)
-  if (action === 'create') {
-    if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`, USAGE.token)
-    const selector = tenantSelector(values, false)!
-    const expiresInDays = tokenLifetime(values)
-    const name = values.name as string | undefined
-    if (name === '') throw new UsageError(`--name takes a name for the token, got ''`, USAGE.token)
-    const issued = await withData(values, USAGE.token, async (store) => {
-      const tenant = await requireTenant(store, selector.kind, selector.slug)
-      const options = { ...(name && { name }), ...(expiresInDays !== undefined && { expiresInDays }) }
-      return { tenant, ...(await issueToken(store, tenant, options)) }
-    })
-    const { record, tenant } = issued
-    out(`Created token '${record.id}' for ${describeTenant(tenant)} (SCIM base URL path ${tenantBasePath(tenant)}).`)
-    out(
-      record.expiresAt
-        ? `It expires at ${record.expiresAt}, in ${expiresInDays} days.`
-        : 'It never expires: revoke it when it is no longer needed.',
-    )
-    out('Copy it now: it is shown only once.')
-    out(issued.token)
-    return
-  }
-  if (action === 'list') {
-    if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`, USAGE.token)
-    const selector = tenantSelector(values, true)
-    const rows = await withData(values, USAGE.token, async (store) => {
-      const tenant = selector && (await requireTenant(store, selector.kind, selector.slug))
-      const tenants = new Map((await store.listTenants()).map((t) => [t.id, t]))
-      return (await store.listTokens(tenant?.id)).map((t) => ({ t, tenant: tenants.get(t.tenantId) }))
-    })
-    const now = Date.now()
-    out(['id', 'tenant', 'name', 'hint', 'status', 'created', 'expires', 'last used', 'revoked'].join('\t'))
-    for (const { t, tenant } of rows) {
-      out(
-        [
-          t.id,
-          tenant ? describeTenant(tenant) : '?',
-          t.name,
-          t.hint,
-          tokenStatus(t, now),
-          t.createdAt,
-          t.expiresAt ?? 'never',
-          t.lastUsedAt ?? '-',
-          t.revokedAt ?? '-',
-        ].join('\t'),
-      )
-    }
-    return
-  }
-  if (action === 'revoke') {
-    const [id, ...extra] = rest
-    if (!id || extra.length) throw new UsageError(`'revoke' takes exactly one token id`, USAGE.token)
-    await withData(values, USAGE.token, (store) => revokeToken(store, id))
-    out(`Revoked token '${id}'.`)
-    return
-  }
-  throw new UsageError(action ? `unknown action '${action}'` : 'an action is required', USAGE.token)
-}
-
-async function migrateCommand(argv: string[], out: (s: string) => void) {
+async function migrateCommand(argv: string[], out: Out) {
   const { values, positionals } = parse(argv, {}, USAGE.migrate)
   if (values.help) return out(USAGE.migrate)
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`, USAGE.migrate)
@@ -280,7 +56,7 @@ async function migrateCommand(argv: string[], out: (s: string) => void) {
   else out(`Database ${database} is already at schema version ${to}.`)
 }
 
-async function backupCommand(argv: string[], out: (s: string) => void) {
+async function backupCommand(argv: string[], out: Out) {
   const { values, positionals } = parse(argv, {}, USAGE.backup)
   if (values.help) return out(USAGE.backup)
   const [file, ...extra] = positionals
@@ -303,7 +79,7 @@ async function backupCommand(argv: string[], out: (s: string) => void) {
   out(`Backed up database ${describeDatabase(url)} (schema version ${version}) to '${destination}' (${size}).`)
 }
 
-export async function run(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<void> {
+export async function run(argv: string[], out: Out = (s) => process.stdout.write(`${s}\n`)): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {
     case undefined:
@@ -335,6 +111,9 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
           USAGE.serve,
         )
       }
+      // Loaded only to serve: the HTTP server's modules are most of the CLI's start-up time, and
+      // every other command runs without them.
+      const { serve } = await import('./serve.js')
       return serve(
         {
           ...(port !== undefined && { port }),
@@ -350,6 +129,14 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
       return tenantCommand('enterprise', rest, out)
     case 'token':
       return tokenCommand(rest, out)
+    case 'admin-token':
+      return adminTokenCommand(rest, out)
+    case 'account':
+      return accountCommand(rest, out)
+    case 'team':
+      return teamCommand(rest, out)
+    case 'outbox':
+      return outboxCommand(rest, out)
     case 'migrate':
       return migrateCommand(rest, out)
     case 'backup':

@@ -3,25 +3,33 @@ export const USAGE = {
   main: `Usage: roster <command> [options]
 
 Commands:
-  serve                      start the SCIM server (creates or migrates the database first)
-  org create <slug>          create an organization tenant
-  org list                   list organization tenants
-  enterprise create <slug>   create an enterprise tenant
-  enterprise list            list enterprise tenants
-  token create               create a bearer token for a tenant (shown once)
-  token list                 list tokens, with their expiry
-  token revoke <id>          revoke a token
-  migrate                    create or upgrade the database schema, and say which
-  backup <file>              copy a SQLite database consistently, also while servers run
+  serve                           start the SCIM server (creates or migrates the database first)
+  migrate                         create or upgrade the database schema, and say which
+  backup <file>                   copy a SQLite database consistently, also while servers run
+
+  org create <slug>               create an organization tenant
+  org list                        list organization tenants
+  enterprise create <slug>        create an enterprise tenant (it gets a short code)
+  enterprise list                 list enterprise tenants
+  token create|list|revoke        SCIM bearer tokens for an IdP (shown once)
+  admin-token create|list|revoke  tokens of the admin API, for one tenant or every one
+
+  account list|show               a tenant's accounts: state, roles, emails, SCIM link, history
+  account suspend|unsuspend       suspend an account or make it active again
+  team create|list|members        a tenant's teams
+  team link|unlink|reconcile      make a team follow a SCIM group, and repair drift
+  outbox list|retry               a tenant's emails: pending, sent, failed; retry a failed one
 
 Every command takes --database URL (or ROSTER_DATABASE_URL); default sqlite:./data/roster.db.
 Only serve and migrate create a database: the others refuse one that does not exist.
+Commands acting in a tenant name it with --org <slug>, --enterprise <slug> or --instance.
 Run 'roster <command> --help' for a command's options, 'roster --version' for the version.
 Settings: docs/configuration.md. Running it in production: docs/deployment.md.
+Every command, with an example: docs/cli.md.
 
 Exit status, for every command:
   0  done
-  1  the command failed (no such tenant or token, database missing or unreachable, port in use, ...)
+  1  the command failed (nothing by that name, a refusal, database unreachable, port in use, ...)
   2  usage error: an unknown command or option, or a bad value in an option or a ROSTER_* variable`,
   serve: `Usage: roster serve [--port N] [--host H] [--workers N] [--database URL]
 
@@ -37,14 +45,20 @@ Starts the SCIM server.
 Behind a TLS reverse proxy set ROSTER_PUBLIC_URL (https://scim.example.com, the base of
 meta.location) or ROSTER_TRUST_PROXY=true; every other variable is in docs/configuration.md.
 GET /healthz answers 200, or 503 while the database cannot be reached.`,
-  org: `Usage: roster org create <slug> [--database URL]
+  org: `Usage: roster org create <slug> [--short-code C] [--database URL]
        roster org list [--database URL]
 
-An organization's SCIM base URL is /scim/v2/organizations/<slug>.`,
-  enterprise: `Usage: roster enterprise create <slug> [--database URL]
+An organization's SCIM base URL is /scim/v2/organizations/<slug>.
+  --short-code C   3 to 8 letters and digits, fixed for good; an organization has none unless
+                   given one (its logins are the SCIM userNames unless its login rule changes)
+'list' prints slug, SCIM base path, creation time and short code, tab-separated.`,
+  enterprise: `Usage: roster enterprise create <slug> [--short-code C] [--database URL]
        roster enterprise list [--database URL]
 
-An enterprise's SCIM base URL is /scim/v2/enterprises/<slug>.`,
+An enterprise's SCIM base URL is /scim/v2/enterprises/<slug>.
+  --short-code C   3 to 8 letters and digits, fixed for good: every login made from a SCIM
+                   userName ends in _C (default: made from the slug's first letters and digits)
+'list' prints slug, SCIM base path, creation time and short code, tab-separated.`,
   token: `Usage: roster token create (--org <slug> | --enterprise <slug> | --instance) [--name N]
                            [--expires-in DAYS | --no-expiry]
        roster token list [--org <slug> | --enterprise <slug> | --instance]
@@ -54,6 +68,65 @@ An enterprise's SCIM base URL is /scim/v2/enterprises/<slug>.`,
   --expires-in DAYS   lifetime in whole days, 1 to 3650 (default 365)
   --no-expiry         a token that never expires: only when asked for
 'token list' shows each token's status (active, expired, revoked) and expiry.`,
+  adminToken: `Usage: roster admin-token create (--org <slug> | --enterprise <slug> | --instance) [--name N]
+                                 [--expires-in DAYS | --no-expiry]
+       roster admin-token list [--org <slug> | --enterprise <slug> | --instance] [--json]
+       roster admin-token revoke <id>
+
+Tokens of the admin API (/admin/v1). --instance makes one that reaches every tenant and may
+create tenants; --org or --enterprise one that reaches that tenant only.
+'admin-token create' prints the token alone on the last line; it is shown once and stored only
+as a hash.
+  --name N            a name to tell it by in the list (default admin)
+  --expires-in DAYS   lifetime in whole days, 1 to 3650 (default 365)
+  --no-expiry         a token that never expires: only when asked for
+'admin-token list' shows what each token reaches and its status (active, expired, revoked);
+with a tenant option, only the tokens of that tenant (--instance: those reaching every tenant).
+  --json              the list as JSON, for scripts`,
+  account: `Usage: roster account list <tenant> [--search S] [--state active|suspended|deleted]
+                           [--limit N] [--json]
+       roster account show <id|login> <tenant> [--json]
+       roster account suspend <id|login> <tenant>
+       roster account unsuspend <id|login> <tenant>
+<tenant> is one of --org <slug>, --enterprise <slug> or --instance.
+
+An account is named by its id or its login (in any case); a deleted one by its id only.
+  --search S    accounts whose login, display name or primary email starts with S
+  --state S     only active, suspended or deleted accounts
+  --limit N     at most N accounts, 1 to 10000 (default 100)
+  --json        the list, or the account with its history, as JSON, for scripts
+'account show' prints the state, roles, emails, SCIM link and history of one account.
+'account suspend' revokes its sessions and personal tokens and takes it out of the teams its
+SCIM groups gave it; 'account unsuspend' makes it active again. Where the tenant requires SCIM,
+an account the identity provider manages is changed at the IdP only: both refuse it.`,
+  team: `Usage: roster team create <name> <tenant> [--description D] [--parent <team>]
+       roster team list <tenant> [--json]
+       roster team members <team> <tenant> [--limit N] [--json]
+       roster team link <team> <groupId> <tenant> [--replace]
+       roster team unlink <team> <tenant>
+       roster team reconcile [<team>] <tenant>
+<tenant> is one of --org <slug>, --enterprise <slug> or --instance.
+
+A team is named by its id or its name (in any case).
+  --description D   what the team is for
+  --parent <team>   the team it is inside; a team linked to a group cannot be nested
+  --replace         link a team that has members added by hand: they are removed
+  --limit N         at most N members, 1 to 10000 (default 100)
+  --json            the list as JSON, for scripts
+'team link' makes the team's members exactly the SCIM group's active users, from then on kept
+so by every SCIM write; 'team unlink' ends that, and the members it had through the group
+leave. 'team reconcile' repairs any drift of one team, or of every team of the tenant, in
+batches of 1000 rows, and prints what it changed: members added, removed, and batches.`,
+  outbox: `Usage: roster outbox list <tenant> [--state pending|sending|sent|failed] [--limit N] [--json]
+       roster outbox retry <id> <tenant>
+<tenant> is one of --org <slug>, --enterprise <slug> or --instance.
+
+The emails a tenant's SCIM writes queued (welcome, invitation), oldest first; their bodies are
+not shown, since an invitation's holds the secret that accepts it.
+  --state S     only pending, sending, sent or failed messages
+  --limit N     at most N messages, 1 to 10000 (default 100)
+  --json        the list as JSON, for scripts
+'outbox retry' makes a failed message pending again, due now, with its attempts counted from 0.`,
   migrate: `Usage: roster migrate [--database URL]
 
 Creates the database schema, or upgrades it, and says what it did: "created schema version N",
