@@ -77,7 +77,11 @@ export class AccountAdmin {
     return this.#store.transaction(async (tx) => {
       const account = await tx.accounts.get(id)
       if (!account) throw notFound(`there is no account '${id}'`)
-      return { account, history: await tx.accounts.history(id) }
+      const history = await tx.accounts.history(id)
+      // A SCIM create writes no history row of its own (it is the commonest write); the
+      // account's creation time is the entry.
+      if (history[0]?.action !== 'created') history.unshift({ at: account.createdAt, action: 'created', detail: { by: 'scim' } })
+      return { account, history }
     })
   }
 
