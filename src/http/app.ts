@@ -107,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     })
   })
   app.decorateRequest('scim', null)
+  app.decorateRequest('scimToken', null)
   app.decorateRequest('tolerances', null)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)

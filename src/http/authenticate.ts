@@ -4,7 +4,7 @@ import { TokenAuthenticator } from '../provisioning/tokens.js'
 import { forbidden, isScimError } from '../scim/errors.js'
 import { settingsOf } from '../provisioning/tenant-settings.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
-import type { Store, Tenant, TenantKind } from '../store/contract.js'
+import type { Store, Tenant, TenantKind, TokenRecord } from '../store/contract.js'
 import type { ScimContext } from './context.js'
 import { tenantLabel } from './log-fields.js'
 
@@ -68,7 +68,7 @@ export function authenticateTenant(
 
   async function slow(request: FastifyRequest, slug: string): Promise<void> {
     const contexts = await findTenant(slug)
-    await authenticator.authenticate(request.headers.authorization, contexts?.tenant)
+    request.scimToken = await authenticator.authenticate(request.headers.authorization, contexts?.tenant)
     if (!contexts!.scimEnabled) throw scimDisabled()
     request.scim = contexts!.at(publicUrl ?? `${request.protocol}://${request.host}`)
   }
@@ -125,13 +125,14 @@ export function authenticateTenant(
       slow(request, slug).then(() => done(), fail)
       return
     }
-    const attach = () => {
+    const attach = (token: TokenRecord) => {
+      request.scimToken = token
       if (!contexts.scimEnabled) return done(scimDisabled())
       request.scim = contexts.at(publicUrl ?? `${request.protocol}://${request.host}`)
       done()
     }
     if (checked instanceof Promise) checked.then(attach, fail)
-    else attach()
+    else attach(checked as TokenRecord)
   }
 }
 

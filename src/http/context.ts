@@ -3,7 +3,8 @@ import { AccountLifecycle } from '../provisioning/accounts/lifecycle.js'
 import { ResourceService } from '../provisioning/resources.js'
 import { settingsOf } from '../provisioning/tenant-settings.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
-import type { Tenant, TenantStore } from '../store/contract.js'
+import type { Tenant, TenantStore, TokenRecord } from '../store/contract.js'
+import type { CallContext } from '../provisioning/call.js'
 
 /** What a SCIM request knows once its tenant and token are established. */
 export interface ScimContext {
@@ -17,6 +18,8 @@ export interface ScimContext {
 declare module 'fastify' {
   interface FastifyRequest {
     scim: ScimContext | null
+    /** The SCIM token that authenticated the request. */
+    scimToken: TokenRecord | null
     /**
      * What of the client's input was corrected rather than refused (provisioning/resources.ts
      * Written.tolerances); the request's log line carries them. Null until the first one.
@@ -59,4 +62,18 @@ export function resourceService(context: ScimContext, type: 'User' | 'Group'): R
   if (byType === undefined) services.set(context, (byType = {}))
   const hooks = settingsOf(context.tenant).accounts ? LIFECYCLE : undefined
   return (byType[type] ??= new ResourceService(context.store, context.registry.require(type), hooks))
+}
+
+/** Who made this SCIM call and how, for what a write records about itself. */
+export function callContext(request: FastifyRequest): CallContext {
+  const token = request.scimToken
+  const userAgent = request.headers['user-agent']
+  return {
+    requestId: request.id,
+    method: request.method,
+    path: request.url.split('?', 1)[0]!,
+    tokenId: token?.id ?? null,
+    tokenName: token?.name ?? null,
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
+  }
 }

@@ -9,6 +9,7 @@ import {
 } from '../scim/errors.js'
 import { isDatabaseUnavailable } from '../store/database-unavailable.js'
 import { SCHEMA_URNS } from '../scim/schema/attribute.js'
+import type { CallContext } from './call.js'
 import type { ResourceService, Written } from './resources.js'
 import { etagOf } from './render.js'
 
@@ -161,6 +162,7 @@ export async function executeBulk(
   services: { Users: ResourceService; Groups: ResourceService },
   baseUrl: string,
   tolerances: string[] = [],
+  call?: CallContext,
 ): Promise<BulkOperationResult[]> {
   const defined = new Set(request.operations.flatMap((o) => (o.bulkId ? [o.bulkId] : [])))
   const created = new Map<string, string>()
@@ -200,7 +202,7 @@ export async function executeBulk(
       settle(op, errorResult(op, undefinedRef ? invalidValue(detail) : conflict(detail)))
       continue
     }
-    const result = await runOne(op, created, services, baseUrl, tolerances)
+    const result = await runOne(op, created, services, baseUrl, tolerances, call)
     outage = result.status === '503'
     settle(op, result)
   }
@@ -213,10 +215,20 @@ async function runOne(
   services: { Users: ResourceService; Groups: ResourceService },
   baseUrl: string,
   tolerances: string[],
+  bulkCall: CallContext | undefined,
 ): Promise<BulkOperationResult> {
   const service = services[op.endpoint]
   const data = resolveBulkIds(op.data, created)
   const id = op.id === undefined ? undefined : (resolveBulkIds(op.id, created) as string)
+  const call: CallContext | undefined = bulkCall && {
+    ...bulkCall,
+    bulk: {
+      index: op.index,
+      ...(op.bulkId !== undefined && { bulkId: op.bulkId }),
+      method: op.method,
+      path: `/${op.endpoint}${id === undefined ? '' : `/${id}`}`,
+    },
+  }
   const base = { method: op.method, ...(op.bulkId !== undefined && { bulkId: op.bulkId }) }
   const note = (written: Written) => {
     for (const t of written.tolerances ?? []) tolerances.push(`Operations[${op.index}]: ${t}`)
@@ -224,7 +236,7 @@ async function runOne(
   try {
     switch (op.method) {
       case 'POST': {
-        const written = await service.create(data, { groups: false, members: false })
+        const written = await service.create(data, { groups: false, members: false }, call)
         note(written)
         if (op.bulkId) created.set(op.bulkId, written.resource.id)
         return {
@@ -238,13 +250,13 @@ async function runOne(
       case 'PATCH': {
         const written =
           op.method === 'PUT'
-            ? await service.replace(id!, data, op.version, { groups: false, members: false })
-            : await service.patch(id!, data, op.version, { groups: false, members: false })
+            ? await service.replace(id!, data, op.version, { groups: false, members: false }, call)
+            : await service.patch(id!, data, op.version, { groups: false, members: false }, call)
         note(written)
         return { ...base, location: `${baseUrl}/${op.endpoint}/${id}`, version: etagOf(written.resource.version), status: '200' }
       }
       case 'DELETE':
-        await service.delete(id!, op.version)
+        await service.delete(id!, op.version, call)
         return { ...base, location: `${baseUrl}/${op.endpoint}/${id}`, status: '204' }
     }
   } catch (e) {

@@ -21,6 +21,7 @@ import type {
   TenantStore,
   TenantTransaction,
 } from '../store/contract.js'
+import type { CallContext } from './call.js'
 import { hashPassword, isPasswordHash } from './password.js'
 import { checkIfMatch } from './preconditions.js'
 import { sameDocument } from './same-document.js'
@@ -64,27 +65,66 @@ export interface MemberDelta {
  * deleted), so both commit together; an error thrown by a hook fails the whole write.
  */
 export interface ResourceHooks {
-  created(tx: TenantTransaction, resource: StoredResource): Promise<void>
-  /** `created` for several creates of one batch at once (PostgreSQL batches creates). */
-  createdMany?(tx: TenantTransaction, resources: readonly StoredResource[]): Promise<void>
-  /** `remove`: the write deletes the resource too (GitHub organization deprovisioning). */
-  updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'>
-  deleting(tx: TenantTransaction, resource: StoredResource): Promise<void>
-  membersChanged(tx: TenantTransaction, groupId: string, delta: MemberDelta): Promise<void>
+  created(tx: TenantTransaction, resource: StoredResource, call: CallContext | undefined): Promise<void>
+  /** `created` for several creates of one batch at once (PostgreSQL batches creates); `calls[i]` made `resources[i]`. */
+  createdMany?(tx: TenantTransaction, resources: readonly StoredResource[], calls: readonly (CallContext | undefined)[]): Promise<void>
+  /**
+   * `before === after` when the write changed nothing. `remove`: the write deletes the resource
+   * too (GitHub organization deprovisioning).
+   */
+  updated(tx: TenantTransaction, before: StoredResource, after: StoredResource, call: CallContext | undefined): Promise<'keep' | 'remove'>
+  deleting(tx: TenantTransaction, resource: StoredResource, call: CallContext | undefined): Promise<void>
+  membersChanged(tx: TenantTransaction, groupId: string, delta: MemberDelta, call: CallContext | undefined): Promise<void>
 }
 
-/** One `AfterInsert` per hooks object, so that a batch of creates can share its `many`. */
-const afterInserts = new WeakMap<ResourceHooks, AfterInsert>()
-
-function afterInsertOf(hooks: ResourceHooks): AfterInsert {
-  let after = afterInserts.get(hooks)
-  if (after === undefined) {
-    const one = (tx: TenantTransaction, inserted: StoredResource) => hooks.created(tx, inserted)
-    const many = hooks.createdMany && ((tx: TenantTransaction, inserted: readonly StoredResource[]) => hooks.createdMany!(tx, inserted))
-    after = many ? Object.assign(one, { many }) : one
-    afterInserts.set(hooks, after)
+/** Hooks run one after the other, in order (the account lifecycle, then what records the write). */
+export function allHooks(...hooks: ResourceHooks[]): ResourceHooks {
+  if (hooks.length === 1) return hooks[0]!
+  const manyOf = (h: ResourceHooks) =>
+    h.createdMany?.bind(h) ??
+    (async (tx: TenantTransaction, resources: readonly StoredResource[], calls: readonly (CallContext | undefined)[]) => {
+      for (let i = 0; i < resources.length; i++) await h.created(tx, resources[i]!, calls[i])
+    })
+  return {
+    async created(tx, resource, call) {
+      for (const h of hooks) await h.created(tx, resource, call)
+    },
+    async createdMany(tx, resources, calls) {
+      for (const h of hooks) await manyOf(h)(tx, resources, calls)
+    },
+    async updated(tx, before, after, call) {
+      let outcome: 'keep' | 'remove' = 'keep'
+      for (const h of hooks) if ((await h.updated(tx, before, after, call)) === 'remove') outcome = 'remove'
+      return outcome
+    },
+    async deleting(tx, resource, call) {
+      for (const h of hooks) await h.deleting(tx, resource, call)
+    },
+    async membersChanged(tx, groupId, delta, call) {
+      for (const h of hooks) await h.membersChanged(tx, groupId, delta, call)
+    },
   }
-  return after
+}
+
+/**
+ * One `many` per hooks object, so that the creates of a batch can share it; each create's own
+ * `AfterInsert` carries its call as `context`.
+ */
+const manyByHooks = new WeakMap<ResourceHooks, NonNullable<AfterInsert['many']>>()
+
+function afterInsertOf(hooks: ResourceHooks, call: CallContext | undefined): AfterInsert {
+  let many = manyByHooks.get(hooks)
+  if (many === undefined && hooks.createdMany) {
+    many = (tx, batch) =>
+      hooks.createdMany!(
+        tx,
+        batch.map((b) => b.inserted),
+        batch.map((b) => b.after.context as CallContext | undefined),
+      )
+    manyByHooks.set(hooks, many)
+  }
+  const one = (tx: TenantTransaction, inserted: StoredResource) => hooks.created(tx, inserted, call)
+  return many ? Object.assign(one, { many, context: call }) : one
 }
 
 const newDelta = (): MemberDelta => ({ added: [], removed: [], cleared: false })
@@ -122,7 +162,7 @@ export class ResourceService {
     return this.#store.memberPage(groupId, after, limit)
   }
 
-  async create(body: unknown, wanted: DerivedWanted = ALL): Promise<Written> {
+  async create(body: unknown, wanted: DerivedWanted = ALL, call?: CallContext): Promise<Written> {
     const document = coerceResource(this.schema, body)
     const members = this.#takeMembers(document)
     const hashes = await prehashPasswords([document.password])
@@ -134,8 +174,8 @@ export class ResourceService {
     if (!members?.length) {
       // The commonest write (every user, most groups): nothing to check or derive, one insert.
       const derived: Derived = this.isGroup ? (wanted.members ? { members: [] } : {}) : wanted.groups ? { groups: [] } : {}
-      if (hooks === undefined || this.isGroup) return { resource: await this.#store.insert(resource), derived }
-      return { resource: await this.#store.insert(resource, afterInsertOf(hooks)), derived }
+      if (hooks === undefined) return { resource: await this.#store.insert(resource), derived }
+      return { resource: await this.#store.insert(resource, afterInsertOf(hooks, call)), derived }
     }
     return this.#store.transaction(async (tx) => {
       const tolerances: string[] = []
@@ -143,13 +183,14 @@ export class ResourceService {
       const inserted = await tx.insert(resource)
       await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
       const added = members.filter((m) => m.type === 'User').map((m) => m.value)
-      if (hooks && added.length) await hooks.membersChanged(tx, id, { added, removed: [], cleared: false })
+      if (hooks) await hooks.created(tx, inserted, call)
+      if (hooks && added.length) await hooks.membersChanged(tx, id, { added, removed: [], cleared: false }, call)
       return noted({ resource: inserted, derived: (await this.#derive(tx, [inserted], wanted))[0] ?? {} }, tolerances)
     })
   }
 
   /** RFC 7644 §3.5.1: PUT replaces every attribute the client may write. */
-  async replace(id: string, body: unknown, ifMatch: string | undefined, wanted: DerivedWanted = ALL): Promise<Written> {
+  async replace(id: string, body: unknown, ifMatch: string | undefined, wanted: DerivedWanted = ALL, call?: CallContext): Promise<Written> {
     const document = coerceResource(this.schema, body)
     const members = this.#takeMembers(document)
     const hashes = await prehashPasswords([document.password])
@@ -167,13 +208,13 @@ export class ResourceService {
       }
       // Okta pushes whole profiles with PUT, mostly unchanged: those keep version and lastModified.
       const resource = changed ? await this.#update(tx, existing, document) : existing
-      await this.#afterUpdate(tx, existing, resource, delta)
+      await this.#afterUpdate(tx, existing, resource, delta, call)
       return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }
 
   /** RFC 7644 §3.5.2: all operations apply, or none do. */
-  async patch(id: string, body: unknown, ifMatch: string | undefined, wanted: DerivedWanted = ALL): Promise<Written> {
+  async patch(id: string, body: unknown, ifMatch: string | undefined, wanted: DerivedWanted = ALL, call?: CallContext): Promise<Written> {
     const operations = parsePatchOp(body)
     const { documentOperations, memberChanges } = this.isGroup
       ? splitMemberOperations(this.schema, operations)
@@ -192,15 +233,15 @@ export class ResourceService {
       }
       // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
       const resource = changed ? await this.#update(tx, existing, document) : existing
-      await this.#afterUpdate(tx, existing, resource, delta)
+      await this.#afterUpdate(tx, existing, resource, delta, call)
       return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }
 
-  async delete(id: string, ifMatch: string | undefined): Promise<void> {
+  async delete(id: string, ifMatch: string | undefined, call?: CallContext): Promise<void> {
     await this.#store.transaction(async (tx) => {
       const existing = await this.#load(tx, id, ifMatch)
-      await this.#hooks?.deleting(tx, existing)
+      await this.#hooks?.deleting(tx, existing, call)
       await tx.delete(this.#type, id)
     })
   }
@@ -251,15 +292,17 @@ export class ResourceService {
   }
 
   /** The hooks' part of a PUT or PATCH: members a group gained or lost, a user's lifecycle. */
-  async #afterUpdate(tx: TenantTransaction, before: StoredResource, after: StoredResource, delta: MemberDelta): Promise<void> {
+  async #afterUpdate(
+    tx: TenantTransaction,
+    before: StoredResource,
+    after: StoredResource,
+    delta: MemberDelta,
+    call: CallContext | undefined,
+  ): Promise<void> {
     const hooks = this.#hooks
     if (!hooks) return
-    if (this.isGroup) {
-      if (changedMembers(delta)) await hooks.membersChanged(tx, after.id, delta)
-      return
-    }
-    if (before === after) return
-    if ((await hooks.updated(tx, before, after)) === 'remove') await tx.delete(this.#type, after.id)
+    if (this.isGroup && changedMembers(delta)) await hooks.membersChanged(tx, after.id, delta, call)
+    if ((await hooks.updated(tx, before, after, call)) === 'remove') await tx.delete(this.#type, after.id)
   }
 
   /** Group members live in the membership table, never in the stored document. */

@@ -238,7 +238,10 @@ export interface TenantStore extends ResourceReader {
  * batch whose creates share one `many` calls it once instead of the function for each.
  */
 export type AfterInsert = ((tx: TenantTransaction, inserted: StoredResource) => Promise<void>) & {
-  readonly many?: (tx: TenantTransaction, inserted: readonly StoredResource[]) => Promise<void>
+  /** `batch[i].after` is the `AfterInsert` of the create that inserted `batch[i].inserted`. */
+  readonly many?: (tx: TenantTransaction, batch: readonly { inserted: StoredResource; after: AfterInsert }[]) => Promise<void>
+  /** What the caller needs `many` to know of each create (the store only carries it). */
+  readonly context?: unknown
 }
 
 /** What `Store.migrate()` did: the schema version it found (0: none) and the one it left. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { executeBulk, parseBulkRequest } from '../../provisioning/bulk.js'
 import { SCHEMA_URNS } from '../../scim/schema/attribute.js'
-import { noteTolerances, resourceService, scimContext } from '../context.js'
+import { callContext, noteTolerances, resourceService, scimContext } from '../context.js'
 import { sendScim } from '../scim-reply.js'
 
 /** RFC 7644 §3.7 `POST /Bulk`. Oversized bodies are refused with 413 by the body limit. */
@@ -15,6 +15,7 @@ export function registerBulkRoute(app: FastifyInstance, limits: { maxOperations:
       { Users: resourceService(context, 'User'), Groups: resourceService(context, 'Group') },
       context.baseUrl,
       tolerances,
+      callContext(request),
     )
     noteTolerances(request, tolerances)
     return sendScim(reply, 200, { schemas: [SCHEMA_URNS.bulkResponse], Operations: results })

@@ -5,7 +5,7 @@ import type { ResourceService, Written } from '../../provisioning/resources.js'
 import { methodNotAllowed } from '../../scim/errors.js'
 import { listResponseJson } from '../../scim/messages/list-response.js'
 import { parseSearchRequest } from '../../scim/messages/search-request.js'
-import { noteTolerances, resourceService, scimContext, type ScimContext } from '../context.js'
+import { callContext, noteTolerances, resourceService, scimContext, type ScimContext } from '../context.js'
 import { sendGroupWithMembers } from '../group-stream.js'
 import { projectionFromQuery, projectionOf, type Projection } from '../projection.js'
 import { sendScim } from '../scim-reply.js'
@@ -70,7 +70,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
   app.post(endpoint, async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
     const [context, resources] = service(request)
     const projection = projectionFromQuery(resources.schema, request.query)
-    return sendResource(reply, 201, context, await resources.create(request.body, projection.wanted), projection)
+    return sendResource(reply, 201, context, await resources.create(request.body, projection.wanted, callContext(request)), projection)
   })
 
   app.get(`${endpoint}/:id`, async (request: IdRequest, reply) => {
@@ -93,7 +93,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
   app.put(`${endpoint}/:id`, async (request: IdRequest, reply) => {
     const [context, resources] = service(request)
     const projection = projectionFromQuery(resources.schema, request.query)
-    const written = await resources.replace(request.params.id, request.body, header(request, 'if-match'), projection.wanted)
+    const written = await resources.replace(request.params.id, request.body, header(request, 'if-match'), projection.wanted, callContext(request))
     return sendResource(reply, 200, context, written, projection)
   })
 
@@ -104,7 +104,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
     // a client that wants the group back asks for it with attributes/excludedAttributes.
     const silent = resources.isGroup && !projection.requested
     const wanted = silent ? { groups: false, members: false } : projection.wanted
-    const written = await resources.patch(request.params.id, request.body, header(request, 'if-match'), wanted)
+    const written = await resources.patch(request.params.id, request.body, header(request, 'if-match'), wanted, callContext(request))
     if (silent) {
       noteTolerances(request, written.tolerances)
       return reply.code(204).header('ETag', etagOf(written.resource.version)).send()
@@ -114,7 +114,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: 'User' | 'Gro
 
   app.delete(`${endpoint}/:id`, async (request: IdRequest, reply) => {
     const [, resources] = service(request)
-    await resources.delete(request.params.id, header(request, 'if-match'))
+    await resources.delete(request.params.id, header(request, 'if-match'), callContext(request))
     return reply.code(204).send()
   })
 

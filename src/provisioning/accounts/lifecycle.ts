@@ -106,7 +106,8 @@ export class AccountLifecycle implements ResourceHooks {
    * go the way of a single create (link, or 409 — which fails the batch, so each create of it
    * runs again alone and gets its own answer).
    */
-  async createdMany(tx: TenantTransaction, users: readonly StoredResource[]): Promise<void> {
+  async createdMany(tx: TenantTransaction, users: readonly StoredResource[], _calls?: readonly unknown[]): Promise<void> {
+    if (users.every((u) => u.resourceType !== 'User')) return
     const scope = await Scope.open(tx)
     if (!scope) return
     if (scope.tenant.kind === 'organization' || users.some((u) => u.resourceType !== 'User')) {
@@ -131,7 +132,8 @@ export class AccountLifecycle implements ResourceHooks {
   }
 
   async updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'> {
-    if (after.resourceType !== 'User') return 'keep'
+    // Okta's unchanged PUTs (before === after) change no account either.
+    if (after.resourceType !== 'User' || before === after) return 'keep'
     const scope = await Scope.open(tx)
     return scope ? scope.update(before.document, after) : 'keep'
   }

@@ -129,7 +129,7 @@ export class InsertBatches {
         if (inserted.some((r) => r === undefined)) throw new BatchFallback()
         const stored = inserted as StoredResource[]
         const many = batch[0]!.after.many
-        if (many && batch.every((w) => w.after.many === many)) await many(tx, stored)
+        if (many && batch.every((w) => w.after.many === many)) await many(tx, batch.map((w, i) => ({ inserted: stored[i]!, after: w.after })))
         else for (let i = 0; i < batch.length; i++) await batch[i]!.after(tx, stored[i]!)
         return stored
       })
