@@ -19,6 +19,7 @@ import type {
 } from '../records/account.js'
 import { storableKey } from '../resource-columns.js'
 import type { ColumnType, SqlDialect } from './dialect.js'
+import { paged } from './paged.js'
 import { Params } from './params.js'
 import { rowsOf, type Work } from './statement.js'
 
@@ -113,14 +114,6 @@ const LOGIN_KEY = { name: 'accounts_login', column: 'accounts.login_fold' }
 
 /** `LIKE` pattern for "starts with `prefix`", with the pattern characters escaped. */
 const startsWith = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-
-/** One more row than a page shows says whether there is a next page. */
-function paged<R extends { seq: number | string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
-  const more = rows.length > limit
-  const shown = more ? rows.slice(0, limit) : rows
-  const last = shown.at(-1)
-  return more && last ? { items: shown.map(map), next: Number(last.seq) } : { items: shown.map(map) }
-}
 
 export class AccountQueries {
   readonly #d: SqlDialect

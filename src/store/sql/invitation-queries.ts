@@ -4,6 +4,7 @@ import type { Page } from '../records/account.js'
 import type { InvitationRecord, InvitationState } from '../records/invitation.js'
 import { storableKey } from '../resource-columns.js'
 import type { SqlDialect } from './dialect.js'
+import { paged } from './paged.js'
 import { Params } from './params.js'
 import { rowsOf, type Work } from './statement.js'
 
@@ -99,11 +100,7 @@ export class InvitationQueries {
     else if (query.state === 'pending') where.push(`state = 'pending' AND expires_at > ${p.v(query.now)}`)
     else if (query.state !== undefined) where.push(`state = ${p.v(query.state)}`)
     const sql = `SELECT ${COLUMNS} FROM invitations WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${p.limit(query.limit + 1)}`
-    const rows = rowsOf<InvitationRow>(yield { sql, params: p.list })
-    const more = rows.length > query.limit
-    const shown = more ? rows.slice(0, query.limit) : rows
-    const last = shown.at(-1)
-    return more && last ? { items: shown.map(toInvitation), next: Number(last.seq) } : { items: shown.map(toInvitation) }
+    return paged(rowsOf<InvitationRow>(yield { sql, params: p.list }), query.limit, toInvitation)
   }
 
   /** A new secret and expiry for a pending invitation that is sent again. */

@@ -9,6 +9,7 @@ import type { Page } from '../records/account.js'
 import type { EmailTemplate, OutboxMessage, OutboxState } from '../records/invitation.js'
 import { storableKey } from '../resource-columns.js'
 import type { ColumnType, SqlDialect } from './dialect.js'
+import { paged } from './paged.js'
 import { Params } from './params.js'
 import { rowsOf, type Work } from './statement.js'
 
@@ -131,11 +132,7 @@ export class OutboxQueries {
     if (query.state !== undefined) where.push(`state = ${p.v(query.state)}`)
     if (query.recipient !== undefined) where.push(`recipient = ${p.v(query.recipient)}`)
     const sql = `SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${p.limit(query.limit + 1)}`
-    const rows = rowsOf<OutboxRow>(yield { sql, params: p.list })
-    const more = rows.length > query.limit
-    const shown = more ? rows.slice(0, query.limit) : rows
-    const last = shown.at(-1)
-    return more && last ? { items: shown.map(toMessage), next: Number(last.seq) } : { items: shown.map(toMessage) }
+    return paged(rowsOf<OutboxRow>(yield { sql, params: p.list }), query.limit, toMessage)
   }
 
   /** A failed message goes back to pending, due now, with a fresh count of attempts. */

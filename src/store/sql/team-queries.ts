@@ -11,6 +11,7 @@ import type { Page } from '../records/account.js'
 import type { ReconcileReport, TeamChange, TeamMemberRecord, TeamMemberSource, TeamRecord } from '../records/team.js'
 import { storableKey } from '../resource-columns.js'
 import type { SqlDialect } from './dialect.js'
+import { paged } from './paged.js'
 import { Params } from './params.js'
 import { rowsOf, type Work } from './statement.js'
 
@@ -100,11 +101,7 @@ export class TeamQueries {
     if (query.after !== undefined) where.push(`t.seq > ${p.v(query.after)}`)
     if (query.groupId !== undefined) where.push(`t.group_id = ${p.v(query.groupId)}`)
     const sql = `SELECT ${COLUMNS} FROM teams t WHERE ${where.join(' AND ')} ORDER BY t.seq LIMIT ${p.limit(query.limit + 1)}`
-    const rows = rowsOf<TeamRow>(yield { sql, params: p.list })
-    const more = rows.length > query.limit
-    const shown = more ? rows.slice(0, query.limit) : rows
-    const last = shown.at(-1)
-    return more && last ? { items: shown.map(toTeam), next: Number(last.seq) } : { items: shown.map(toTeam) }
+    return paged(rowsOf<TeamRow>(yield { sql, params: p.list }), query.limit, toTeam)
   }
 
   /** Teams linked to the group. */
@@ -171,12 +168,12 @@ export class TeamQueries {
       'JOIN accounts a ON a.tenant_id = m.tenant_id AND a.id = m.account_id ' +
       `WHERE ${where.join(' AND ')} ORDER BY m.seq LIMIT ${p.limit(query.limit + 1)}`
     type Row = { seq: number | string; account_id: string; login: string | null; source: TeamMemberSource; added_at: string }
-    const rows = rowsOf<Row>(yield { sql, params: p.list })
-    const more = rows.length > query.limit
-    const shown = more ? rows.slice(0, query.limit) : rows
-    const items = shown.map((r) => ({ accountId: r.account_id, login: r.login, source: r.source, addedAt: r.added_at }))
-    const last = shown.at(-1)
-    return more && last ? { items, next: Number(last.seq) } : { items }
+    return paged(rowsOf<Row>(yield { sql, params: p.list }), query.limit, (r) => ({
+      accountId: r.account_id,
+      login: r.login,
+      source: r.source,
+      addedAt: r.added_at,
+    }))
   }
 
   *memberCount(teamId: string, source?: TeamMemberSource): Work<number> {
