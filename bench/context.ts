@@ -37,6 +37,14 @@ export interface BenchContext {
   /** `userIds[n]` is the id of user n, or null where its creation failed. */
   userIds: (string | null)[]
   discovered: Discovered
+  /**
+   * URL of the database the started Roster runs on (the scratch one for PostgreSQL), for the
+   * workloads that prepare tenants, teams and sessions through the domain services; undefined
+   * with --target.
+   */
+  database?: string
+  /** The core the server under test is pinned to, when it is (one process, pinning on). */
+  serverCpu?: number
   log(line: string): void
 }
 
@@ -65,6 +73,12 @@ export interface MeasureOptions {
   collectIds?: boolean
   seed?: number
   maxMs?: number
+  /** Return every measured latency in `result.latencies` (to combine runs: bench/combine.ts). */
+  keepLatencies?: boolean
+  /** Called when the warm-up is over and the measured phase starts. */
+  onMeasuring?: () => void
+  /** Aborting it ends the measured phase at once. */
+  signal?: AbortSignal
 }
 
 /** Hard cap on one phase unless a workload asks for more (loading users). */
@@ -78,6 +92,10 @@ export async function measure(
   const cpuBefore = groupCpuMs(endpoint.pgid)
   const stopRss = sampleRss(endpoint === ctx.bare ? undefined : endpoint.pgid)
   const started = performance.now()
+  const control = {
+    ...(options.onMeasuring !== undefined && { onMeasuring: options.onMeasuring }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+  }
   const running = ctx.generator.run({
     origin: endpoint.origin,
     headers: endpoint.headers,
@@ -88,8 +106,9 @@ export async function measure(
     measure: options.measure,
     maxMs: options.maxMs ?? DEFAULT_MAX_MS,
     collectIds: options.collectIds ?? false,
+    keepLatencies: options.keepLatencies ?? false,
     seed: options.seed ?? ctx.options.seed,
-  })
+  }, control)
   let result: RunResult
   try {
     result = await running

@@ -30,6 +30,8 @@ interface RunState {
   limit: number
   /** By request number: the ids its answer(s) created (several for POST /Bulk). */
   ids: ((string | null)[] | undefined)[] | undefined
+  /** `stopped` is set by a `stop` message: the current phase sends nothing more. */
+  control: { stopped: boolean }
 }
 
 interface PhaseOutcome {
@@ -100,7 +102,7 @@ async function runPhase(state: RunState, phase: Phase, record: boolean): Promise
 
   const inFlight = Math.max(1, spec.connections * spec.pipelining)
   const lane = async (): Promise<void> => {
-    while (issued < maxRequests && state.next < state.limit && performance.now() < deadline) {
+    while (!state.control.stopped && issued < maxRequests && state.next < state.limit && performance.now() < deadline) {
       issued++
       await sendOne(state.next++)
     }
@@ -168,7 +170,8 @@ function flattenIds(state: RunState): (string | null)[] {
   return out
 }
 
-export async function run(spec: RunSpec): Promise<RunResult> {
+/** `onMeasuring` is called between the warm-up and the measured phase. */
+export async function run(spec: RunSpec, control: { stopped: boolean } = { stopped: false }, onMeasuring?: () => void): Promise<RunResult> {
   const pool = new Pool(spec.origin, {
     connections: spec.connections,
     pipelining: spec.pipelining,
@@ -183,9 +186,11 @@ export async function run(spec: RunSpec): Promise<RunResult> {
     next: 0,
     limit: planLength(spec.plan) ?? Number.POSITIVE_INFINITY,
     ids: spec.collectIds === true ? [] : undefined,
+    control,
   }
   try {
     const warmup = await runPhase(state, spec.warmup, false)
+    onMeasuring?.()
     const measured = await runPhase(state, spec.measure, true)
     const result: RunResult = {
       requests: measured.requests,
@@ -200,6 +205,7 @@ export async function run(spec: RunSpec): Promise<RunResult> {
       generatorCpu: measured.durationMs > 0 ? measured.cpuMs / measured.durationMs : 0,
     }
     if (state.ids !== undefined) result.ids = flattenIds(state)
+    if (spec.keepLatencies === true) result.latencies = Array.from(measured.latencies)
     return result
   } finally {
     await pool.close()
@@ -212,16 +218,25 @@ function reply(message: WorkerReply): void {
 
 // Started by LoadGenerator with an IPC channel; without one (run by hand) there is nothing to do.
 if (process.send !== undefined) {
+  const controls = new Map<number, { stopped: boolean }>()
   process.on('message', (message: WorkerRequest) => {
-    if (message.type !== 'run') return
     const { runId } = message
-    run(message.spec).then(
-      (result) => reply({ type: 'result', runId, result }),
-      (error: unknown) => {
-        const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
-        reply({ type: 'failed', runId, message: text })
-      },
-    )
+    if (message.type === 'stop') {
+      const control = controls.get(runId)
+      if (control !== undefined) control.stopped = true
+      return
+    }
+    const control = { stopped: false }
+    controls.set(runId, control)
+    run(message.spec, control, () => reply({ type: 'measuring', runId }))
+      .then(
+        (result) => reply({ type: 'result', runId, result }),
+        (error: unknown) => {
+          const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
+          reply({ type: 'failed', runId, message: text })
+        },
+      )
+      .finally(() => controls.delete(runId))
   })
   // The parent went away (crash, SIGKILL): never keep sending load on our own.
   process.on('disconnect', () => process.exit(0))

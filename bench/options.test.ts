@@ -8,7 +8,19 @@ describe('parseOptions', () => {
     assert.equal(options.users, 100_000)
     assert.equal(options.target, undefined)
     assert.equal(options.largeGroup, 10_000)
-    assert.deepEqual(options.only, ['create', 'lookup', 'patch', 'group-read', 'walk', 'cursor', 'sync'])
+    assert.deepEqual(options.only, [
+      'create',
+      'lookup',
+      'patch',
+      'group-read',
+      'walk',
+      'cursor',
+      'sync',
+      'accounts-create',
+      'deactivate',
+      'team-patch',
+      'team-link',
+    ])
     assert.equal(options.pin, true)
     assert.equal(options.workers, 1)
     assert.equal(options.walk, 'full')

@@ -1,6 +1,18 @@
 import { parseArgs } from 'node:util'
 
-export const WORKLOADS = ['create', 'lookup', 'patch', 'group-read', 'walk', 'cursor', 'sync'] as const
+export const WORKLOADS = [
+  'create',
+  'lookup',
+  'patch',
+  'group-read',
+  'walk',
+  'cursor',
+  'sync',
+  'accounts-create',
+  'deactivate',
+  'team-patch',
+  'team-link',
+] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 /** Names of earlier versions, still accepted. */
 const ALIASES: Record<string, WorkloadName> = { page: 'walk' }
@@ -58,6 +70,13 @@ patch (PATCH adding 100 members to groups of 100 and of --large-group), group-re
 group with excludedAttributes=members: one of --large-group members vs an empty one), walk
 (every page in order by startIndex, count=100), cursor (RFC 9865 cursor walk), sync (an
 Entra-style initial sync: externalId lookup then create per user, then groups and members).
+On tenants of their own (an enterprise with accounts, one with accounts: false, an
+organization), prepared through the domain services on the server's database: accounts-create
+(POST /Users with an account + welcome email, and with an invitation + email, vs a plain
+create), deactivate (PATCH active false of a user in 50 linked teams with 100 sessions vs one
+in 1 team with 1 session), team-patch (PATCH +100 members on a group linked to 3 teams vs an
+unlinked one), team-link (link a team to a group of --users members: time until reconciled,
+and the p99 of userName lookups meanwhile vs idle). These need a Roster the benchmark starts.
 
 Options:
   --users N               users to load (default 100000; 5000 with --quick; 1000000 is the

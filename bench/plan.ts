@@ -82,6 +82,14 @@ export function addMembersBody(memberIds: readonly string[]): string {
   })
 }
 
+/** RFC 7644 §3.5.2.3: what an IdP sends to disable (false) or re-enable (true) a user. */
+export function activeBody(active: boolean): string {
+  return JSON.stringify({
+    schemas: [PATCH_OP_SCHEMA],
+    Operations: [{ op: 'replace', path: 'active', value: active }],
+  })
+}
+
 /** RFC 7644 §3.7.1: POSTs of users `first`..`first + count - 1`, bulkId `u<n>` for user n. */
 export function bulkCreateBody(prefix: string, first: number, count: number): string {
   const Operations = Array.from({ length: count }, (_, i) => ({

@@ -25,6 +25,8 @@ export interface RunSpec {
   maxMs: number
   /** Keep the `id` of every 2xx JSON answer, by request number (warm-up included). */
   collectIds?: boolean
+  /** Return every measured latency, so that runs can be combined (bench/combine.ts). */
+  keepLatencies?: boolean
   seed: number
 }
 
@@ -49,9 +51,16 @@ export interface RunResult {
    * or one per operation of a POST /Bulk), null where none was created.
    */
   ids?: (string | null)[]
+  /** Present when `keepLatencies` was asked: every measured latency in ms, in completion order. */
+  latencies?: number[]
 }
 
-export type WorkerRequest = { type: 'run'; runId: number; spec: RunSpec }
+export type WorkerRequest =
+  | { type: 'run'; runId: number; spec: RunSpec }
+  /** Ends the run's current phase now (the measured part of a run that lasts as long as something else). */
+  | { type: 'stop'; runId: number }
 export type WorkerReply =
+  /** The warm-up is over: measurement starts now. */
+  | { type: 'measuring'; runId: number }
   | { type: 'result'; runId: number; result: RunResult }
   | { type: 'failed'; runId: number; message: string }

@@ -12,17 +12,23 @@ import { LoadGenerator } from './load.js'
 import { redactDatabaseUrl } from '../src/store/postgres/database-url.js'
 import { HELP, parseOptions, SCALE_BASE_USERS, type BenchOptions } from './options.js'
 import { installCleanup, onCleanup, onExit, runCleanups, stopAll } from './processes.js'
-import { failedRow, formatDetails, formatTable, hasErrors, rssRow, summaryLine, targetsMet } from './report.js'
+import { emptyMeasurement, failedRow, formatDetails, formatTable, hasErrors, rssRow, summaryLine, targetsMet } from './report.js'
 import type { Report, Row } from './report.js'
 import { createScratchDatabase, isPostgresUrl } from './scratch-database.js'
 import { isLoopback, startBare, startRoster, targetEndpoint, type Endpoint, type Service } from './server.js'
+import { accountsCreate } from './workloads/accounts-create.js'
+import { ACCOUNT_WORKLOADS, enterpriseUsersNeeded } from './workloads/accounts-plan.js'
+import { AccountsBench } from './workloads/accounts-setup.js'
 import { createUsers } from './workloads/create-users.js'
+import { deactivateUsers } from './workloads/deactivate.js'
 import { groupRead } from './workloads/group-read.js'
 import { loadUsers } from './workloads/load-users.js'
 import { lookupUsers, scaleRows, type Lookups } from './workloads/lookup-user.js'
 import { cursorWalk, startIndexWalk } from './workloads/page.js'
 import { patchMembers, patchUsersNeeded } from './workloads/patch-members.js'
 import { entraSync } from './workloads/sync.js'
+import { teamLink } from './workloads/team-link.js'
+import { teamPatch } from './workloads/team-patch.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -73,10 +79,11 @@ async function bench(options: BenchOptions): Promise<Report> {
   const bare = await startBare({ cpu: serverCpu, dir })
   services.push(bare)
   let scim: Endpoint | Service
+  let database: string | undefined
   if (options.target !== undefined) {
     scim = targetEndpoint(options.target, options.token ?? '')
   } else {
-    let database = options.database ?? `sqlite:${join(dir, 'bench.db')}`
+    database = options.database ?? `sqlite:${join(dir, 'bench.db')}`
     if (isPostgresUrl(database)) {
       const scratch = await createScratchDatabase(database)
       const drop = async () => {
@@ -107,6 +114,8 @@ async function bench(options: BenchOptions): Promise<Report> {
     userNamePrefix: options.target === undefined ? 'user' : `bench-${Date.now().toString(36)}-`,
     userIds: [],
     discovered: {},
+    ...(database !== undefined && { database }),
+    ...(serverCpu !== undefined && options.target === undefined && { serverCpu }),
     log,
   }
   const rows: Row[] = []
@@ -147,6 +156,9 @@ async function bench(options: BenchOptions): Promise<Report> {
     if (only('group-read')) await run('group-read', () => groupRead(ctx))
     // Last: it adds --sync-users users to the directory.
     if (only('sync')) await run('sync', () => entraSync(ctx))
+    // After everything else, on tenants of their own: the rows above stay comparable with runs
+    // made before accounts existed.
+    if (ACCOUNT_WORKLOADS.some(only)) await accountWorkloads(ctx, run, rows)
   } finally {
     await generator.stop()
     await Promise.all(services.map((service) => service.stop()))
@@ -164,6 +176,44 @@ async function bench(options: BenchOptions): Promise<Report> {
     rows,
     errors: hasErrors(rows),
     targetsMet: targetsMet(rows),
+  }
+}
+
+type RunWorkload = (workload: string, body: () => Promise<Row[]>) => Promise<void>
+
+async function accountWorkloads(ctx: BenchContext, run: RunWorkload, rows: Row[]): Promise<void> {
+  const selected = ACCOUNT_WORKLOADS.filter((name) => ctx.options.only.includes(name))
+  if (ctx.database === undefined) {
+    log(`skipped ${selected.join(', ')}: they prepare tenants through the server's database`)
+    for (const workload of selected) {
+      rows.push({
+        workload,
+        label: `${workload}: SKIPPED`,
+        kind: 'summary',
+        measurement: emptyMeasurement(),
+        figure: 'not with --target',
+        notes: ["skipped: it prepares tenants, teams and sessions through the database of a Roster the benchmark starts"],
+      })
+    }
+    return
+  }
+  let setup: AccountsBench | undefined
+  await run('accounts', async () => {
+    setup = await AccountsBench.open(ctx)
+    return []
+  })
+  if (setup === undefined) return
+  const s = setup
+  try {
+    if (selected.includes('accounts-create')) await run('accounts-create', () => accountsCreate(ctx, s))
+    const needed = enterpriseUsersNeeded(ctx.options)
+    if (needed > 0) await run('accounts', () => s.enterpriseUsers(needed))
+    if (selected.includes('deactivate')) await run('deactivate', () => deactivateUsers(ctx, s))
+    if (selected.includes('team-patch')) await run('team-patch', () => teamPatch(ctx, s))
+    // Last: its team takes in the enterprise's first --users users.
+    if (selected.includes('team-link')) await run('team-link', () => teamLink(ctx, s))
+  } finally {
+    await s.close()
   }
 }
 

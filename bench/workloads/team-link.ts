@@ -1,0 +1,134 @@
+/**
+ * Linking a team to a large SCIM group (docs/accounts.md, *Reconciliation*): the link
+ * reconciles the team in bounded batches, each a transaction of its own, so SCIM traffic goes
+ * on meanwhile. The group holds the enterprise's first `--users` users (100,000 by default: the
+ * group follows --users, so a small run stays quick). `Teams.link` runs in this process against
+ * the server's database, while the load generator sends `userName eq` lookups to the server;
+ * their p99 during the reconciliation is set against the p99 of the same lookups idle, measured
+ * just before and just after. Reported: the time until reconciled and members per second.
+ * Target: p99 during <= 3x idle.
+ *
+ * On the two-core machine this process is moved to the server's core while it reconciles: in
+ * production the reconciliation runs in a Roster process, taking CPU from the SCIM traffic it
+ * serves, and on the load generator's core it would slow the client instead.
+ */
+import { Teams } from '../../src/provisioning/teams/teams.js'
+import type { ReconcileReport } from '../../src/store/records/team.js'
+import { combineRounds } from '../combine.js'
+import { measure, type BenchContext } from '../context.js'
+import type { RequestPlan } from '../plan.js'
+import { repin } from '../processes.js'
+import { emptyMeasurement, target, type Row } from '../report.js'
+import { createGroupsIn, sendAll, type AccountsBench } from './accounts-setup.js'
+import { patch } from './patch-members.js'
+
+export const LINK_P99_TARGET = 3
+/** Members per PATCH while the group is built (far below the 4 MiB body limit). */
+const FILL_BATCH = 1_000
+const LINK_MAX_MS = 30 * 60_000
+
+const fmt = (n: number) => n.toLocaleString('en-US')
+
+export async function teamLink(ctx: BenchContext, setup: AccountsBench): Promise<Row[]> {
+  const { options } = ctx
+  const ent = await setup.tenant('enterprise')
+  const members = ent.ids.slice(0, options.users).filter((id): id is string => id !== null)
+  const size = members.length
+  const base = ent.endpoint.basePath
+
+  ctx.log(`team link: building a group of ${size} members with PATCHes of ${FILL_BATCH}`)
+  const [groupId] = await createGroupsIn(ctx, ent, 'link-large', 1)
+  const fill = []
+  for (let from = 0; from < size; from += FILL_BATCH) fill.push(patch(base, groupId!, members.slice(from, from + FILL_BATCH)))
+  // One group: its PATCHes take turns on its lock whatever the connections.
+  await sendAll(ctx, ent.endpoint, 'building the large group', fill, 2)
+  const teams = new Teams(ent.store)
+  const team = await teams.create({ name: 'link-large' })
+
+  const plan: RequestPlan = { kind: 'lookupUser', base, userNamePrefix: ent.prefix, population: ent.ids.length, attribute: 'userName' }
+  const idle = () =>
+    measure(ctx, ent.endpoint, { plan, warmup: { ms: options.warmupMs }, measure: { ms: options.durationMs }, keepLatencies: true })
+
+  ctx.log('team link: lookups, idle')
+  const before = await idle()
+  ctx.log(`team link: linking, and lookups until the ${fmt(size)} members are reconciled`)
+  const stop = new AbortController()
+  let linking: Promise<{ report: ReconcileReport | null; ms: number }> | undefined
+  const link = async () => {
+    const repinned = ctx.serverCpu === undefined ? undefined : repin(process.pid, String(ctx.serverCpu))
+    const started = performance.now()
+    try {
+      const linked = await teams.link(team.id, groupId!)
+      return { report: linked.reconcileReport, ms: performance.now() - started }
+    } finally {
+      if (repinned !== undefined) repin(process.pid, repinned)
+    }
+  }
+  const during = await measure(ctx, ent.endpoint, {
+    plan,
+    warmup: { ms: options.warmupMs },
+    measure: { ms: LINK_MAX_MS },
+    maxMs: LINK_MAX_MS,
+    keepLatencies: true,
+    signal: stop.signal,
+    onMeasuring: () => {
+      linking = link().finally(() => stop.abort())
+    },
+  })
+  if (linking === undefined) throw new Error('team link: the lookups ended before the link started')
+  const { report, ms } = await linking
+  ctx.log('team link: lookups, idle again')
+  const after = await idle()
+
+  const problems: string[] = []
+  const active = members.filter((id) => !setup.suspended.has(id)).length
+  const count = await ent.store.transaction((tx) => tx.teams.memberCount(team.id))
+  if (count !== active || report?.added !== active) {
+    problems.push(`check: the team holds ${count} members and its reconciliation added ${report?.added}; the group has ${active} active members`)
+  }
+  const idleM = combineRounds([
+    { measurement: before.measurement, latencies: before.result.latencies ?? [] },
+    { measurement: after.measurement, latencies: after.result.latencies ?? [] },
+  ])
+  const d = during.measurement
+  d.errorSamples.unshift(...problems)
+  const p99Ratio = d.p99Ms / idleM.p99Ms
+  const seconds = ms / 1000
+  const perSecond = (report?.added ?? 0) / seconds
+  return [
+    {
+      workload: 'team-link',
+      label: `userName eq lookup while reconciling ${fmt(size)}`,
+      kind: 'workload',
+      measurement: d,
+      ratio: { value: p99Ratio, of: 'idle p99' },
+      target: target(`p99 <= ${LINK_P99_TARGET.toFixed(2)}x idle p99`, d, idleM.errors === 0 && p99Ratio <= LINK_P99_TARGET),
+      notes: [
+        `the lookups ran exactly while Teams.link reconciled (${fmt(d.requests)} of them); ` +
+          `p50 ${(d.p50Ms / idleM.p50Ms).toFixed(2)}x and req/s ${(d.reqPerSec / idleM.reqPerSec).toFixed(2)}x idle`,
+        ctx.serverCpu === undefined
+          ? 'the reconciling process was not pinned'
+          : `the reconciling process (the benchmark's) was moved to the server's core ${ctx.serverCpu} meanwhile`,
+      ],
+    },
+    {
+      workload: 'team-link',
+      label: 'userName eq lookup, idle (before and after)',
+      kind: 'baseline',
+      measurement: idleM,
+      notes: [`${fmt(ent.ids.length)} enterprise users; before: p99 ${before.measurement.p99Ms.toFixed(2)} ms, after: ${after.measurement.p99Ms.toFixed(2)} ms`],
+    },
+    {
+      workload: 'team-link',
+      label: `link team to group of ${fmt(size)}: reconciled`,
+      kind: 'summary',
+      measurement: emptyMeasurement(),
+      figure: `${seconds.toFixed(1)} s, ${fmt(Math.round(perSecond))}/s`,
+      notes: [
+        `Teams.link: ${fmt(report?.added ?? 0)} members added in ${report?.batches ?? '?'} batches (transactions) ` +
+          `in ${seconds.toFixed(2)} s, ${fmt(Math.round(perSecond))} members/s; the group's size follows --users` +
+          (size - active > 0 ? `; ${fmt(size - active)} of its members are suspended (deactivate workload) and join no team` : ''),
+      ],
+    },
+  ]
+}
