@@ -133,8 +133,8 @@ not shown, since an invitation's holds the secret that accepts it.
 
 The tenant's provisioning log (docs/provisioning-log.md): every SCIM call that wrote or failed,
 and reads when the tenant's logReads setting is on. One line per entry, oldest first: time,
-status, method, detected client, duration, path, the resource and the attributes changed, and
-for a failure its scimType and detail.
+status, method, detected client, duration, path (below the tenant's SCIM base path), the
+resource and the attributes changed, and for a failure its scimType and detail.
   --status S    only entries of that status class
   --lines N     the last N entries, 1 to 500 (default 20)
   --follow, -f  then print new entries as they are written, until interrupted

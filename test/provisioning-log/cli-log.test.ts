@@ -62,12 +62,12 @@ for (const { name, create } of DATABASES) {
         const tail = runCli(args)
         assert.equal(tail.code, 0, tail.stderr)
         assert.equal(tail.lines.length, 3, tail.stdout)
-        assert.match(tail.lines[0]!, /^\S+Z\s+201\s+POST\s+Okta\s+\d+\.\dms\s+\/scim\/v2\/organizations\/acme\/Users\s+User ada \(password, userName\)$/)
+        assert.match(tail.lines[0]!, /^\S+Z\s+201\s+POST\s+Okta\s+\d+\.\dms\s+\/Users\s+User ada \(password, userName\)$/)
         assert.match(tail.lines[1]!, /409\s+POST\s+Okta .* User ADA uniqueness: /)
         assert.match(tail.lines[2]!, /404\s+GET\s+JumpCloud .*\/Users\/nope\s+User nope .*not found/)
         assert.ok(!tail.stdout.includes('s3cret-pw'))
         // Aligned: the path starts in the same column on every line.
-        const column = new Set(tail.lines.map((l) => l.indexOf('/scim/')))
+        const column = new Set(tail.lines.map((l) => l.indexOf(' /Users') + 1))
         assert.equal(column.size, 1, tail.stdout)
 
         const failures = runCli([...args, '--status', '4xx', '--lines', '1'])

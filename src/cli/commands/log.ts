@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CLIENT_NAMES } from '../../provisioning/log/detect-client.js'
+import { tenantBasePath } from '../../provisioning/tenants.js'
 import type { Store, Tenant } from '../../store/contract.js'
 import type { LogEntry, LogQuery, StatusClass } from '../../store/records/provisioning-log.js'
 import { USAGE } from '../usage.js'
@@ -18,13 +19,18 @@ const MAX_LINES = 500
 export const FOLLOW_INTERVAL_MS = 1000
 
 /** Fixed widths, so that lines printed apart (--follow) still line up. */
-const WIDTHS = { at: 24, status: 3, method: 6, client: 12, duration: 9, path: 40 }
+const WIDTHS = { at: 24, status: 3, method: 6, client: 12, duration: 9, path: 44 }
 
-/** One entry as a line: time, status, method, client, duration, path, resource, then why. */
-export function formatEntry(e: LogEntry): string {
+/**
+ * One entry as a line: time, status, method, client, duration, path (below the tenant's base
+ * path, which every line would repeat), then the resource, the attributes changed, and for a
+ * failure its scimType and detail.
+ */
+export function formatEntry(e: LogEntry, basePath = ''): string {
   const resource = e.resourceType === null ? '' : `${e.resourceType}${e.userName ? ` ${e.userName}` : e.resourceId ? ` ${e.resourceId}` : ''}`
   const why = e.status >= 400 ? [e.scimType, e.detail].filter(Boolean).join(': ') : ''
-  const bulk = e.bulkIndex === null ? '' : ` [bulk #${e.bulkIndex}]`
+  const bulk = e.bulkIndex === null ? '' : `bulk #${e.bulkIndex} `
+  const path = basePath !== '' && e.path.startsWith(`${basePath}/`) ? e.path.slice(basePath.length) : e.path
   const changed = e.changes?.length ? ` (${e.changes.map((c) => c.attribute).join(', ')})` : ''
   const notes = e.tolerances?.length ? ` {${e.tolerances.join('; ')}}` : ''
   const cells = [
@@ -33,8 +39,8 @@ export function formatEntry(e: LogEntry): string {
     e.method.padEnd(WIDTHS.method),
     CLIENT_NAMES[e.client].padEnd(WIDTHS.client),
     `${e.durationMs.toFixed(1)}ms`.padStart(WIDTHS.duration),
-    `${e.path}${bulk}`.padEnd(WIDTHS.path),
-    `${resource}${changed}${why ? ` ${why}` : ''}${notes}`,
+    path.padEnd(WIDTHS.path),
+    `${bulk}${resource}${changed}${why ? ` ${why}` : ''}${notes}`,
   ]
   return printable(cells.join('  ').trimEnd())
 }
@@ -60,8 +66,9 @@ export async function logCommand(argv: string[], out: Out): Promise<void> {
   expectArguments(action!, args, [0, 0], 'no argument', usage)
   const status = oneOf(values, 'status', STATUS_CLASSES, usage)
   const lines = lineCount(values, usage)
-  const print = (e: LogEntry) => (values.json ? out(JSON.stringify(e)) : out(formatEntry(e)))
   await withTenant(values, usage, async (store, tenant) => {
+    const base = tenantBasePath(tenant)
+    const print = (e: LogEntry) => (values.json ? out(JSON.stringify(e)) : out(formatEntry(e, base)))
     const filter: Pick<LogQuery, 'status'> = status === undefined ? {} : { status }
     const page = await read(store, tenant, { ...filter, limit: lines })
     const shown = [...page].reverse()
