@@ -15,6 +15,7 @@ import {
   type Options,
   type Out,
 } from './commands/common.js'
+import { logCommand } from './commands/log.js'
 import { outboxCommand } from './commands/outbox.js'
 import { teamCommand } from './commands/teams.js'
 import { tenantCommand } from './commands/tenants.js'
@@ -137,6 +138,8 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       return teamCommand(rest, out)
     case 'outbox':
       return outboxCommand(rest, out)
+    case 'log':
+      return logCommand(rest, out)
     case 'migrate':
       return migrateCommand(rest, out)
     case 'backup':

@@ -19,6 +19,7 @@ Commands:
   team create|list|members        a tenant's teams
   team link|unlink|reconcile      make a team follow a SCIM group, and repair drift
   outbox list|retry               a tenant's emails: pending, sent, failed; retry a failed one
+  log tail                        a tenant's provisioning log: SCIM writes, failures, diffs
 
 Every command takes --database URL (or ROSTER_DATABASE_URL); default sqlite:./data/roster.db.
 Only serve and migrate create a database: the others refuse one that does not exist.
@@ -127,6 +128,17 @@ not shown, since an invitation's holds the secret that accepts it.
   --limit N     at most N messages, 1 to 10000 (default 100)
   --json        the list as JSON, for scripts
 'outbox retry' makes a failed message pending again, due now, with its attempts counted from 0.`,
+  log: `Usage: roster log tail <tenant> [--status 2xx|3xx|4xx|5xx] [--lines N] [--follow] [--json]
+<tenant> is one of --org <slug>, --enterprise <slug> or --instance.
+
+The tenant's provisioning log (docs/provisioning-log.md): every SCIM call that wrote or failed,
+and reads when the tenant's logReads setting is on. One line per entry, oldest first: time,
+status, method, detected client, duration, path (below the tenant's SCIM base path), the
+resource and the attributes changed, and for a failure its scimType and detail.
+  --status S    only entries of that status class
+  --lines N     the last N entries, 1 to 500 (default 20)
+  --follow, -f  then print new entries as they are written, until interrupted
+  --json        one JSON object per line (with the whole diff), for scripts`,
   migrate: `Usage: roster migrate [--database URL]
 
 Creates the database schema, or upgrades it, and says what it did: "created schema version N",

@@ -17,6 +17,7 @@ import {
 } from './error-handler.js'
 import { loggedUrl, tenantLabel } from './log-fields.js'
 import { LogStream } from './log-stream.js'
+import { recordProvisioningLog } from './provisioning-log.js'
 import { registerBulkRoute } from './routes/bulk.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerResourceRoutes } from './routes/resources.js'
@@ -111,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('tolerances', null)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
+  recordProvisioningLog(app)
 
   // Callback style, not async: one promise less on every request.
   app.addHook('onResponse', function logResponse(request, reply, done) {

@@ -1,7 +1,9 @@
 import type { FastifyRequest } from 'fastify'
 import { AccountLifecycle } from '../provisioning/accounts/lifecycle.js'
-import { ResourceService } from '../provisioning/resources.js'
+import { allHooks, ResourceService } from '../provisioning/resources.js'
 import { settingsOf } from '../provisioning/tenant-settings.js'
+import { detectClient } from '../provisioning/log/detect-client.js'
+import { ProvisioningLogHooks } from '../provisioning/log/hooks.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
 import type { Tenant, TenantStore, TokenRecord } from '../store/contract.js'
 import type { CallContext } from '../provisioning/call.js'
@@ -53,6 +55,9 @@ export function scimContext(request: FastifyRequest): ScimContext {
 
 /** Holds no state: the tenant's settings are read in each write's transaction. */
 const LIFECYCLE = new AccountLifecycle()
+/** Every SCIM write appends its provisioning log entry in its transaction. */
+const PROVISIONING_LOG = new ProvisioningLogHooks()
+const WITH_ACCOUNTS = allHooks(LIFECYCLE, PROVISIONING_LOG)
 
 /** Services hold no request state; contexts are shared per tenant (authenticate.ts), so are they. */
 const services = new WeakMap<ScimContext, { User?: ResourceService; Group?: ResourceService }>()
@@ -60,7 +65,7 @@ const services = new WeakMap<ScimContext, { User?: ResourceService; Group?: Reso
 export function resourceService(context: ScimContext, type: 'User' | 'Group'): ResourceService {
   let byType = services.get(context)
   if (byType === undefined) services.set(context, (byType = {}))
-  const hooks = settingsOf(context.tenant).accounts ? LIFECYCLE : undefined
+  const hooks = settingsOf(context.tenant).accounts ? WITH_ACCOUNTS : PROVISIONING_LOG
   return (byType[type] ??= new ResourceService(context.store, context.registry.require(type), hooks))
 }
 
@@ -75,5 +80,7 @@ export function callContext(request: FastifyRequest): CallContext {
     tokenId: token?.id ?? null,
     tokenName: token?.name ?? null,
     userAgent: typeof userAgent === 'string' ? userAgent : null,
+    client: detectClient({ userAgent, url: request.url, method: request.method, body: request.body }),
+    receivedAt: request.receivedAt,
   }
 }

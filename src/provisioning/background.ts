@@ -8,16 +8,22 @@ import type { Store } from '../store/contract.js'
 import { emailConfigFromEnv, positiveSetting, type EmailConfig } from './email/config.js'
 import { OutboxSender, type Log } from './email/sender.js'
 import { SmtpMailer } from './email/smtp.js'
+import { pruneProvisioningLogs } from './log/retention.js'
 import { reconcileTenants } from './reconcile-tenants.js'
 
 export interface BackgroundConfig {
   readonly email: EmailConfig
   /** Between the end of one drift repair and the start of the next. */
   readonly reconcileIntervalMs: number
+  /** Between the end of one provisioning log pruning and the start of the next (default hourly). */
+  readonly logPruneIntervalMs?: number
 }
 
 /** GitHub repairs drift once a day. */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 86_400_000
+
+/** Retention is counted in days; an hour late is close enough. */
+export const DEFAULT_LOG_PRUNE_INTERVAL_MS = 3_600_000
 
 export function backgroundConfigFromEnv(env: NodeJS.ProcessEnv, publicUrl: string | undefined): BackgroundConfig {
   return {
@@ -44,6 +50,7 @@ export class Background {
   readonly #sender: OutboxSender | undefined
   #repairTimer: NodeJS.Timeout | undefined
   #repairStarted = false
+  #pruneTimer: NodeJS.Timeout | undefined
   #stopped = false
 
   private constructor(options: BackgroundOptions) {
@@ -66,6 +73,8 @@ export class Background {
       options.log.info({}, 'email: ROSTER_SMTP_URL is not set, so no email is sent; messages stay pending in the outbox')
     }
     if (options.driftRepair) background.startDriftRepair()
+    // Every process prunes: batches are idempotent deletes, so two pruning at once only share the work.
+    background.#pruneTimer = setTimeout(() => background.#prune(), 0)
     return background
   }
 
@@ -96,6 +105,19 @@ export class Background {
     })()
   }
 
+  #prune(): void {
+    this.#pruneTimer = undefined
+    void (async () => {
+      try {
+        const report = await pruneProvisioningLogs(this.#store)
+        if (report.deleted > 0) this.#log.info({ provisioningLog: report }, 'provisioning log pruned')
+      } catch (e) {
+        if (!this.#stopped) this.#log.error({ err: e }, `provisioning log pruning failed: ${(e as Error).message}; it runs again at the next interval`)
+      }
+      if (!this.#stopped) this.#pruneTimer = setTimeout(() => this.#prune(), this.#config.logPruneIntervalMs ?? DEFAULT_LOG_PRUNE_INTERVAL_MS)
+    })()
+  }
+
   /**
    * Stops both: the sender finishes the deliveries it has in flight; a drift repair under way
    * is not waited for (each of its transactions is whole; the store closing ends it).
@@ -103,6 +125,7 @@ export class Background {
   async stop(): Promise<void> {
     this.#stopped = true
     clearTimeout(this.#repairTimer)
+    clearTimeout(this.#pruneTimer)
     await this.#sender?.stop()
   }
 }

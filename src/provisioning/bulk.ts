@@ -28,6 +28,16 @@ export interface BulkOperationResult {
   response?: unknown
 }
 
+/** An operation as `executeBulk` reports it once settled (`onSettled`). */
+export interface SettledOperation {
+  readonly index: number
+  readonly method: string
+  readonly bulkId?: string
+  readonly endpoint: 'Users' | 'Groups'
+  readonly id?: string
+  readonly data?: unknown
+}
+
 export interface BulkLimits {
   readonly maxOperations: number
 }
@@ -163,6 +173,8 @@ export async function executeBulk(
   baseUrl: string,
   tolerances: string[] = [],
   call?: CallContext,
+  /** Told of each operation's result as it is settled (the provisioning log records the failed ones). */
+  onSettled?: (op: SettledOperation, result: BulkOperationResult) => void,
 ): Promise<BulkOperationResult[]> {
   const defined = new Set(request.operations.flatMap((o) => (o.bulkId ? [o.bulkId] : [])))
   const created = new Map<string, string>()
@@ -173,6 +185,7 @@ export async function executeBulk(
 
   const settle = (op: BulkOperation, result: BulkOperationResult) => {
     results[op.index] = result
+    onSettled?.(op, result)
     if (Number(result.status) >= 400) {
       errors++
       if (op.bulkId) failed.add(op.bulkId)

@@ -1,3 +1,5 @@
+import type { LogClient } from '../store/records/provisioning-log.js'
+
 /**
  * Who made a SCIM write and how: what the write records about itself (the provisioning log,
  * the events it causes) beside the change. Built by the HTTP layer, carried by ResourceService
@@ -13,6 +15,16 @@ export interface CallContext {
   readonly tokenId: string | null
   readonly tokenName: string | null
   readonly userAgent: string | null
+  /** Who sent it, from its User-Agent and its shape (log/detect-client.ts). */
+  readonly client?: LogClient
+  /** `performance.now()` when the request arrived: the provisioning log's duration runs from it. */
+  readonly receivedAt?: number
+  /**
+   * What of this write's input the server corrected rather than refused (Written.tolerances),
+   * set by ResourceService on the call it hands the hooks, so the log entry written in the
+   * transaction carries them.
+   */
+  readonly tolerances?: readonly string[]
   /** Inside a Bulk request: which operation this write is. */
   readonly bulk?: {
     readonly index: number

@@ -127,6 +127,10 @@ function afterInsertOf(hooks: ResourceHooks, call: CallContext | undefined): Aft
   return many ? Object.assign(one, { many, context: call }) : one
 }
 
+/** The call as the hooks see it: with the write's tolerance notes, for the log entry written in its transaction. */
+const withTolerances = (call: CallContext | undefined, tolerances: readonly string[]): CallContext | undefined =>
+  call === undefined || tolerances.length === 0 ? call : { ...call, tolerances }
+
 const newDelta = (): MemberDelta => ({ added: [], removed: [], cleared: false })
 const changedMembers = (d: MemberDelta): boolean => d.cleared || d.added.length > 0 || d.removed.length > 0
 
@@ -183,8 +187,9 @@ export class ResourceService {
       const inserted = await tx.insert(resource)
       await tx.addMembers(id, members as { value: string; type: ResourceTypeId }[])
       const added = members.filter((m) => m.type === 'User').map((m) => m.value)
-      if (hooks) await hooks.created(tx, inserted, call)
-      if (hooks && added.length) await hooks.membersChanged(tx, id, { added, removed: [], cleared: false }, call)
+      const noting = withTolerances(call, tolerances)
+      if (hooks) await hooks.created(tx, inserted, noting)
+      if (hooks && added.length) await hooks.membersChanged(tx, id, { added, removed: [], cleared: false }, noting)
       return noted({ resource: inserted, derived: (await this.#derive(tx, [inserted], wanted))[0] ?? {} }, tolerances)
     })
   }
@@ -208,7 +213,7 @@ export class ResourceService {
       }
       // Okta pushes whole profiles with PUT, mostly unchanged: those keep version and lastModified.
       const resource = changed ? await this.#update(tx, existing, document) : existing
-      await this.#afterUpdate(tx, existing, resource, delta, call)
+      await this.#afterUpdate(tx, existing, resource, delta, withTolerances(call, tolerances))
       return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }
@@ -233,7 +238,7 @@ export class ResourceService {
       }
       // RFC 7644 §3.5.2.1: a PATCH that changes nothing SHALL NOT change the modify timestamp.
       const resource = changed ? await this.#update(tx, existing, document) : existing
-      await this.#afterUpdate(tx, existing, resource, delta, call)
+      await this.#afterUpdate(tx, existing, resource, delta, withTolerances(call, tolerances))
       return noted({ resource, derived: (await this.#derive(tx, [resource], wanted))[0] ?? {} }, tolerances)
     })
   }

@@ -28,10 +28,15 @@ export interface TenantSettings {
   readonly scimEnabled: boolean
   /** How long an organization invitation can be accepted. */
   readonly invitationDays: number
+  /** Successful SCIM reads are recorded in the provisioning log too (writes and failures always are). */
+  readonly logReads: boolean
+  /** Provisioning log entries older than this many days are pruned. */
+  readonly logRetentionDays: number
 }
 
 const SHORT_CODE = /^[A-Za-z0-9]{3,8}$/
 export const MAX_INVITATION_DAYS = 90
+export const MAX_LOG_RETENTION_DAYS = 3650
 
 function defaults(kind: TenantKind): TenantSettings {
   const managed = kind !== 'organization'
@@ -44,6 +49,8 @@ function defaults(kind: TenantKind): TenantSettings {
     keepEmail: false,
     scimEnabled: true,
     invitationDays: 7,
+    logReads: false,
+    logRetentionDays: 30,
   }
 }
 
@@ -89,6 +96,8 @@ const CHANGEABLE: Readonly<Record<string, (value: unknown) => boolean>> = {
   requireScim: (v) => typeof v === 'boolean',
   keepEmail: (v) => typeof v === 'boolean',
   invitationDays: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_INVITATION_DAYS,
+  logReads: (v) => typeof v === 'boolean',
+  logRetentionDays: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_LOG_RETENTION_DAYS,
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -98,6 +107,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   requireScim: 'true or false',
   keepEmail: 'true or false',
   invitationDays: `a whole number of days from 1 to ${MAX_INVITATION_DAYS}`,
+  logReads: 'true or false',
+  logRetentionDays: `a whole number of days from 1 to ${MAX_LOG_RETENTION_DAYS}`,
 }
 
 /**

@@ -19,6 +19,7 @@ import type { AccountQueries } from './sql/account-queries.js'
 import type { AdminTokenQueries } from './sql/admin-token-queries.js'
 import type { InvitationQueries } from './sql/invitation-queries.js'
 import type { OutboxDelivery, OutboxQueries } from './sql/outbox-queries.js'
+import type { ProvisioningLogQueries } from './sql/provisioning-log-queries.js'
 import type { Runnable } from './sql/runnable.js'
 import type { TeamQueries } from './sql/team-queries.js'
 
@@ -207,6 +208,8 @@ export interface TenantTransaction extends ResourceReader {
   readonly teams: Runnable<TeamQueries>
   readonly invitations: Runnable<InvitationQueries>
   readonly outbox: Runnable<OutboxQueries>
+  /** The provisioning log: entries commit with the write they record. */
+  readonly provisioningLog: Runnable<ProvisioningLogQueries>
 }
 
 export interface TenantStore extends ResourceReader {

@@ -20,6 +20,7 @@ import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
 import { registerInvitationRoutes } from './routes/invitations.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
+import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
 import { registerScimTokenRoutes } from './routes/scim-tokens.js'
 import { registerTeamRoutes } from './routes/teams.js'
 import { registerTenantRoutes, registerTenantScopeRoutes } from './routes/tenants.js'
@@ -146,6 +147,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerTeamRoutes(tenantScope, store)
         registerOutboxRoutes(tenantScope, store)
         registerEmailTemplateRoutes(tenantScope, store)
+        registerProvisioningLogRoutes(tenantScope, store)
       },
       { prefix: '/tenants/:t' },
     )

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { executeBulk, parseBulkRequest } from '../../provisioning/bulk.js'
 import { SCHEMA_URNS } from '../../scim/schema/attribute.js'
 import { callContext, noteTolerances, resourceService, scimContext } from '../context.js'
+import { bulkOutcomes } from '../provisioning-log.js'
 import { sendScim } from '../scim-reply.js'
 
 /** RFC 7644 §3.7 `POST /Bulk`. Oversized bodies are refused with 413 by the body limit. */
@@ -16,6 +17,7 @@ export function registerBulkRoute(app: FastifyInstance, limits: { maxOperations:
       context.baseUrl,
       tolerances,
       callContext(request),
+      bulkOutcomes(request),
     )
     noteTolerances(request, tolerances)
     return sendScim(reply, 200, { schemas: [SCHEMA_URNS.bulkResponse], Operations: results })

@@ -342,6 +342,45 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 4,
+    name: 'provisioning log',
+    async up(client) {
+      await client.query(`
+        -- One entry per SCIM write (in the write's transaction), per failed call, and per read
+        -- where the tenant asks (docs/provisioning-log.md). No foreign key: an entry is one
+        -- more INSERT in every write, kept to the table and three indexes, each one an admin
+        -- filter needs (newest first per tenant, by resource, by request id).
+        CREATE TABLE provisioning_log (
+          seq bigserial PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          at text COLLATE "C" NOT NULL,
+          request_id text COLLATE "C" NOT NULL,
+          bulk_index integer,
+          bulk_id text COLLATE "C",
+          token_id text COLLATE "C",
+          token_name text COLLATE "C",
+          client text COLLATE "C" NOT NULL,
+          user_agent text COLLATE "C",
+          method text COLLATE "C" NOT NULL,
+          path text COLLATE "C" NOT NULL,
+          status integer NOT NULL,
+          scim_type text COLLATE "C",
+          detail text COLLATE "C",
+          resource_type text COLLATE "C",
+          resource_id text COLLATE "C",
+          user_name text COLLATE "C",
+          user_name_fold text COLLATE "C",
+          tolerances text COLLATE "C",
+          changes text COLLATE "C",
+          duration_us bigint NOT NULL
+        );
+        CREATE INDEX provisioning_log_tenant ON provisioning_log (tenant_id, seq);
+        CREATE INDEX provisioning_log_resource ON provisioning_log (tenant_id, resource_id);
+        CREATE INDEX provisioning_log_request ON provisioning_log (tenant_id, request_id);
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

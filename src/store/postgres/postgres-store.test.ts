@@ -215,6 +215,7 @@ if (!found.available) {
             'invitations',
             'memberships',
             'outbox',
+            'provisioning_log',
             'resource_counts',
             'resources',
             'schema_migrations',

@@ -24,6 +24,7 @@ import type { AccountQueries } from './account-queries.js'
 import { AdminTokenQueries } from './admin-token-queries.js'
 import type { InvitationQueries } from './invitation-queries.js'
 import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
+import type { ProvisioningLogQueries } from './provisioning-log-queries.js'
 import type { ResourceQueries } from './resource-queries.js'
 import type { StorableResource } from '../resource-columns.js'
 import { runnable, type Runnable } from './runnable.js'
@@ -108,6 +109,7 @@ interface DomainRunnables {
   readonly teams: Runnable<TeamQueries>
   readonly invitations: Runnable<InvitationQueries>
   readonly outbox: Runnable<OutboxQueries>
+  readonly provisioningLog: Runnable<ProvisioningLogQueries>
 }
 
 /** A tenant's reads outside transactions, each run by `read`. */
@@ -242,6 +244,7 @@ export class SqlTransaction implements TenantTransaction {
       teams: runnable(q.teams, run),
       invitations: runnable(q.invitations, run),
       outbox: runnable(q.outbox, run),
+      provisioningLog: runnable(q.provisioningLog, run),
     })
   }
 
@@ -259,6 +262,10 @@ export class SqlTransaction implements TenantTransaction {
 
   get outbox(): Runnable<OutboxQueries> {
     return this.#bound().outbox
+  }
+
+  get provisioningLog(): Runnable<ProvisioningLogQueries> {
+    return this.#bound().provisioningLog
   }
 
   async #count<T>(work: Work<T>, rows: (result: T) => number): Promise<T> {

@@ -303,6 +303,45 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 5,
+    name: 'provisioning log',
+    up(db) {
+      db.exec(`
+        -- One entry per SCIM write (in the write's transaction), per failed call, and per read
+        -- where the tenant asks (docs/provisioning-log.md). No foreign key: an entry is one
+        -- more INSERT in every write, kept to the table and three indexes, each one an admin
+        -- filter needs (newest first per tenant, by resource, by request id).
+        CREATE TABLE provisioning_log (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          tenant_id TEXT NOT NULL,
+          at TEXT NOT NULL,
+          request_id TEXT NOT NULL,
+          bulk_index INTEGER,
+          bulk_id TEXT,
+          token_id TEXT,
+          token_name TEXT,
+          client TEXT NOT NULL,
+          user_agent TEXT,
+          method TEXT NOT NULL,
+          path TEXT NOT NULL,
+          status INTEGER NOT NULL,
+          scim_type TEXT,
+          detail TEXT,
+          resource_type TEXT,
+          resource_id TEXT,
+          user_name TEXT,
+          user_name_fold TEXT,
+          tolerances TEXT,
+          changes TEXT,
+          duration_us INTEGER NOT NULL
+        );
+        CREATE INDEX provisioning_log_tenant ON provisioning_log (tenant_id, seq);
+        CREATE INDEX provisioning_log_resource ON provisioning_log (tenant_id, resource_id);
+        CREATE INDEX provisioning_log_request ON provisioning_log (tenant_id, request_id);
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

@@ -161,6 +161,10 @@ for (const { name, open } of STORES) {
       await call('GET', '/tenants/{t}/email-templates/{name}', { name: 'welcome' })
       await call('DELETE', '/tenants/{t}/email-templates/{name}', { name: 'welcome' })
 
+      // Provisioning log: writes with their diffs, and a failure.
+      await scim('/Users', user('quinn@globex.example'))
+      await call('GET', '/tenants/{t}/provisioning-log', g)
+
       // Teams
       const team = (await call('POST', '/tenants/{t}/teams', g, { name: 'devs' })).body
       const tm = { ...g, id: team.id }

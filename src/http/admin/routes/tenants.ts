@@ -1,7 +1,7 @@
 /** Tenants: list, create, read; settings; turning SCIM on and off. */
 import Type, { type Static } from 'typebox'
 import { disableScim, enableScim, type ScimSwitchReport as Report } from '../../../provisioning/accounts/scim-switch.js'
-import { changedSettings, MAX_INVITATION_DAYS, settingsOf, type TenantSettings } from '../../../provisioning/tenant-settings.js'
+import { changedSettings, MAX_INVITATION_DAYS, MAX_LOG_RETENTION_DAYS, settingsOf, type TenantSettings } from '../../../provisioning/tenant-settings.js'
 import { createTenant, tenantBasePath } from '../../../provisioning/tenants.js'
 import type { Store, Tenant as TenantRecord } from '../../../store/contract.js'
 import { adminTokenOf, requireInstanceToken, tenantOf } from '../auth.js'
@@ -15,6 +15,8 @@ const TAGS = ['tenants']
 const LoginRule = OneOf(['github', 'userName'], 'How a SCIM userName becomes a login')
 const DeprovisionPolicy = OneOf(['suspend', 'remove'], 'What active: false does: suspend the account, or remove the member and its SCIM identity')
 const InvitationDays = Type.Integer({ minimum: 1, maximum: MAX_INVITATION_DAYS, description: 'How long an invitation can be accepted' })
+const LogReads = Type.Boolean({ description: 'Successful SCIM reads are recorded in the provisioning log too' })
+const LogRetentionDays = Type.Integer({ minimum: 1, maximum: MAX_LOG_RETENTION_DAYS, description: 'Provisioning log entries older than this are pruned' })
 
 const SettingsSchema = Type.Object(
   {
@@ -26,6 +28,8 @@ const SettingsSchema = Type.Object(
     keepEmail: Type.Boolean({ description: 'A suspended account keeps its primary email' }),
     scimEnabled: Type.Boolean({ description: 'Off, the SCIM endpoints answer 403; change it with scim/enable and scim/disable' }),
     invitationDays: InvitationDays,
+    logReads: LogReads,
+    logRetentionDays: LogRetentionDays,
   },
   { description: 'The tenant settings, with defaults for those never set' },
 )
@@ -39,6 +43,8 @@ const SettingsChange = Body(
     requireScim: Type.Optional(Type.Boolean()),
     keepEmail: Type.Optional(Type.Boolean()),
     invitationDays: Type.Optional(InvitationDays),
+    logReads: Type.Optional(LogReads),
+    logRetentionDays: Type.Optional(LogRetentionDays),
     shortCode: Type.Optional(Nullable(Type.String(), 'Accepted only unchanged: the short code is fixed at creation')),
     scimEnabled: Type.Optional(Type.Boolean({ description: 'Accepted only unchanged: use scim/enable and scim/disable' })),
   },
@@ -172,6 +178,8 @@ export function registerTenantScopeRoutes(api: AdminScope, store: Store): void {
         const current = await tx.currentTenant()
         return tx.updateTenantSettings(changedSettings(current, request.body))
       })
+      // This process's SCIM requests see the change at once, not when their cache expires.
+      store.tenantChanged(updated.id)
       return settingsView(settingsOf(updated))
     },
   )

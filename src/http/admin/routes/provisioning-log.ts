@@ -1,0 +1,109 @@
+/** The tenant's provisioning log: what its identity provider sent, what changed, what failed. */
+import Type, { type Static } from 'typebox'
+import { invalidValue } from '../../../scim/errors.js'
+import type { Store } from '../../../store/contract.js'
+import { LOG_CLIENTS, type LogEntry, type LogQuery } from '../../../store/records/provisioning-log.js'
+import { tenantOf } from '../auth.js'
+import type { AdminScope } from '../index.js'
+import { Paged, PageQuery, pagingOf } from '../pagination.js'
+import { ERRORS } from '../problem.js'
+import { named, Nullable, OneOf, TenantParams, Timestamp } from '../schemas.js'
+
+const TAGS = ['provisioning log']
+
+const Client = OneOf([...LOG_CLIENTS], 'The identity provider detected from the User-Agent and the request shape')
+const ResourceType = OneOf(['User', 'Group'])
+
+const ChangeSchema = Type.Object({
+  attribute: Type.String({ description: 'name.givenName, emails, urn:…:User:employeeNumber, members' }),
+  before: Type.Optional(Type.Unknown({ description: 'Absent: the attribute was absent. A password is masked' })),
+  after: Type.Optional(Type.Unknown({ description: 'Absent: the attribute is absent now. A password is masked' })),
+  added: Type.Optional(Type.Array(Type.String(), { description: 'members: ids added (at most 100 listed)' })),
+  removed: Type.Optional(Type.Array(Type.String(), { description: 'members: ids removed (at most 100 listed)' })),
+  addedCount: Type.Optional(Type.Integer({ description: 'members: how many were added, when more than listed' })),
+  removedCount: Type.Optional(Type.Integer({ description: 'members: how many were removed, when more than listed' })),
+  cleared: Type.Optional(Type.Boolean({ description: 'members: every member was removed first' })),
+})
+
+const EntrySchema = Type.Object({
+  seq: Type.Integer({ description: 'Increasing in the order entries were written' }),
+  at: Timestamp,
+  tenant: Type.Object({ kind: OneOf(['organization', 'enterprise', 'instance']), slug: Type.String() }),
+  requestId: Type.String({ description: 'The request id (x-request-id); a Bulk request’s operations share it' }),
+  bulkIndex: Nullable(Type.Integer(), 'Inside a Bulk request: the operation’s index in Operations'),
+  bulkId: Nullable(Type.String()),
+  tokenId: Nullable(Type.String({ description: 'The SCIM token that made the call (never its secret)' })),
+  tokenName: Nullable(Type.String()),
+  client: Client,
+  userAgent: Nullable(Type.String()),
+  method: Type.String(),
+  path: Type.String({ description: 'For a Bulk operation, its own path (/Users/{id})' }),
+  status: Type.Integer(),
+  scimType: Nullable(Type.String()),
+  detail: Nullable(Type.String()),
+  resourceType: Nullable(ResourceType),
+  resourceId: Nullable(Type.String()),
+  userName: Nullable(Type.String()),
+  tolerances: Nullable(Type.Array(Type.String()), 'What of the request the server corrected rather than refused'),
+  changes: Nullable(Type.Array(ChangeSchema), 'What the write changed, attribute by attribute; null for failures and reads'),
+  durationMs: Type.Number({ description: 'From the request’s arrival to the entry being written' }),
+})
+const Entry = named('ProvisioningLogEntry', EntrySchema)
+
+const LogFilters = {
+  from: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Entries at or after this time (ISO 8601)' })),
+  to: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Entries before this time (ISO 8601)' })),
+  status: Type.Optional(OneOf(['2xx', '3xx', '4xx', '5xx'], 'The status class')),
+  resourceType: Type.Optional(ResourceType),
+  resourceId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  user: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'A SCIM user id or userName' })),
+  client: Type.Optional(Client),
+  requestId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+}
+
+/** A time given as ISO 8601, as the UTC text entries are stored with (so they compare as text). */
+function instant(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined
+  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : Number.NaN
+  if (Number.isNaN(ms)) throw invalidValue(`${name}: expected an ISO 8601 date or date-time such as 2026-01-31T12:00:00Z, not '${text}'`)
+  return new Date(ms).toISOString()
+}
+
+export function registerProvisioningLogRoutes(api: AdminScope, store: Store): void {
+  api.get(
+    '/provisioning-log',
+    {
+      schema: {
+        tags: TAGS,
+        operationId: 'listProvisioningLog',
+        summary: 'SCIM calls that wrote or failed (and reads, when the tenant logs them), newest first',
+        params: TenantParams({}),
+        querystring: Type.Object({ ...LogFilters, ...PageQuery }),
+        response: { 200: Paged(Entry, 'A page of entries, newest first'), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const q = request.query
+      const tenant = tenantOf(request)
+      const from = instant('from', q.from)
+      const to = instant('to', q.to)
+      if (from !== undefined && to !== undefined && from >= to) throw invalidValue(`from (${from}) must be before to (${to})`)
+      const paging = pagingOf(request, tenant.id)
+      const query: LogQuery = {
+        ...(from !== undefined && { from }),
+        ...(to !== undefined && { to }),
+        ...(q.status !== undefined && { status: q.status }),
+        ...(q.resourceType !== undefined && { resourceType: q.resourceType }),
+        ...(q.resourceId !== undefined && { resourceId: q.resourceId }),
+        ...(q.user !== undefined && { user: q.user }),
+        ...(q.client !== undefined && { client: q.client }),
+        ...(q.requestId !== undefined && { requestId: q.requestId }),
+        ...(paging.after !== undefined && { before: paging.after }),
+        limit: paging.limit,
+      }
+      const page = await store.forTenant(tenant).transaction((tx) => tx.provisioningLog.list(query))
+      const view = (e: LogEntry) => ({ ...e, tenant: { kind: tenant.kind, slug: tenant.slug } }) as Static<typeof EntrySchema>
+      return paging.body({ ...page, items: page.items.map(view) })
+    },
+  )
+}
