@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { AccountLifecycle } from '../provisioning/accounts/lifecycle.js'
+import { eventHooks } from '../provisioning/events/scim-events.js'
 import { ResourceService } from '../provisioning/resources.js'
 import { settingsOf } from '../provisioning/tenant-settings.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
@@ -60,7 +61,7 @@ const services = new WeakMap<ScimContext, { User?: ResourceService; Group?: Reso
 export function resourceService(context: ScimContext, type: 'User' | 'Group'): ResourceService {
   let byType = services.get(context)
   if (byType === undefined) services.set(context, (byType = {}))
-  const hooks = settingsOf(context.tenant).accounts ? LIFECYCLE : undefined
+  const hooks = eventHooks(settingsOf(context.tenant).accounts ? LIFECYCLE : undefined)
   return (byType[type] ??= new ResourceService(context.store, context.registry.require(type), hooks))
 }
 

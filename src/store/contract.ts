@@ -17,6 +17,7 @@ import type { AttrPath, Filter } from '../scim/filter/ast.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { AccountQueries } from './sql/account-queries.js'
 import type { AdminTokenQueries } from './sql/admin-token-queries.js'
+import type { EventFeed, EventQueries } from './sql/event-queries.js'
 import type { InvitationQueries } from './sql/invitation-queries.js'
 import type { OutboxDelivery, OutboxQueries } from './sql/outbox-queries.js'
 import type { Runnable } from './sql/runnable.js'
@@ -207,6 +208,8 @@ export interface TenantTransaction extends ResourceReader {
   readonly teams: Runnable<TeamQueries>
   readonly invitations: Runnable<InvitationQueries>
   readonly outbox: Runnable<OutboxQueries>
+  /** Durable events (provisioning/events/): append in the transaction of the change. */
+  readonly events: Runnable<EventQueries>
 }
 
 export interface TenantStore extends ResourceReader {
@@ -291,4 +294,6 @@ export interface Store {
   readonly adminTokens: Runnable<AdminTokenQueries>
   /** The email sender's view of every tenant's outbox. */
   readonly outboxDelivery: Runnable<OutboxDelivery>
+  /** Every tenant's durable events, read outside transactions. */
+  readonly eventFeed: Runnable<EventFeed>
 }

@@ -342,6 +342,34 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 5,
+    name: 'events',
+    async up(client) {
+      await client.query(`
+        -- Each tenant's last event seq: bumped in the transaction of the change, so the
+        -- tenant's event writers commit one at a time and seq order is commit order.
+        CREATE TABLE event_counters (
+          tenant_id text COLLATE "C" PRIMARY KEY,
+          last_seq bigint NOT NULL
+        );
+
+        CREATE TABLE events (
+          tenant_id text COLLATE "C" NOT NULL,
+          seq bigint NOT NULL,
+          id text COLLATE "C" NOT NULL UNIQUE,
+          type text COLLATE "C" NOT NULL,
+          at text COLLATE "C" NOT NULL,
+          resource_type text COLLATE "C",
+          resource_id text COLLATE "C",
+          request_id text COLLATE "C",
+          log_entry_id text COLLATE "C",
+          data text NOT NULL,
+          PRIMARY KEY (tenant_id, seq)
+        );
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

@@ -1,6 +1,7 @@
 import type { Tenant } from '../contract.js'
 import { AccountQueries } from './account-queries.js'
 import type { SqlDialect } from './dialect.js'
+import { EventQueries } from './event-queries.js'
 import { InvitationQueries } from './invitation-queries.js'
 import { OutboxQueries } from './outbox-queries.js'
 import { TeamQueries } from './team-queries.js'
@@ -11,12 +12,14 @@ export class DomainQueries {
   readonly teams: TeamQueries
   readonly invitations: InvitationQueries
   readonly outbox: OutboxQueries
+  readonly events: EventQueries
 
   constructor(dialect: SqlDialect, tenant: Tenant) {
     this.accounts = new AccountQueries(dialect, tenant)
     this.teams = new TeamQueries(dialect, tenant)
     this.invitations = new InvitationQueries(dialect, tenant)
     this.outbox = new OutboxQueries(dialect, tenant)
+    this.events = new EventQueries(dialect, tenant)
   }
 }
 

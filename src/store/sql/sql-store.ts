@@ -22,6 +22,7 @@ import type {
 } from '../contract.js'
 import type { AccountQueries } from './account-queries.js'
 import { AdminTokenQueries } from './admin-token-queries.js'
+import { EventFeed, type EventQueries } from './event-queries.js'
 import type { InvitationQueries } from './invitation-queries.js'
 import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
 import type { ResourceQueries } from './resource-queries.js'
@@ -61,6 +62,11 @@ export abstract class SqlStore {
 
   #adminTokens?: Runnable<AdminTokenQueries>
   #outboxDelivery?: Runnable<OutboxDelivery>
+  #eventFeed?: Runnable<EventFeed>
+
+  get eventFeed(): Runnable<EventFeed> {
+    return (this.#eventFeed ??= runnable(new EventFeed(this.records.dialect), (work) => this.run(work)))
+  }
 
   get adminTokens(): Runnable<AdminTokenQueries> {
     return (this.#adminTokens ??= runnable(new AdminTokenQueries(this.records.dialect), (work) => this.run(work)))
@@ -108,6 +114,7 @@ interface DomainRunnables {
   readonly teams: Runnable<TeamQueries>
   readonly invitations: Runnable<InvitationQueries>
   readonly outbox: Runnable<OutboxQueries>
+  readonly events: Runnable<EventQueries>
 }
 
 /** A tenant's reads outside transactions, each run by `read`. */
@@ -242,6 +249,7 @@ export class SqlTransaction implements TenantTransaction {
       teams: runnable(q.teams, run),
       invitations: runnable(q.invitations, run),
       outbox: runnable(q.outbox, run),
+      events: runnable(q.events, run),
     })
   }
 
@@ -259,6 +267,10 @@ export class SqlTransaction implements TenantTransaction {
 
   get outbox(): Runnable<OutboxQueries> {
     return this.#bound().outbox
+  }
+
+  get events(): Runnable<EventQueries> {
+    return this.#bound().events
   }
 
   async #count<T>(work: Work<T>, rows: (result: T) => number): Promise<T> {

@@ -303,6 +303,34 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    name: 'events',
+    up(db) {
+      db.exec(`
+        -- Each tenant's last event seq: bumped in the transaction of the change, so the
+        -- tenant's event writers commit one at a time and seq order is commit order.
+        CREATE TABLE event_counters (
+          tenant_id TEXT PRIMARY KEY,
+          last_seq INTEGER NOT NULL
+        );
+
+        CREATE TABLE events (
+          tenant_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          id TEXT NOT NULL UNIQUE,
+          type TEXT NOT NULL,
+          at TEXT NOT NULL,
+          resource_type TEXT,
+          resource_id TEXT,
+          request_id TEXT,
+          log_entry_id TEXT,
+          data TEXT NOT NULL,
+          PRIMARY KEY (tenant_id, seq)
+        ) WITHOUT ROWID;
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */
