@@ -161,6 +161,9 @@ for (const { name, open } of STORES) {
       await call('GET', '/tenants/{t}/email-templates/{name}', { name: 'welcome' })
       await call('DELETE', '/tenants/{t}/email-templates/{name}', { name: 'welcome' })
 
+      // Events
+      await call('GET', '/tenants/{t}/events', g)
+
       // Teams
       const team = (await call('POST', '/tenants/{t}/teams', g, { name: 'devs' })).body
       const tm = { ...g, id: team.id }
