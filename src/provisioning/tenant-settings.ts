@@ -28,6 +28,8 @@ export interface TenantSettings {
   readonly scimEnabled: boolean
   /** How long an organization invitation can be accepted. */
   readonly invitationDays: number
+  /** Changes write durable events (docs/events.md); off, the tenant's feed stays where it is. */
+  readonly events: boolean
 }
 
 const SHORT_CODE = /^[A-Za-z0-9]{3,8}$/
@@ -44,6 +46,7 @@ function defaults(kind: TenantKind): TenantSettings {
     keepEmail: false,
     scimEnabled: true,
     invitationDays: 7,
+    events: true,
   }
 }
 
@@ -89,6 +92,7 @@ const CHANGEABLE: Readonly<Record<string, (value: unknown) => boolean>> = {
   requireScim: (v) => typeof v === 'boolean',
   keepEmail: (v) => typeof v === 'boolean',
   invitationDays: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_INVITATION_DAYS,
+  events: (v) => typeof v === 'boolean',
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -98,6 +102,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   requireScim: 'true or false',
   keepEmail: 'true or false',
   invitationDays: `a whole number of days from 1 to ${MAX_INVITATION_DAYS}`,
+  events: 'true or false',
 }
 
 /**

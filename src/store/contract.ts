@@ -296,4 +296,17 @@ export interface Store {
   readonly outboxDelivery: Runnable<OutboxDelivery>
   /** Every tenant's durable events, read outside transactions. */
   readonly eventFeed: Runnable<EventFeed>
+  /**
+   * Calls `listener` each time events of the tenant become readable through this process: its
+   * own writes' events once committed with their seqs. Other processes' events are not
+   * announced (poll for them). Returns the function that stops the calls.
+   */
+  onEvents(tenantId: string, listener: () => void): () => void
+  /**
+   * Gives seqs to the events any process committed that have none yet (on PostgreSQL writers
+   * leave that to a sequencer, event-queries.ts); resolves when done. Every server process
+   * calls it periodically (ROSTER_EVENTS_SEQUENCE_MS), which also finishes what a process that
+   * died between a commit and its sequencing left.
+   */
+  sequenceEvents(): Promise<void>
 }

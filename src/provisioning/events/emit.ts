@@ -1,16 +1,15 @@
 /**
  * Writing durable events in the transaction of the change that causes them (the store gives
- * each its seq: store/sql/event-queries.ts).
+ * each its seq, at once or soon after the commit: store/sql/event-queries.ts).
  *
- * Appending takes the tenant's event counter, which stays locked until the transaction ends,
- * so a write appends as late as it can: inside a SCIM write (eventHooks) events are collected
- * and appended once, after every other hook has run; elsewhere (admin API, background work)
- * they are appended at once, and those transactions are short.
+ * Inside a SCIM write (eventHooks) events are collected and appended once, after every other
+ * hook has run: one insert per write whatever its effects. Elsewhere (admin API, background
+ * work) they are appended at once.
  */
 import { randomUUID } from 'node:crypto'
 import type { TenantTransaction } from '../../store/contract.js'
 import type { NewEvent } from '../../store/records/event.js'
-import { notifyEvents } from './notify.js'
+import { settingsOf } from '../tenant-settings.js'
 
 export interface EventInput {
   readonly type: string
@@ -64,5 +63,7 @@ export async function flushEvents(tx: TenantTransaction, first: readonly NewEven
 
 async function append(tx: TenantTransaction, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return
-  notifyEvents((await tx.events.append(events)).tenantId)
+  // Read in the transaction (once per transaction): a change of the setting applies at once.
+  if (!settingsOf(await tx.currentTenant()).events) return
+  await tx.events.append(events)
 }

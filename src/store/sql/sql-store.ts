@@ -4,6 +4,7 @@
  * it runs work (`Work<T>`, statement.ts) — at once on SQLite, over a pool on PostgreSQL — and
  * its own connection, transaction and insert strategies.
  */
+import { EventEmitter } from 'node:events'
 import type {
   GroupMembership,
   Member,
@@ -63,6 +64,20 @@ export abstract class SqlStore {
   #adminTokens?: Runnable<AdminTokenQueries>
   #outboxDelivery?: Runnable<OutboxDelivery>
   #eventFeed?: Runnable<EventFeed>
+  readonly #numbered = new EventEmitter().setMaxListeners(0)
+
+  /** Store.onEvents. */
+  onEvents(tenantId: string, listener: () => void): () => void {
+    this.#numbered.on(tenantId, listener)
+    return () => void this.#numbered.off(tenantId, listener)
+  }
+
+  /** Events of the tenant were committed with their seqs: wakes `onEvents` listeners. */
+  protected eventsNumbered(tenantId: string): void {
+    this.#numbered.emit(tenantId)
+  }
+
+  abstract sequenceEvents(): Promise<void>
 
   get eventFeed(): Runnable<EventFeed> {
     return (this.#eventFeed ??= runnable(new EventFeed(this.records.dialect), (work) => this.run(work)))
@@ -163,6 +178,8 @@ export class SqlTransaction implements TenantTransaction {
   #ended = false
   /** Rows inserted or deleted (resources and memberships), for planner statistics. */
   written = 0
+  /** `events` was used: the store sequences the tenant, or announces its events, after COMMIT. */
+  touchedEvents = false
 
   constructor(queries: ResourceQueries, run: RunWork) {
     this.#queries = queries
@@ -249,7 +266,10 @@ export class SqlTransaction implements TenantTransaction {
       teams: runnable(q.teams, run),
       invitations: runnable(q.invitations, run),
       outbox: runnable(q.outbox, run),
-      events: runnable(q.events, run),
+      events: runnable(q.events, (work) => {
+        this.touchedEvents = true
+        return this.#do(work)
+      }),
     })
   }
 

@@ -26,6 +26,7 @@ const SettingsSchema = Type.Object(
     keepEmail: Type.Boolean({ description: 'A suspended account keeps its primary email' }),
     scimEnabled: Type.Boolean({ description: 'Off, the SCIM endpoints answer 403; change it with scim/enable and scim/disable' }),
     invitationDays: InvitationDays,
+    events: Type.Boolean({ description: 'Changes write durable events (the events feed)' }),
   },
   { description: 'The tenant settings, with defaults for those never set' },
 )
@@ -39,6 +40,7 @@ const SettingsChange = Body(
     requireScim: Type.Optional(Type.Boolean()),
     keepEmail: Type.Optional(Type.Boolean()),
     invitationDays: Type.Optional(InvitationDays),
+    events: Type.Optional(Type.Boolean()),
     shortCode: Type.Optional(Nullable(Type.String(), 'Accepted only unchanged: the short code is fixed at creation')),
     scimEnabled: Type.Optional(Type.Boolean({ description: 'Accepted only unchanged: use scim/enable and scim/disable' })),
   },
