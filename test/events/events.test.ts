@@ -27,6 +27,11 @@ for (const { name, open } of STORES) {
       assert.equal(res.status, 200, res.text)
       return res.body
     }
+    /**
+     * On PostgreSQL a write's events are numbered just after it commits, so a moment after its
+     * answer: a test that reads the feed right after writing waits for that first.
+     */
+    const numbered = () => h.store.sequenceEvents()
 
     test('SCIM writes: one event each, in order, with the request id, the changed attributes and the new state', async () => {
       const { tenant, scimToken } = await h.enterprise('initech')
@@ -66,6 +71,7 @@ for (const { name, open } of STORES) {
       assert.equal((await send('POST', '/Users', user('milton@initech.example'), 'req-dup')).status, 409)
       assert.equal((await send('DELETE', `/Users/${id}`, undefined, 'req-del')).status, 204)
 
+      await numbered()
       const { items, next } = await feed(t, 'limit=1000')
       assert.deepEqual(items.map((e) => e.seq), items.map((_, i) => i + 1), 'gap-free from 1')
       assert.equal(next, items.length)
@@ -105,6 +111,7 @@ for (const { name, open } of STORES) {
 
     test('a long-poll answers with the first event written while it waits, and empty when none comes', async () => {
       const t = 'organization:acme'
+      await numbered()
       const last = (await feed(t, 'limit=1000')).next
       const empty = await feed(t, `after=${last}&wait=1`)
       assert.deepEqual(empty, { items: [], next: last })
@@ -139,12 +146,41 @@ for (const { name, open } of STORES) {
           }
         }),
       )
+      await numbered()
       writing = false
       await consumer
       const created = seen.filter((e) => e.type === 'user.created')
       assert.equal(created.length, writers * each)
       assert.equal(new Set(created.map((e) => e.resourceId)).size, writers * each)
       assert.deepEqual(seen.map((e) => e.seq), seen.map((_, i) => i + 1), 'every seq once, in order')
+    })
+
+    test('a tenant with events off writes none, and continues its seqs when they are on again', async () => {
+      const { scimToken } = await h.enterprise('umbrella')
+      const t = 'enterprise:umbrella'
+      const create = async (userName: string) =>
+        assert.equal((await h.scimAs(scimToken, 'POST', '/scim/v2/enterprises/umbrella/Users', user(userName))).status, 201)
+      await create('before@umbrella.example')
+      await numbered()
+      const last = (await feed(t, 'limit=1000')).next
+      assert.ok(last > 0)
+      const off = await h.admin('PATCH', `/tenants/${t}/settings`, { events: false })
+      assert.equal(off.status, 200, off.text)
+      assert.equal(off.body.events, false)
+      await create('quiet@umbrella.example')
+      await numbered()
+      assert.deepEqual(await feed(t, `after=${last}`), { items: [], next: last })
+      assert.equal((await h.admin('PATCH', `/tenants/${t}/settings`, { events: true })).status, 200)
+      await create('after@umbrella.example')
+      await numbered()
+      const { items } = await feed(t, `after=${last}`)
+      assert.equal(items[0]?.seq, last + 1)
+      assert.deepEqual(
+        items.filter((e) => e.type === 'user.created').map((e) => e.data.state.userName),
+        ['after@umbrella.example'],
+      )
+      const bad = await h.admin('PATCH', `/tenants/${t}/settings`, { events: 'no' })
+      assert.equal(bad.status, 400)
     })
 
     test('bad feed parameters are 400s that say why', async () => {
