@@ -97,7 +97,8 @@ export class EventQueries {
     const sql =
       `INSERT INTO events (tenant_id, seq, ${names.join(', ')}) ` +
       `SELECT ${tenant}, ${seq}, ${names.map((c) => `r.${c}`).join(', ')} FROM ${from} ORDER BY r.n`
-    yield { sql, params: q.list }
+    // The same text whatever the number of rows (rowsFrom binds them as arrays or one JSON).
+    yield { sql, params: q.list, prepare: true }
     return events.length
   }
 
