@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { AccountLifecycle } from '../provisioning/accounts/lifecycle.js'
+import { eventHooks } from '../provisioning/events/scim-events.js'
 import { allHooks, ResourceService } from '../provisioning/resources.js'
 import { settingsOf } from '../provisioning/tenant-settings.js'
 import { detectClient } from '../provisioning/log/detect-client.js'
@@ -57,7 +58,9 @@ export function scimContext(request: FastifyRequest): ScimContext {
 const LIFECYCLE = new AccountLifecycle()
 /** Every SCIM write appends its provisioning log entry in its transaction. */
 const PROVISIONING_LOG = new ProvisioningLogHooks()
-const WITH_ACCOUNTS = allHooks(LIFECYCLE, PROVISIONING_LOG)
+/** Events wrap the rest: they record what the lifecycle did, once, late in the transaction. */
+const WITH_ACCOUNTS = eventHooks(allHooks(LIFECYCLE, PROVISIONING_LOG))
+const WITHOUT_ACCOUNTS = eventHooks(PROVISIONING_LOG)
 
 /** Services hold no request state; contexts are shared per tenant (authenticate.ts), so are they. */
 const services = new WeakMap<ScimContext, { User?: ResourceService; Group?: ResourceService }>()
@@ -65,7 +68,7 @@ const services = new WeakMap<ScimContext, { User?: ResourceService; Group?: Reso
 export function resourceService(context: ScimContext, type: 'User' | 'Group'): ResourceService {
   let byType = services.get(context)
   if (byType === undefined) services.set(context, (byType = {}))
-  const hooks = settingsOf(context.tenant).accounts ? WITH_ACCOUNTS : PROVISIONING_LOG
+  const hooks = settingsOf(context.tenant).accounts ? WITH_ACCOUNTS : WITHOUT_ACCOUNTS
   return (byType[type] ??= new ResourceService(context.store, context.registry.require(type), hooks))
 }
 

@@ -1,8 +1,10 @@
 /**
  * What a server process does besides answering requests (docs/email.md): delivering the email
- * outbox, and repairing drift between SCIM users and accounts, teams and groups
- * (reconcile-tenants.ts) once at start and then every ROSTER_RECONCILE_INTERVAL_MS. Started
- * once the server listens; nothing here blocks or fails the start, and every error is logged.
+ * outbox, repairing drift between SCIM users and accounts, teams and groups
+ * (reconcile-tenants.ts) once at start and then every ROSTER_RECONCILE_INTERVAL_MS, and giving
+ * seqs to events committed without one (docs/events.md) every ROSTER_EVENTS_SEQUENCE_MS.
+ * Started once the server listens; nothing here blocks or fails the start, and every error is
+ * logged.
  */
 import type { Store } from '../store/contract.js'
 import { emailConfigFromEnv, positiveSetting, type EmailConfig } from './email/config.js'
@@ -17,10 +19,17 @@ export interface BackgroundConfig {
   readonly reconcileIntervalMs: number
   /** Between the end of one provisioning log pruning and the start of the next (default hourly). */
   readonly logPruneIntervalMs?: number
+  /** Between the end of one look for unnumbered events and the start of the next (default 100). */
+  readonly eventsSequenceMs?: number
 }
 
 /** GitHub repairs drift once a day. */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 86_400_000
+/**
+ * This process numbers its own events right after each commit; the look every 100 ms numbers
+ * other processes' (and a dead process's), so a consumer of this process waits at most that.
+ */
+export const DEFAULT_EVENTS_SEQUENCE_MS = 100
 
 /** Retention is counted in days; an hour late is close enough. */
 export const DEFAULT_LOG_PRUNE_INTERVAL_MS = 3_600_000
@@ -29,6 +38,7 @@ export function backgroundConfigFromEnv(env: NodeJS.ProcessEnv, publicUrl: strin
   return {
     email: emailConfigFromEnv(env, publicUrl),
     reconcileIntervalMs: positiveSetting('ROSTER_RECONCILE_INTERVAL_MS', env.ROSTER_RECONCILE_INTERVAL_MS, DEFAULT_RECONCILE_INTERVAL_MS),
+    eventsSequenceMs: positiveSetting('ROSTER_EVENTS_SEQUENCE_MS', env.ROSTER_EVENTS_SEQUENCE_MS, DEFAULT_EVENTS_SEQUENCE_MS),
   }
 }
 
@@ -49,6 +59,10 @@ export class Background {
   readonly #log: Log
   readonly #sender: OutboxSender | undefined
   #repairTimer: NodeJS.Timeout | undefined
+  #sequenceTimer: NodeJS.Timeout | undefined
+  /** The look under way, awaited by `stop` (the store closes after). */
+  #sequencing: Promise<void> = Promise.resolve()
+  #sequenceFailing = false
   #repairStarted = false
   #pruneTimer: NodeJS.Timeout | undefined
   #stopped = false
@@ -75,7 +89,28 @@ export class Background {
     if (options.driftRepair) background.startDriftRepair()
     // Every process prunes: batches are idempotent deletes, so two pruning at once only share the work.
     background.#pruneTimer = setTimeout(() => background.#prune(), 0)
+    background.#sequenceLater()
     return background
+  }
+
+  #sequenceLater(): void {
+    if (this.#stopped) return
+    this.#sequenceTimer = setTimeout(() => {
+      this.#sequencing = this.#store.sequenceEvents().then(
+        () => {
+          if (this.#sequenceFailing) this.#log.info({}, 'events: numbering works again')
+          this.#sequenceFailing = false
+        },
+        (e: unknown) => {
+          // Once per outage, not every 100 ms; the rows wait, unnumbered, for the next look.
+          if (!this.#sequenceFailing && !this.#stopped) {
+            this.#log.error({ err: e }, `events: numbering committed events failed: ${(e as Error).message}; trying again`)
+          }
+          this.#sequenceFailing = true
+        },
+      )
+      void this.#sequencing.then(() => this.#sequenceLater())
+    }, this.#config.eventsSequenceMs ?? DEFAULT_EVENTS_SEQUENCE_MS)
   }
 
   /** Delivers due mail now rather than at the next poll. */
@@ -119,13 +154,16 @@ export class Background {
   }
 
   /**
-   * Stops both: the sender finishes the deliveries it has in flight; a drift repair under way
-   * is not waited for (each of its transactions is whole; the store closing ends it).
+   * Stops every job: the sender finishes the deliveries it has in flight, and a look for
+   * unnumbered events its transactions; a drift repair under way is not waited for (each of
+   * its transactions is whole; the store closing ends it).
    */
   async stop(): Promise<void> {
     this.#stopped = true
     clearTimeout(this.#repairTimer)
     clearTimeout(this.#pruneTimer)
+    clearTimeout(this.#sequenceTimer)
+    await this.#sequencing
     await this.#sender?.stop()
   }
 }

@@ -32,6 +32,8 @@ export interface TenantSettings {
   readonly logReads: boolean
   /** Provisioning log entries older than this many days are pruned. */
   readonly logRetentionDays: number
+  /** Changes write durable events (docs/events.md); off, the tenant's feed stays where it is. */
+  readonly events: boolean
 }
 
 const SHORT_CODE = /^[A-Za-z0-9]{3,8}$/
@@ -51,6 +53,7 @@ function defaults(kind: TenantKind): TenantSettings {
     invitationDays: 7,
     logReads: false,
     logRetentionDays: 30,
+    events: true,
   }
 }
 
@@ -98,6 +101,7 @@ const CHANGEABLE: Readonly<Record<string, (value: unknown) => boolean>> = {
   invitationDays: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_INVITATION_DAYS,
   logReads: (v) => typeof v === 'boolean',
   logRetentionDays: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_LOG_RETENTION_DAYS,
+  events: (v) => typeof v === 'boolean',
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -109,6 +113,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   invitationDays: `a whole number of days from 1 to ${MAX_INVITATION_DAYS}`,
   logReads: 'true or false',
   logRetentionDays: `a whole number of days from 1 to ${MAX_LOG_RETENTION_DAYS}`,
+  events: 'true or false',
 }
 
 /**

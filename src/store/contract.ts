@@ -17,6 +17,7 @@ import type { AttrPath, Filter } from '../scim/filter/ast.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { AccountQueries } from './sql/account-queries.js'
 import type { AdminTokenQueries } from './sql/admin-token-queries.js'
+import type { EventFeed, EventQueries } from './sql/event-queries.js'
 import type { InvitationQueries } from './sql/invitation-queries.js'
 import type { OutboxDelivery, OutboxQueries } from './sql/outbox-queries.js'
 import type { ProvisioningLogQueries } from './sql/provisioning-log-queries.js'
@@ -210,6 +211,8 @@ export interface TenantTransaction extends ResourceReader {
   readonly outbox: Runnable<OutboxQueries>
   /** The provisioning log: entries commit with the write they record. */
   readonly provisioningLog: Runnable<ProvisioningLogQueries>
+  /** Durable events (provisioning/events/): append in the transaction of the change. */
+  readonly events: Runnable<EventQueries>
 }
 
 export interface TenantStore extends ResourceReader {
@@ -294,4 +297,19 @@ export interface Store {
   readonly adminTokens: Runnable<AdminTokenQueries>
   /** The email sender's view of every tenant's outbox. */
   readonly outboxDelivery: Runnable<OutboxDelivery>
+  /** Every tenant's durable events, read outside transactions. */
+  readonly eventFeed: Runnable<EventFeed>
+  /**
+   * Calls `listener` each time events of the tenant become readable through this process: its
+   * own writes' events once committed with their seqs. Other processes' events are not
+   * announced (poll for them). Returns the function that stops the calls.
+   */
+  onEvents(tenantId: string, listener: () => void): () => void
+  /**
+   * Gives seqs to the events any process committed that have none yet (on PostgreSQL writers
+   * leave that to a sequencer, event-queries.ts); resolves when done. Every server process
+   * calls it periodically (ROSTER_EVENTS_SEQUENCE_MS), which also finishes what a process that
+   * died between a commit and its sequencing left.
+   */
+  sequenceEvents(): Promise<void>
 }

@@ -18,6 +18,7 @@ import { assertStorableText, refuseUnstorableInput } from './storable-input.js'
 import { registerAccountRoutes } from './routes/accounts.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
+import { registerEventRoutes } from './routes/events.js'
 import { registerInvitationRoutes } from './routes/invitations.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
@@ -148,6 +149,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerOutboxRoutes(tenantScope, store)
         registerEmailTemplateRoutes(tenantScope, store)
         registerProvisioningLogRoutes(tenantScope, store)
+        registerEventRoutes(tenantScope, store)
       },
       { prefix: '/tenants/:t' },
     )

@@ -9,6 +9,7 @@ import type { TenantStore, TenantTransaction } from '../../store/contract.js'
 import type { AccountHistoryEntry, AccountListQuery, AccountRecord, Page } from '../../store/records/account.js'
 import { settingsOf } from '../tenant-settings.js'
 import { parseRole, type Role } from './roles.js'
+import { recordAccount } from '../events/account-events.js'
 
 export interface AccountDetails {
   readonly account: AccountRecord
@@ -107,7 +108,7 @@ export class AccountAdmin {
         updatedAt: now,
         suspendedAt: null,
       })
-      await tx.accounts.record(account.id, 'created', { login, by: 'admin' }, now)
+      await recordAccount(tx, account.id, 'created', { login, by: 'admin' }, now)
       return account
     })
   }
@@ -121,7 +122,7 @@ export class AccountAdmin {
       const updated = await tx.accounts.update(id, { state: 'suspended', suspendedAt: now }, now)
       const revoked = await tx.accounts.revokeCredentials(id, now)
       const leftTeams = await tx.teams.accountLeftGroupTeams(id)
-      await tx.accounts.record(id, 'suspended', { by: 'admin', revokedCredentials: revoked, leftTeams }, now)
+      await recordAccount(tx, id, 'suspended', { by: 'admin', revokedCredentials: revoked, leftTeams }, now)
       return updated!
     })
   }
@@ -133,7 +134,7 @@ export class AccountAdmin {
       const now = new Date().toISOString()
       const updated = await tx.accounts.update(id, { state: 'active', suspendedAt: null }, now)
       const joined = account.scimUserId ? await tx.teams.accountJoinedGroupTeams(id, account.scimUserId, now) : 0
-      await tx.accounts.record(id, 'unsuspended', { by: 'admin', joinedTeams: joined }, now)
+      await recordAccount(tx, id, 'unsuspended', { by: 'admin', joinedTeams: joined }, now)
       return updated!
     })
   }
@@ -146,7 +147,7 @@ export class AccountAdmin {
       if (account.login === next) return account
       const now = new Date().toISOString()
       const updated = await tx.accounts.update(id, { login: next }, now)
-      await tx.accounts.record(id, 'renamed', { from: account.login, to: next, by: 'admin' }, now)
+      await recordAccount(tx, id, 'renamed', { from: account.login, to: next, by: 'admin' }, now)
       return updated!
     })
   }
@@ -157,7 +158,7 @@ export class AccountAdmin {
       const account = await load(tx, id, 'changing its roles')
       const now = new Date().toISOString()
       const updated = await tx.accounts.update(id, { roles: next }, now)
-      await tx.accounts.record(id, 'roles', { from: account.roles, to: next, by: 'admin' }, now)
+      await recordAccount(tx, id, 'roles', { from: account.roles, to: next, by: 'admin' }, now)
       return updated!
     })
   }
@@ -192,7 +193,7 @@ export class AccountAdmin {
       )
       const deleted = await tx.accounts.deleteCredentials(id)
       const leftTeams = await tx.teams.accountLeftAllTeams(id)
-      await tx.accounts.record(id, 'deleted', { by: 'admin', deletedCredentials: deleted, leftTeams }, now)
+      await recordAccount(tx, id, 'deleted', { by: 'admin', deletedCredentials: deleted, leftTeams }, now)
       return updated!
     })
   }

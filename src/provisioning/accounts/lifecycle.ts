@@ -14,6 +14,17 @@ import { settingsOf, templateOverrides, type TenantSettings } from '../tenant-se
 import { deriveLogin, obfuscatedEmail, suspendedLogin } from './login.js'
 import { rolesFromScim } from './roles.js'
 import { displayNameOf, isActive, primaryEmail, userNameOf } from './scim-user.js'
+import { emailQueued, recordAccount } from '../events/account-events.js'
+import { emitEvent, emitEvents, type EventInput } from '../events/emit.js'
+
+/** An account made for a SCIM user (its history says so in the store's own entry). */
+const accountCreated = (accountId: string, login: string, scimUserId: string, at: string): EventInput => ({
+  type: 'account.created',
+  resourceType: 'Account',
+  resourceId: accountId,
+  at,
+  data: { login, scimUserId, by: 'scim' },
+})
 
 const DAY_MS = 86_400_000
 
@@ -55,7 +66,9 @@ export async function enqueueEmail(
   refs: { accountId?: string; invitationId?: string },
   now: string,
 ): Promise<void> {
-  await tx.outbox.enqueue(emailMessage(tenant, name, recipient, values, refs, now))
+  const message = emailMessage(tenant, name, recipient, values, refs, now)
+  await tx.outbox.enqueue(message)
+  await emailQueued(tx, [message])
 }
 
 /** The SCIM-side lifecycle of one tenant; reads the tenant's settings in each transaction. */
@@ -129,6 +142,13 @@ export class AccountLifecycle implements ResourceHooks {
       if (welcome) messages.push(welcome)
     }
     await tx.outbox.enqueueMany(messages)
+    await emitEvents(
+      tx,
+      planned
+        .filter((p) => inserted.has(p.account.id))
+        .map((p) => accountCreated(p.account.id, p.login, p.user.id, scope.now)),
+    )
+    await emailQueued(tx, messages)
   }
 
   async updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'> {
@@ -241,8 +261,10 @@ class Scope {
   ): Promise<AccountRecord | undefined> {
     const account = await this.tx.accounts.insertIfFree(this.newAccount(scimUserId, doc, login))
     if (!account) return undefined
+    await emitEvent(this.tx, accountCreated(account.id, login, scimUserId, this.now))
     const message = welcome ? this.welcome(account, login) : undefined
     if (message) await this.tx.outbox.enqueue(message)
+    if (message) await emailQueued(this.tx, [message])
     return account
   }
 
@@ -273,7 +295,7 @@ class Scope {
       roles: rolesFromScim(doc.roles),
     }
     await this.tx.accounts.update(account.id, change, this.now)
-    await this.tx.accounts.record(account.id, 'linked', { scimUserId, login }, this.now)
+    await recordAccount(this.tx, account.id, 'linked', { scimUserId, login }, this.now)
     await this.tx.invitations.revokeFor(scimUserId)
     const linked = { ...account, ...change }
     if (active) await this.activate(linked, login, email)
@@ -342,14 +364,14 @@ class Scope {
         const holder = await this.tx.accounts.byLogin(login)
         if (holder && holder.id !== account.id) throw uniqueness(`the login '${login}' is already taken by another account`)
         change.login = login
-        await this.tx.accounts.record(account.id, 'renamed', { from: account.login, to: login }, this.now)
+        await recordAccount(this.tx, account.id, 'renamed', { from: account.login, to: login }, this.now)
       }
       change.emails = email === undefined ? [] : [email]
     } else if (this.settings.keepEmail) {
       change.emails = email === undefined ? [] : [email]
     }
     if (!sameList(change.roles!, account.roles)) {
-      await this.tx.accounts.record(account.id, 'roles', { from: account.roles, to: change.roles }, this.now)
+      await recordAccount(this.tx, account.id, 'roles', { from: account.roles, to: change.roles }, this.now)
     }
     if (differs(account, change)) await this.tx.accounts.update(account.id, change, this.now)
     return 'keep'
@@ -375,7 +397,7 @@ class Scope {
     )
     const revoked = await this.tx.accounts.revokeCredentials(account.id, this.now)
     const leftTeams = await this.tx.teams.accountLeftGroupTeams(account.id)
-    await this.tx.accounts.record(account.id, 'suspended', { login, by: 'scim', revokedCredentials: revoked, leftTeams }, this.now)
+    await recordAccount(this.tx, account.id, 'suspended', { login, by: 'scim', revokedCredentials: revoked, leftTeams }, this.now)
   }
 
   /** Reactivation (or a link): the login and email back, and the teams its groups give it. */
@@ -394,9 +416,9 @@ class Scope {
     )
     const joined = account.scimUserId ? await this.tx.teams.accountJoinedGroupTeams(account.id, account.scimUserId, this.now) : 0
     if (account.state !== 'active') {
-      await this.tx.accounts.record(account.id, 'unsuspended', { login, by: 'scim', joinedTeams: joined }, this.now)
+      await recordAccount(this.tx, account.id, 'unsuspended', { login, by: 'scim', joinedTeams: joined }, this.now)
     } else if (account.login !== login) {
-      await this.tx.accounts.record(account.id, 'renamed', { from: account.login, to: login }, this.now)
+      await recordAccount(this.tx, account.id, 'renamed', { from: account.login, to: login }, this.now)
     }
   }
 
@@ -405,7 +427,7 @@ class Scope {
     await this.tx.accounts.update(account.id, { state: 'suspended', suspendedAt: this.now, scimUserId: null, scimManaged: false }, this.now)
     const revoked = await this.tx.accounts.revokeCredentials(account.id, this.now)
     const leftTeams = await this.tx.teams.accountLeftAllTeams(account.id)
-    await this.tx.accounts.record(account.id, 'removed', { scimUserId: account.scimUserId, revokedCredentials: revoked, leftTeams }, this.now)
+    await recordAccount(this.tx, account.id, 'removed', { scimUserId: account.scimUserId, revokedCredentials: revoked, leftTeams }, this.now)
   }
 
   /**
@@ -423,7 +445,7 @@ class Scope {
     )
     const deleted = await this.tx.accounts.deleteCredentials(account.id)
     const leftTeams = await this.tx.teams.accountLeftAllTeams(account.id)
-    await this.tx.accounts.record(account.id, 'deleted', { by: 'scim', deletedCredentials: deleted, leftTeams }, this.now)
+    await recordAccount(this.tx, account.id, 'deleted', { by: 'scim', deletedCredentials: deleted, leftTeams }, this.now)
   }
 }
 

@@ -10,6 +10,7 @@ import { conflict, forbidden, invalidValue, notFound } from '../../scim/errors.j
 import type { TenantStore, TenantTransaction } from '../../store/contract.js'
 import type { Page } from '../../store/records/account.js'
 import type { ReconcileReport, TeamMemberRecord, TeamMemberSource, TeamRecord } from '../../store/records/team.js'
+import { teamEvent } from '../events/account-events.js'
 
 /** Rows one reconciliation transaction touches at most. */
 export const RECONCILE_BATCH = 1_000
@@ -34,6 +35,9 @@ async function load(tx: TenantTransaction, id: string, lock = false): Promise<Te
   return team
 }
 
+/** A team as its events carry it. */
+const teamState = (t: TeamRecord) => ({ id: t.id, name: t.name, description: t.description, parentId: t.parentId, groupId: t.groupId })
+
 export class Teams {
   readonly #store: TenantStore
 
@@ -57,7 +61,7 @@ export class Teams {
     return this.#store.transaction(async (tx) => {
       if (input.parentId) await this.#checkParent(tx, undefined, input.parentId)
       const now = new Date().toISOString()
-      return tx.teams.insert({
+      const team = await tx.teams.insert({
         id: randomUUID(),
         tenantId: this.#store.tenant.id,
         name,
@@ -69,6 +73,8 @@ export class Teams {
         reconciledAt: null,
         reconcileReport: null,
       })
+      await teamEvent(tx, team.id, 'created', { state: teamState(team) })
+      return team
     })
   }
 
@@ -82,13 +88,18 @@ export class Teams {
         ...(change.description !== undefined && { description: change.description }),
         ...(change.parentId !== undefined && { parentId: change.parentId }),
       }
-      return (await tx.teams.update(id, next, new Date().toISOString()))!
+      const updated = (await tx.teams.update(id, next, new Date().toISOString()))!
+      const changed = (['name', 'description', 'parentId'] as const).filter((k) => team[k] !== updated[k])
+      if (changed.length > 0) await teamEvent(tx, id, 'updated', { changed, state: teamState(updated) })
+      return updated
     })
   }
 
   delete(id: string): Promise<void> {
     return this.#store.transaction(async (tx) => {
-      if (!(await tx.teams.delete(id))) throw notFound(`there is no team '${id}'`)
+      const team = await tx.teams.get(id)
+      if (!team || !(await tx.teams.delete(id))) throw notFound(`there is no team '${id}'`)
+      await teamEvent(tx, id, 'deleted', { state: null, last: teamState(team) })
     })
   }
 
@@ -115,7 +126,9 @@ export class Teams {
       const account = await tx.accounts.get(accountId)
       if (!account) throw invalidValue(`accountId: there is no account '${accountId}'`)
       if (account.state !== 'active') throw conflict(`account '${accountId}' is ${account.state}; only active accounts join teams`)
-      return tx.teams.addMember(team.id, accountId, 'manual', new Date().toISOString())
+      const added = await tx.teams.addMember(team.id, accountId, 'manual', new Date().toISOString())
+      if (added) await teamEvent(tx, team.id, 'members.added', { members: [accountId], source: 'manual' })
+      return added
     })
   }
 
@@ -123,6 +136,7 @@ export class Teams {
     return this.#store.transaction(async (tx) => {
       const team = await this.#manual(tx, id)
       if (!(await tx.teams.removeMember(team.id, accountId))) throw notFound(`account '${accountId}' is not a member of team '${id}'`)
+      await teamEvent(tx, team.id, 'members.removed', { members: [accountId], source: 'manual' })
     })
   }
 
@@ -155,8 +169,12 @@ export class Teams {
           `team '${team.name}' has ${manual} member(s) added by hand; remove them first, or link with replace to have them removed`,
         )
       }
-      if (manual > 0) await tx.teams.removeMembers(id, 'manual')
+      if (manual > 0) {
+        await tx.teams.removeMembers(id, 'manual')
+        await teamEvent(tx, id, 'members.removed', { count: manual, source: 'manual' })
+      }
       await tx.teams.update(id, { groupId, reconciledAt: null, reconcileReport: null }, new Date().toISOString())
+      await teamEvent(tx, id, 'linked', { groupId })
     })
     await this.reconcile(id)
     return (await this.get(id)) as TeamRecord
@@ -168,6 +186,7 @@ export class Teams {
       const team = await load(tx, id, true)
       if (team.groupId === null) throw conflict(`team '${team.name}' is not linked to a group`)
       await tx.teams.update(id, { groupId: null }, new Date().toISOString())
+      await teamEvent(tx, id, 'unlinked', { groupId: team.groupId })
     })
     await this.reconcile(id)
     return (await this.get(id)) as TeamRecord
@@ -187,7 +206,10 @@ export class Teams {
       const step = await this.#store.transaction(async (tx) => {
         const team = await load(tx, id, true)
         if (team.groupId === null) return { added: 0 }
-        return tx.teams.reconcileAdditions(id, team.groupId, from, RECONCILE_BATCH, new Date().toISOString())
+        const done = await tx.teams.reconcileAdditions(id, team.groupId, from, RECONCILE_BATCH, new Date().toISOString())
+        // Counted, not listed: a batch may hold a thousand members.
+        if (done.added > 0) await teamEvent(tx, id, 'members.added', { count: done.added, source: 'group', groupId: team.groupId })
+        return done
       })
       added += step.added
       after = step.next
@@ -196,7 +218,9 @@ export class Teams {
       const from: number = after
       const step = await this.#store.transaction(async (tx) => {
         const team = await load(tx, id, true)
-        return tx.teams.reconcileRemovals(id, team.groupId, from, RECONCILE_BATCH)
+        const done = await tx.teams.reconcileRemovals(id, team.groupId, from, RECONCILE_BATCH)
+        if (done.removed > 0) await teamEvent(tx, id, 'members.removed', { count: done.removed, source: 'group' })
+        return done
       })
       removed += step.removed
       after = step.next

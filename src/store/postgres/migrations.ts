@@ -381,6 +381,41 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 5,
+    name: 'events',
+    async up(client) {
+      await client.query(`
+        -- Each tenant's last event seq, bumped only by the sequencer (event-queries.ts) in
+        -- short transactions that hold this row: writers never touch it, so they never wait
+        -- for each other's commits to append events.
+        CREATE TABLE event_counters (
+          tenant_id text COLLATE "C" PRIMARY KEY,
+          last_seq bigint NOT NULL
+        );
+
+        -- pk: the order events were written in (not commit order); seq: the tenant's
+        -- gap-free number, NULL until the sequencer gives it. id is a random UUID made by
+        -- the writer, unique by construction: an index on it would cost every append.
+        CREATE TABLE events (
+          pk bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          seq bigint,
+          id text COLLATE "C" NOT NULL,
+          type text COLLATE "C" NOT NULL,
+          at text COLLATE "C" NOT NULL,
+          resource_type text COLLATE "C",
+          resource_id text COLLATE "C",
+          request_id text COLLATE "C",
+          log_entry_id text COLLATE "C",
+          data text NOT NULL
+        );
+        -- What the feed reads, and what the sequencer takes (small: rows wait there briefly).
+        CREATE UNIQUE INDEX events_seq ON events (tenant_id, seq) WHERE seq IS NOT NULL;
+        CREATE INDEX events_unsequenced ON events (tenant_id, pk) WHERE seq IS NULL;
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

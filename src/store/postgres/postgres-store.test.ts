@@ -212,6 +212,8 @@ if (!found.available) {
             'accounts',
             'admin_tokens',
             'credentials',
+            'event_counters',
+            'events',
             'invitations',
             'memberships',
             'outbox',

@@ -20,6 +20,7 @@ import type {
 } from '../contract.js'
 import { PagePositions } from '../page-positions.js'
 import { ResourceQueries, type QueryCaches } from '../sql/resource-queries.js'
+import { EventSequencer } from '../sql/event-sequencer.js'
 import { SqlReader, SqlStore, SqlTransaction } from '../sql/sql-store.js'
 import type { StatementObserver, Work } from '../sql/statement.js'
 import { TenantRecords } from '../sql/tenant-records.js'
@@ -79,6 +80,7 @@ export class PostgresStore extends SqlStore implements Store {
   readonly #db: Queryable
   readonly #statistics: PlannerStatistics
   readonly #inserts: InsertBatches
+  readonly #sequencer: EventSequencer
 
   /**
    * Opens a pool on `url` (`postgres://user:password@host:port/database`, libpq parameters such
@@ -114,6 +116,17 @@ export class PostgresStore extends SqlStore implements Store {
     this.#runner = new PostgresRunner(options.observe)
     this.#statistics = new PlannerStatistics(() => refreshStatistics(pool))
     this.#inserts = new InsertBatches(pool, this.#runner, (rows) => this.#statistics.note(rows))
+    // Background work: its statements are not the requests' (an observer counts those).
+    const runner = new PostgresRunner()
+    this.#sequencer = new EventSequencer(postgresDialect, {
+      transact: (work) => shortTransaction(pool, (client) => runner.run(work, client)),
+      read: (work) => runner.run(work, this.#db),
+      numbered: (tenantId) => this.eventsNumbered(tenantId),
+    })
+  }
+
+  sequenceEvents(): Promise<void> {
+    return this.#sequencer.sequencePending()
   }
 
   /** The pool, for tests and tools (EXPLAIN, benchmarks). */
@@ -130,6 +143,7 @@ export class PostgresStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#sequencer.close()
     await this.#statistics.settled()
     if (!this.#pool.ended) await this.#pool.end()
   }
@@ -141,7 +155,7 @@ export class PostgresStore extends SqlStore implements Store {
 
   forTenant(tenant: Tenant): TenantStore {
     const queries = new ResourceQueries(postgresDialect, tenant, this.#caches)
-    return new PostgresTenantStore(this.#pool, this.#runner, queries, this.#statistics, this.#inserts, this.#db)
+    return new PostgresTenantStore(this.#pool, this.#runner, queries, this.#statistics, this.#inserts, this.#db, this.#sequencer)
   }
 }
 
@@ -182,12 +196,30 @@ async function refreshStatistics(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** `fn` between BEGIN and COMMIT on a client of its own (no retries: the sequencer's next run is one). */
+async function shortTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch(rethrowClassified)
+  let broken: Error | undefined
+  try {
+    await client.query('BEGIN')
+    const value = await fn(client)
+    await client.query('COMMIT')
+    return value
+  } catch (e) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
+    throw classifyPostgresError(e)
+  } finally {
+    client.release(broken)
+  }
+}
+
 /** Reads on the pool; writes on one client per transaction, or batched for creates. */
 class PostgresTenantStore extends SqlReader implements TenantStore {
   readonly #pool: pg.Pool
   readonly #runner: PostgresRunner
   readonly #statistics: PlannerStatistics
   readonly #inserts: InsertBatches
+  readonly #sequencer: EventSequencer
 
   constructor(
     pool: pg.Pool,
@@ -196,12 +228,20 @@ class PostgresTenantStore extends SqlReader implements TenantStore {
     statistics: PlannerStatistics,
     inserts: InsertBatches,
     db: Queryable,
+    sequencer: EventSequencer,
   ) {
     super(queries, (work) => runner.run(work, db))
     this.#pool = pool
     this.#runner = runner
     this.#statistics = statistics
     this.#inserts = inserts
+    this.#sequencer = sequencer
+  }
+
+  /** A transaction committed: its events (appended without seqs) get theirs now. */
+  #committed(tx: SqlTransaction): void {
+    this.#statistics.note(tx.written)
+    if (tx.touchedEvents) this.#sequencer.nudge(this.queries.tenant.id)
   }
 
   list(schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
@@ -256,7 +296,7 @@ class PostgresTenantStore extends SqlReader implements TenantStore {
           broken = lost ?? (e as Error)
         }
         if (!unknown) {
-          this.#statistics.note(tx.written)
+          this.#committed(tx)
           return value
         }
       } catch (e) {
@@ -284,7 +324,7 @@ class PostgresTenantStore extends SqlReader implements TenantStore {
       if ((await transactionOutcome(this.#pool, unknown.xid, unknown.error)) === 'aborted') {
         throw classifyPostgresError(unknown.error)
       }
-      this.#statistics.note(tx.written)
+      this.#committed(tx)
       return unknown.value
     }
   }

@@ -34,6 +34,11 @@ export interface DialectCapabilities {
    * come from a statement of their own. Otherwise they are read in the page's own statement.
    */
   readonly sharedSnapshot: boolean
+  /**
+   * Write transactions run one at a time (SQLite): a writer may take a per-tenant counter row
+   * in its transaction without making other writers wait for its commit.
+   */
+  readonly serialWriters: boolean
 }
 
 /** A unique index or constraint, as a violation of it is reported. */

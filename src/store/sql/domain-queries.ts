@@ -1,6 +1,7 @@
 import type { Tenant } from '../contract.js'
 import { AccountQueries } from './account-queries.js'
 import type { SqlDialect } from './dialect.js'
+import { EventQueries } from './event-queries.js'
 import { InvitationQueries } from './invitation-queries.js'
 import { OutboxQueries } from './outbox-queries.js'
 import { ProvisioningLogQueries } from './provisioning-log-queries.js'
@@ -13,6 +14,7 @@ export class DomainQueries {
   readonly invitations: InvitationQueries
   readonly outbox: OutboxQueries
   readonly provisioningLog: ProvisioningLogQueries
+  readonly events: EventQueries
 
   constructor(dialect: SqlDialect, tenant: Tenant) {
     this.accounts = new AccountQueries(dialect, tenant)
@@ -20,6 +22,7 @@ export class DomainQueries {
     this.invitations = new InvitationQueries(dialect, tenant)
     this.outbox = new OutboxQueries(dialect, tenant)
     this.provisioningLog = new ProvisioningLogQueries(dialect, tenant)
+    this.events = new EventQueries(dialect, tenant)
   }
 }
 

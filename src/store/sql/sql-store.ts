@@ -4,6 +4,7 @@
  * it runs work (`Work<T>`, statement.ts) — at once on SQLite, over a pool on PostgreSQL — and
  * its own connection, transaction and insert strategies.
  */
+import { EventEmitter } from 'node:events'
 import type {
   GroupMembership,
   Member,
@@ -22,6 +23,7 @@ import type {
 } from '../contract.js'
 import type { AccountQueries } from './account-queries.js'
 import { AdminTokenQueries } from './admin-token-queries.js'
+import { EventFeed, type EventQueries } from './event-queries.js'
 import type { InvitationQueries } from './invitation-queries.js'
 import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
 import type { ProvisioningLogQueries } from './provisioning-log-queries.js'
@@ -62,6 +64,25 @@ export abstract class SqlStore {
 
   #adminTokens?: Runnable<AdminTokenQueries>
   #outboxDelivery?: Runnable<OutboxDelivery>
+  #eventFeed?: Runnable<EventFeed>
+  readonly #numbered = new EventEmitter().setMaxListeners(0)
+
+  /** Store.onEvents. */
+  onEvents(tenantId: string, listener: () => void): () => void {
+    this.#numbered.on(tenantId, listener)
+    return () => void this.#numbered.off(tenantId, listener)
+  }
+
+  /** Events of the tenant were committed with their seqs: wakes `onEvents` listeners. */
+  protected eventsNumbered(tenantId: string): void {
+    this.#numbered.emit(tenantId)
+  }
+
+  abstract sequenceEvents(): Promise<void>
+
+  get eventFeed(): Runnable<EventFeed> {
+    return (this.#eventFeed ??= runnable(new EventFeed(this.records.dialect), (work) => this.run(work)))
+  }
 
   get adminTokens(): Runnable<AdminTokenQueries> {
     return (this.#adminTokens ??= runnable(new AdminTokenQueries(this.records.dialect), (work) => this.run(work)))
@@ -110,6 +131,7 @@ interface DomainRunnables {
   readonly invitations: Runnable<InvitationQueries>
   readonly outbox: Runnable<OutboxQueries>
   readonly provisioningLog: Runnable<ProvisioningLogQueries>
+  readonly events: Runnable<EventQueries>
 }
 
 /** A tenant's reads outside transactions, each run by `read`. */
@@ -158,6 +180,8 @@ export class SqlTransaction implements TenantTransaction {
   #ended = false
   /** Rows inserted or deleted (resources and memberships), for planner statistics. */
   written = 0
+  /** `events` was used: the store sequences the tenant, or announces its events, after COMMIT. */
+  touchedEvents = false
 
   constructor(queries: ResourceQueries, run: RunWork) {
     this.#queries = queries
@@ -245,6 +269,10 @@ export class SqlTransaction implements TenantTransaction {
       invitations: runnable(q.invitations, run),
       outbox: runnable(q.outbox, run),
       provisioningLog: runnable(q.provisioningLog, run),
+      events: runnable(q.events, (work) => {
+        this.touchedEvents = true
+        return this.#do(work)
+      }),
     })
   }
 
@@ -266,6 +294,10 @@ export class SqlTransaction implements TenantTransaction {
 
   get provisioningLog(): Runnable<ProvisioningLogQueries> {
     return this.#bound().provisioningLog
+  }
+
+  get events(): Runnable<EventQueries> {
+    return this.#bound().events
   }
 
   async #count<T>(work: Work<T>, rows: (result: T) => number): Promise<T> {

@@ -342,6 +342,39 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    name: 'events',
+    up(db) {
+      db.exec(`
+        -- Each tenant's last event seq. Write transactions run one at a time here, so the
+        -- writer that appends events numbers them from this row in its own transaction.
+        CREATE TABLE event_counters (
+          tenant_id TEXT PRIMARY KEY,
+          last_seq INTEGER NOT NULL
+        );
+
+        -- pk: the order events were written in; seq: the tenant's gap-free number, NULL until
+        -- given (the sequencer gives seqs to rows committed without one: event-queries.ts).
+        CREATE TABLE events (
+          pk INTEGER PRIMARY KEY,
+          tenant_id TEXT NOT NULL,
+          seq INTEGER,
+          id TEXT NOT NULL,
+          type TEXT NOT NULL,
+          at TEXT NOT NULL,
+          resource_type TEXT,
+          resource_id TEXT,
+          request_id TEXT,
+          log_entry_id TEXT,
+          data TEXT NOT NULL
+        );
+        -- What the feed reads, and what the sequencer takes.
+        CREATE UNIQUE INDEX events_seq ON events (tenant_id, seq) WHERE seq IS NOT NULL;
+        CREATE INDEX events_unsequenced ON events (tenant_id, pk) WHERE seq IS NULL;
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

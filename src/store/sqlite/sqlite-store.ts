@@ -25,6 +25,8 @@ import type {
 import { DatabaseUnavailableError } from '../database-unavailable.js'
 import { PagePositions } from '../page-positions.js'
 import { ResourceQueries, type QueryCaches } from '../sql/resource-queries.js'
+import { EventSequencing } from '../sql/event-queries.js'
+import { SEQUENCE_BATCH } from '../sql/event-sequencer.js'
 import { SqlReader, SqlStore, SqlTransaction } from '../sql/sql-store.js'
 import type { StatementObserver, Work } from '../sql/statement.js'
 import { TenantRecords } from '../sql/tenant-records.js'
@@ -158,6 +160,42 @@ export class SqliteStore extends SqlStore implements Store {
     return new SqliteTenantStore(this, new ResourceQueries(sqliteDialect, tenant, this.#caches))
   }
 
+  /**
+   * Writers number their own events here (event-queries.ts), so this finds rows without a seq
+   * only if something wrote them otherwise; it numbers them the way PostgreSQL's sequencer does.
+   */
+  async sequenceEvents(): Promise<void> {
+    const sequencing = new EventSequencing(sqliteDialect)
+    const tenants = await this.read(() => this.runNow(sequencing.pendingTenants()))
+    for (const tenant of tenants) {
+      let numbered: number
+      do {
+        numbered = await this.#writeNow(sequencing.sequence(tenant, SEQUENCE_BATCH))
+        if (numbered > 0) this.eventsNumbered(tenant)
+      } while (numbered === SEQUENCE_BATCH)
+    }
+  }
+
+  /** `work` in a write transaction of its own, once no other is open. */
+  async #writeNow<T>(work: Work<T>): Promise<T> {
+    await this.#gate.acquire()
+    try {
+      this.#endRead()
+      this.#statements.get('BEGIN IMMEDIATE').run()
+      try {
+        // Synchronous from BEGIN to COMMIT: nothing else runs on the connection meanwhile.
+        const value = this.runNow(work)
+        this.#statements.get('COMMIT').run()
+        return value
+      } catch (e) {
+        if (this.#db.inTransaction) this.#statements.get('ROLLBACK').run()
+        throw unavailableIfBusy(e)
+      }
+    } finally {
+      this.#gate.release()
+    }
+  }
+
   /** Runs `work` at once, on the connection (inside a read batch or the write transaction). */
   runNow<T>(work: Work<T>): T {
     return runSqlite(work, this.#statements, this.#observe)
@@ -271,9 +309,14 @@ export class SqliteStore extends SqlStore implements Store {
   async #runBatch(): Promise<void> {
     this.#endRead()
     this.#checkpointer.start()
-    const done: { job: QueuedTransaction; ok: boolean; value: unknown }[] = []
+    const done: { job: QueuedTransaction; ok: boolean; value: unknown; events?: boolean }[] = []
     const settle = () => {
-      for (const { job, ok, value } of done) (ok ? job.resolve : job.reject)(value)
+      for (const { job, ok, value, events } of done) {
+        // Writers number their events here (event-queries.ts): committed is readable.
+        if (ok && events) this.eventsNumbered(job.queries.tenant.id)
+        if (ok) job.resolve(value)
+        else job.reject(value)
+      }
     }
     try {
       this.#statements.get('BEGIN IMMEDIATE').run()
@@ -294,7 +337,7 @@ export class SqliteStore extends SqlStore implements Store {
           const value = await job.fn(tx)
           tx.end()
           this.#statements.get('RELEASE tx').run()
-          done.push({ job, ok: true, value })
+          done.push({ job, ok: true, value, events: tx.touchedEvents })
         } catch (e) {
           tx.end()
           if (!this.#db.inTransaction) {

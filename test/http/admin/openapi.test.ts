@@ -164,6 +164,8 @@ for (const { name, open } of STORES) {
       // Provisioning log: writes with their diffs, and a failure.
       await scim('/Users', user('quinn@globex.example'))
       await call('GET', '/tenants/{t}/provisioning-log', g)
+      // Events
+      await call('GET', '/tenants/{t}/events', g)
 
       // Teams
       const team = (await call('POST', '/tenants/{t}/teams', g, { name: 'devs' })).body

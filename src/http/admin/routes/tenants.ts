@@ -30,6 +30,7 @@ const SettingsSchema = Type.Object(
     invitationDays: InvitationDays,
     logReads: LogReads,
     logRetentionDays: LogRetentionDays,
+    events: Type.Boolean({ description: 'Changes write durable events (the events feed)' }),
   },
   { description: 'The tenant settings, with defaults for those never set' },
 )
@@ -45,6 +46,7 @@ const SettingsChange = Body(
     invitationDays: Type.Optional(InvitationDays),
     logReads: Type.Optional(LogReads),
     logRetentionDays: Type.Optional(LogRetentionDays),
+    events: Type.Optional(Type.Boolean()),
     shortCode: Type.Optional(Nullable(Type.String(), 'Accepted only unchanged: the short code is fixed at creation')),
     scimEnabled: Type.Optional(Type.Boolean({ description: 'Accepted only unchanged: use scim/enable and scim/disable' })),
   },

@@ -1,0 +1,47 @@
+/**
+ * Events of the application side: accounts (each history entry is one), teams, sessions and
+ * email. Callers write them beside the change, in its transaction.
+ */
+import type { TenantTransaction } from '../../store/contract.js'
+import { emitEvent, emitEvents } from './emit.js'
+
+/**
+ * Records an account history entry and its event (`account.<action>`: created, linked,
+ * suspended, unsuspended, renamed, roles, removed, deleted).
+ */
+export async function recordAccount(
+  tx: TenantTransaction,
+  accountId: string,
+  action: string,
+  detail: Record<string, unknown>,
+  at: string,
+): Promise<void> {
+  await tx.accounts.record(accountId, action, detail, at)
+  await emitEvent(tx, { type: `account.${action}`, resourceType: 'Account', resourceId: accountId, at, data: detail })
+}
+
+/** `team.<action>` (created, updated, deleted, linked, unlinked, members.added, members.removed). */
+export function teamEvent(tx: TenantTransaction, teamId: string, action: string, data: Record<string, unknown>): Promise<void> {
+  return emitEvent(tx, { type: `team.${action}`, resourceType: 'Team', resourceId: teamId, data })
+}
+
+/** `session.<action>` (created, revoked) and `token.<action>` for personal tokens. */
+export function credentialEvent(tx: TenantTransaction, kind: 'session' | 'token', credentialId: string, action: string, data: Record<string, unknown>): Promise<void> {
+  return emitEvent(tx, { type: `${kind}.${action}`, resourceType: kind === 'session' ? 'Session' : 'Token', resourceId: credentialId, data })
+}
+
+/** `email.queued`, one per message that went to the outbox (the body is not in the event). */
+export function emailQueued(
+  tx: TenantTransaction,
+  messages: readonly { id: string; template: string; recipient: string; accountId: string | null; invitationId: string | null }[],
+): Promise<void> {
+  return emitEvents(
+    tx,
+    messages.map((m) => ({
+      type: 'email.queued',
+      resourceType: 'Email',
+      resourceId: m.id,
+      data: { template: m.template, recipient: m.recipient, accountId: m.accountId, invitationId: m.invitationId },
+    })),
+  )
+}
