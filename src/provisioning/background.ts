@@ -9,11 +9,15 @@ import { emailConfigFromEnv, positiveSetting, type EmailConfig } from './email/c
 import { OutboxSender, type Log } from './email/sender.js'
 import { SmtpMailer } from './email/smtp.js'
 import { reconcileTenants } from './reconcile-tenants.js'
+import { webhookConfigFromEnv, type WebhookConfig } from './webhooks/config.js'
+import { WebhookDeliverer } from './webhooks/deliverer.js'
 
 export interface BackgroundConfig {
   readonly email: EmailConfig
   /** Between the end of one drift repair and the start of the next. */
   readonly reconcileIntervalMs: number
+  /** Webhook delivery (webhooks/deliverer.ts); none when absent. */
+  readonly webhooks?: WebhookConfig
 }
 
 /** GitHub repairs drift once a day. */
@@ -23,6 +27,7 @@ export function backgroundConfigFromEnv(env: NodeJS.ProcessEnv, publicUrl: strin
   return {
     email: emailConfigFromEnv(env, publicUrl),
     reconcileIntervalMs: positiveSetting('ROSTER_RECONCILE_INTERVAL_MS', env.ROSTER_RECONCILE_INTERVAL_MS, DEFAULT_RECONCILE_INTERVAL_MS),
+    webhooks: webhookConfigFromEnv(env),
   }
 }
 
@@ -42,6 +47,7 @@ export class Background {
   readonly #config: BackgroundConfig
   readonly #log: Log
   readonly #sender: OutboxSender | undefined
+  readonly #webhooks: WebhookDeliverer | undefined
   #repairTimer: NodeJS.Timeout | undefined
   #repairStarted = false
   #stopped = false
@@ -54,6 +60,7 @@ export class Background {
     if (email.smtp) {
       this.#sender = new OutboxSender(options.store, new SmtpMailer(email.smtp), options.log, email)
     }
+    if (options.config.webhooks) this.#webhooks = new WebhookDeliverer(options.store, options.config.webhooks, options.log)
   }
 
   static start(options: BackgroundOptions): Background {
@@ -65,6 +72,7 @@ export class Background {
     } else {
       options.log.info({}, 'email: ROSTER_SMTP_URL is not set, so no email is sent; messages stay pending in the outbox')
     }
+    background.#webhooks?.start()
     if (options.driftRepair) background.startDriftRepair()
     return background
   }
@@ -103,6 +111,6 @@ export class Background {
   async stop(): Promise<void> {
     this.#stopped = true
     clearTimeout(this.#repairTimer)
-    await this.#sender?.stop()
+    await Promise.all([this.#sender?.stop(), this.#webhooks?.stop()])
   }
 }

@@ -20,6 +20,7 @@ import type { AdminTokenQueries } from './sql/admin-token-queries.js'
 import type { EventFeed, EventQueries } from './sql/event-queries.js'
 import type { InvitationQueries } from './sql/invitation-queries.js'
 import type { OutboxDelivery, OutboxQueries } from './sql/outbox-queries.js'
+import type { WebhookQueries } from './sql/webhook-queries.js'
 import type { Runnable } from './sql/runnable.js'
 import type { TeamQueries } from './sql/team-queries.js'
 
@@ -296,4 +297,6 @@ export interface Store {
   readonly outboxDelivery: Runnable<OutboxDelivery>
   /** Every tenant's durable events, read outside transactions. */
   readonly eventFeed: Runnable<EventFeed>
+  /** Webhook endpoints of every tenant and their delivery log (provisioning/webhooks/). */
+  readonly webhooks: Runnable<WebhookQueries>
 }

@@ -25,6 +25,7 @@ import { AdminTokenQueries } from './admin-token-queries.js'
 import { EventFeed, type EventQueries } from './event-queries.js'
 import type { InvitationQueries } from './invitation-queries.js'
 import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
+import { WebhookQueries } from './webhook-queries.js'
 import type { ResourceQueries } from './resource-queries.js'
 import type { StorableResource } from '../resource-columns.js'
 import { runnable, type Runnable } from './runnable.js'
@@ -63,6 +64,11 @@ export abstract class SqlStore {
   #adminTokens?: Runnable<AdminTokenQueries>
   #outboxDelivery?: Runnable<OutboxDelivery>
   #eventFeed?: Runnable<EventFeed>
+  #webhooks?: Runnable<WebhookQueries>
+
+  get webhooks(): Runnable<WebhookQueries> {
+    return (this.#webhooks ??= runnable(new WebhookQueries(this.records.dialect), (work) => this.run(work)))
+  }
 
   get eventFeed(): Runnable<EventFeed> {
     return (this.#eventFeed ??= runnable(new EventFeed(this.records.dialect), (work) => this.run(work)))
