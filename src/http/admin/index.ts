@@ -24,6 +24,7 @@ import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerScimTokenRoutes } from './routes/scim-tokens.js'
 import { registerTeamRoutes } from './routes/teams.js'
 import { registerTenantRoutes, registerTenantScopeRoutes } from './routes/tenants.js'
+import { registerWebhookRoutes } from './routes/webhooks.js'
 
 export const ADMIN_PREFIX = '/admin/v1'
 
@@ -148,6 +149,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerOutboxRoutes(tenantScope, store)
         registerEmailTemplateRoutes(tenantScope, store)
         registerEventRoutes(tenantScope, store)
+        registerWebhookRoutes(tenantScope, store)
       },
       { prefix: '/tenants/:t' },
     )
