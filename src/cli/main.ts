@@ -16,6 +16,7 @@ import {
   type Out,
 } from './commands/common.js'
 import { outboxCommand } from './commands/outbox.js'
+import { webhookCommand } from './commands/webhooks.js'
 import { teamCommand } from './commands/teams.js'
 import { tenantCommand } from './commands/tenants.js'
 import { tokenCommand } from './commands/tokens.js'
@@ -137,6 +138,8 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       return teamCommand(rest, out)
     case 'outbox':
       return outboxCommand(rest, out)
+    case 'webhook':
+      return webhookCommand(rest, out)
     case 'migrate':
       return migrateCommand(rest, out)
     case 'backup':

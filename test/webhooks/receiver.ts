@@ -16,6 +16,8 @@ export interface Received {
 export interface Behaviour {
   status?: number | ((n: number) => number)
   hold?: boolean
+  /** Answer after this many milliseconds. */
+  delayMs?: number
   body?: string
   headers?: Record<string, string>
 }
@@ -85,6 +87,7 @@ export class Receiver {
     const n = (this.counts.get(path) ?? 0) + 1
     this.counts.set(path, n)
     const b = this.#behaviour.get(path) ?? {}
+    if (b.delayMs) await new Promise((resolve) => setTimeout(resolve, b.delayMs))
     if (b.hold) await new Promise<void>((resolve) => this.#held.push(resolve))
     const status = typeof b.status === 'function' ? b.status(n) : (b.status ?? 204)
     const body = Buffer.concat(chunks).toString('utf8')

@@ -24,8 +24,12 @@ import { signingSecrets } from './signing.js'
 const BATCH = 100
 /** Endpoints looked at per poll at most. */
 const MAX_DUE = 10_000
-/** The lease outlasts a delivery (the timeout) with room to record it. */
-const LEASE_MARGIN_MS = 30_000
+/**
+ * How long a claim lasts: twice the request timeout and a second, time enough to send and record
+ * one event (each recorded delivery renews it). Short, because it is also how long an endpoint
+ * waits after its deliverer's process died before another takes it over.
+ */
+export const leaseMs = (timeoutMs: number): number => 2 * timeoutMs + 1000
 
 export interface DelivererOptions {
   /** The clock (ms since the epoch) and the jitter source; tests fix them. */
@@ -71,7 +75,7 @@ export class WebhookDeliverer {
   }
 
   get #leaseMs(): number {
-    return this.#config.timeoutMs + LEASE_MARGIN_MS
+    return leaseMs(this.#config.timeoutMs)
   }
 
   async #loop(): Promise<void> {
