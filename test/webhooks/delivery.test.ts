@@ -58,6 +58,12 @@ for (const { name, open } of STORES) {
       assert.equal(res.status, 200, res.text)
       return (res.body.items as any[]).reverse()
     }
+    /** The log once it holds `count` deliveries: the receiver has a request before its delivery is recorded. */
+    const logOf = (t: string, id: string, count: number) =>
+      waitFor(`${count} deliveries logged`, async () => {
+        const log = await deliveries(t, id)
+        return log.length >= count && log
+      })
 
     test('the admin API: a secret once, validation in words, changes, deletion', async () => {
       const t = await tenant()
@@ -107,11 +113,11 @@ for (const { name, open } of STORES) {
           assert.equal(r.headers['webhook-signature']!.split(' ').length, 1)
         }
       }
-      const log = await deliveries(t.key, users.id)
+      const log = await logOf(t.key, users.id, 30)
       assert.equal(log.length, 30)
       assert.ok(log.every((d) => d.outcome === 'delivered' && d.status === 204 && d.attempt === 1 && d.kind === 'event'))
-      const got = await h.admin('GET', `/tenants/${t.key}/webhooks/${all.id}`)
-      assert.equal(got.body.cursor, events.at(-1)!.seq)
+      const cursor = () => h.admin('GET', `/tenants/${t.key}/webhooks/${all.id}`).then((r) => r.body.cursor as number)
+      await waitFor('the cursor at the last event', async () => (await cursor()) === events.at(-1)!.seq)
     })
 
     test('rotation: both secrets sign during the grace period', async () => {
@@ -134,7 +140,7 @@ for (const { name, open } of STORES) {
       await t.create('a@example.test')
       await t.create('b@example.test')
       await waitFor('both events', () => receiver.at('/flaky').length === 2)
-      const log = await deliveries(t.key, made.id)
+      const log = await logOf(t.key, made.id, 4)
       assert.deepEqual(log.map((d) => [d.outcome, d.status, d.attempt]), [
         ['failed', 503, 1],
         ['failed', 503, 2],
@@ -158,7 +164,7 @@ for (const { name, open } of STORES) {
       await waitFor('the next event', () => receiver.at('/dead').length === 1)
       const events = (await feed(t.key)).filter((e) => e.type === 'user.created')
       assert.equal(receiver.at('/dead')[0]!.headers['webhook-id'], events[1]!.id)
-      const log = await deliveries(t.key, made.id)
+      const log = await logOf(t.key, made.id, 4)
       assert.deepEqual(log.map((d) => [d.outcome, d.attempt, d.eventSeq]), [
         ['failed', 1, events[0]!.seq],
         ['failed', 2, events[0]!.seq],
@@ -198,9 +204,10 @@ for (const { name, open } of STORES) {
       await endpoint(t.key, '/fast', { eventTypes: ['user.created'] })
       for (let i = 0; i < 5; i++) await t.create(`s${i}@example.test`)
       await waitFor('all at /fast', () => receiver.at('/fast').length === 5)
+      await waitFor('the held request', () => receiver.counts.get('/slow') === 1)
       assert.equal(receiver.counts.get('/slow'), 1, 'the held endpoint has its first event outstanding')
       assert.equal(receiver.at('/slow').length, 0)
-      const redirected = (await deliveries(t.key, moved.id))[0]
+      const redirected = (await logOf(t.key, moved.id, 1))[0]
       assert.equal(redirected.status, 307)
       assert.match(redirected.error, /redirected to http:\/\/127\.0\.0\.1:\d+\/elsewhere; redirects are not followed/)
       assert.equal(receiver.counts.get('/elsewhere'), undefined)
