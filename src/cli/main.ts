@@ -17,6 +17,7 @@ import {
 } from './commands/common.js'
 import { logCommand } from './commands/log.js'
 import { outboxCommand } from './commands/outbox.js'
+import { webhookCommand } from './commands/webhooks.js'
 import { teamCommand } from './commands/teams.js'
 import { tenantCommand } from './commands/tenants.js'
 import { tokenCommand } from './commands/tokens.js'
@@ -140,6 +141,8 @@ export async function run(argv: string[], out: Out = (s) => process.stdout.write
       return outboxCommand(rest, out)
     case 'log':
       return logCommand(rest, out)
+    case 'webhook':
+      return webhookCommand(rest, out)
     case 'migrate':
       return migrateCommand(rest, out)
     case 'backup':

@@ -20,6 +20,8 @@ Commands:
   team link|unlink|reconcile      make a team follow a SCIM group, and repair drift
   outbox list|retry               a tenant's emails: pending, sent, failed; retry a failed one
   log tail                        a tenant's provisioning log: SCIM writes, failures, diffs
+  webhook list|create|delete      a tenant's webhook endpoints (the secret is shown once)
+  webhook deliveries|redeliver    an endpoint's delivery log; send events again
 
 Every command takes --database URL (or ROSTER_DATABASE_URL); default sqlite:./data/roster.db.
 Only serve and migrate create a database: the others refuse one that does not exist.
@@ -139,6 +141,23 @@ resource and the attributes changed, and for a failure its scimType and detail.
   --lines N     the last N entries, 1 to 500 (default 20)
   --follow, -f  then print new entries as they are written, until interrupted
   --json        one JSON object per line (with the whole diff), for scripts`,
+  webhook: `Usage: roster webhook list <tenant> [--json]
+       roster webhook create <url> <tenant> [--description D] [--events T,T] [--disabled]
+       roster webhook delete <id> <tenant>
+       roster webhook deliveries <id> <tenant> [--outcome O] [--limit N] [--json]
+       roster webhook redeliver <id> <tenant> --seq N | --from N
+<tenant> is one of --org <slug>, --enterprise <slug> or --instance.
+
+Endpoints receive the tenant's events, signed per Standard Webhooks, in order, from the moment
+they are created. 'create' prints the signing secret (whsec_...) once.
+  --description D   what the endpoint is for
+  --events T,T      event types to send: user.created, user.*, * (default: *)
+  --disabled        create it disabled: nothing is sent until it is enabled (admin API)
+  --outcome O       only delivered, failed or dead (dead-lettered) deliveries
+  --limit N         at most N deliveries, newest first, 1 to 10000 (default 100)
+  --json            the list as JSON, for scripts
+  --seq N           send event N again now, from this process, and say how it went
+  --from N          rewind: a running server delivers every matching event from N on again`,
   migrate: `Usage: roster migrate [--database URL]
 
 Creates the database schema, or upgrades it, and says what it did: "created schema version N",

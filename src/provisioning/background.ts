@@ -12,6 +12,8 @@ import { OutboxSender, type Log } from './email/sender.js'
 import { SmtpMailer } from './email/smtp.js'
 import { pruneProvisioningLogs } from './log/retention.js'
 import { reconcileTenants } from './reconcile-tenants.js'
+import { webhookConfigFromEnv, type WebhookConfig } from './webhooks/config.js'
+import { WebhookDeliverer } from './webhooks/deliverer.js'
 
 export interface BackgroundConfig {
   readonly email: EmailConfig
@@ -21,6 +23,8 @@ export interface BackgroundConfig {
   readonly logPruneIntervalMs?: number
   /** Between the end of one look for unnumbered events and the start of the next (default 100). */
   readonly eventsSequenceMs?: number
+  /** Webhook delivery (webhooks/deliverer.ts); none when absent. */
+  readonly webhooks?: WebhookConfig
 }
 
 /** GitHub repairs drift once a day. */
@@ -39,6 +43,7 @@ export function backgroundConfigFromEnv(env: NodeJS.ProcessEnv, publicUrl: strin
     email: emailConfigFromEnv(env, publicUrl),
     reconcileIntervalMs: positiveSetting('ROSTER_RECONCILE_INTERVAL_MS', env.ROSTER_RECONCILE_INTERVAL_MS, DEFAULT_RECONCILE_INTERVAL_MS),
     eventsSequenceMs: positiveSetting('ROSTER_EVENTS_SEQUENCE_MS', env.ROSTER_EVENTS_SEQUENCE_MS, DEFAULT_EVENTS_SEQUENCE_MS),
+    webhooks: webhookConfigFromEnv(env),
   }
 }
 
@@ -58,6 +63,7 @@ export class Background {
   readonly #config: BackgroundConfig
   readonly #log: Log
   readonly #sender: OutboxSender | undefined
+  readonly #webhooks: WebhookDeliverer | undefined
   #repairTimer: NodeJS.Timeout | undefined
   #sequenceTimer: NodeJS.Timeout | undefined
   /** The look under way, awaited by `stop` (the store closes after). */
@@ -75,6 +81,7 @@ export class Background {
     if (email.smtp) {
       this.#sender = new OutboxSender(options.store, new SmtpMailer(email.smtp), options.log, email)
     }
+    if (options.config.webhooks) this.#webhooks = new WebhookDeliverer(options.store, options.config.webhooks, options.log)
   }
 
   static start(options: BackgroundOptions): Background {
@@ -86,6 +93,7 @@ export class Background {
     } else {
       options.log.info({}, 'email: ROSTER_SMTP_URL is not set, so no email is sent; messages stay pending in the outbox')
     }
+    background.#webhooks?.start()
     if (options.driftRepair) background.startDriftRepair()
     // Every process prunes: batches are idempotent deletes, so two pruning at once only share the work.
     background.#pruneTimer = setTimeout(() => background.#prune(), 0)
@@ -164,6 +172,6 @@ export class Background {
     clearTimeout(this.#pruneTimer)
     clearTimeout(this.#sequenceTimer)
     await this.#sequencing
-    await this.#sender?.stop()
+    await Promise.all([this.#sender?.stop(), this.#webhooks?.stop()])
   }
 }

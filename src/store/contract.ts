@@ -21,6 +21,7 @@ import type { EventFeed, EventQueries } from './sql/event-queries.js'
 import type { InvitationQueries } from './sql/invitation-queries.js'
 import type { OutboxDelivery, OutboxQueries } from './sql/outbox-queries.js'
 import type { ProvisioningLogQueries } from './sql/provisioning-log-queries.js'
+import type { WebhookQueries } from './sql/webhook-queries.js'
 import type { Runnable } from './sql/runnable.js'
 import type { TeamQueries } from './sql/team-queries.js'
 
@@ -312,4 +313,6 @@ export interface Store {
    * died between a commit and its sequencing left.
    */
   sequenceEvents(): Promise<void>
+  /** Webhook endpoints of every tenant and their delivery log (provisioning/webhooks/). */
+  readonly webhooks: Runnable<WebhookQueries>
 }

@@ -25,6 +25,7 @@ import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
 import { registerScimTokenRoutes } from './routes/scim-tokens.js'
 import { registerTeamRoutes } from './routes/teams.js'
 import { registerTenantRoutes, registerTenantScopeRoutes } from './routes/tenants.js'
+import { registerWebhookRoutes } from './routes/webhooks.js'
 
 export const ADMIN_PREFIX = '/admin/v1'
 
@@ -150,6 +151,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerEmailTemplateRoutes(tenantScope, store)
         registerProvisioningLogRoutes(tenantScope, store)
         registerEventRoutes(tenantScope, store)
+        registerWebhookRoutes(tenantScope, store)
       },
       { prefix: '/tenants/:t' },
     )

@@ -416,6 +416,56 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    name: 'webhooks',
+    async up(client) {
+      await client.query(`
+        -- One row per endpoint; delivered_seq is the last event seq dealt with, and the row is
+        -- the lease a deliverer holds (claimed_until, claim) while it sends to the endpoint.
+        CREATE TABLE webhook_endpoints (
+          id text COLLATE "C" PRIMARY KEY,
+          tenant_id text COLLATE "C" NOT NULL,
+          url text NOT NULL,
+          description text NOT NULL,
+          event_types text NOT NULL,
+          enabled integer NOT NULL,
+          secret text NOT NULL,
+          previous_secret text,
+          previous_secret_expires_at text COLLATE "C",
+          delivered_seq bigint NOT NULL,
+          attempts integer NOT NULL,
+          first_attempt_at text COLLATE "C",
+          next_attempt_at text COLLATE "C" NOT NULL,
+          last_error text,
+          claimed_until text COLLATE "C",
+          claim text COLLATE "C",
+          created_at text COLLATE "C" NOT NULL,
+          updated_at text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints (tenant_id, created_at);
+
+        CREATE TABLE webhook_deliveries (
+          seq bigserial PRIMARY KEY,
+          id text COLLATE "C" NOT NULL UNIQUE,
+          tenant_id text COLLATE "C" NOT NULL,
+          endpoint_id text COLLATE "C" NOT NULL,
+          event_seq bigint NOT NULL,
+          event_id text COLLATE "C" NOT NULL,
+          event_type text COLLATE "C" NOT NULL,
+          kind text COLLATE "C" NOT NULL,
+          attempt integer NOT NULL,
+          at text COLLATE "C" NOT NULL,
+          outcome text COLLATE "C" NOT NULL,
+          status integer,
+          latency_ms integer NOT NULL,
+          response text,
+          error text
+        );
+        CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, seq);
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

@@ -226,6 +226,8 @@ if (!found.available) {
             'teams',
             'tenants',
             'tokens',
+            'webhook_deliveries',
+            'webhook_endpoints',
           ],
         )
       } finally {

@@ -27,6 +27,7 @@ import { EventFeed, type EventQueries } from './event-queries.js'
 import type { InvitationQueries } from './invitation-queries.js'
 import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
 import type { ProvisioningLogQueries } from './provisioning-log-queries.js'
+import { WebhookQueries } from './webhook-queries.js'
 import type { ResourceQueries } from './resource-queries.js'
 import type { StorableResource } from '../resource-columns.js'
 import { runnable, type Runnable } from './runnable.js'
@@ -79,6 +80,11 @@ export abstract class SqlStore {
   }
 
   abstract sequenceEvents(): Promise<void>
+  #webhooks?: Runnable<WebhookQueries>
+
+  get webhooks(): Runnable<WebhookQueries> {
+    return (this.#webhooks ??= runnable(new WebhookQueries(this.records.dialect), (work) => this.run(work)))
+  }
 
   get eventFeed(): Runnable<EventFeed> {
     return (this.#eventFeed ??= runnable(new EventFeed(this.records.dialect), (work) => this.run(work)))

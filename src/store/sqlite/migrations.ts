@@ -375,6 +375,56 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 7,
+    name: 'webhooks',
+    up(db) {
+      db.exec(`
+        -- One row per endpoint; delivered_seq is the last event seq dealt with, and the row is
+        -- the lease a deliverer holds (claimed_until, claim) while it sends to the endpoint.
+        CREATE TABLE webhook_endpoints (
+          id TEXT PRIMARY KEY,
+          tenant_id TEXT NOT NULL,
+          url TEXT NOT NULL,
+          description TEXT NOT NULL,
+          event_types TEXT NOT NULL,
+          enabled INTEGER NOT NULL,
+          secret TEXT NOT NULL,
+          previous_secret TEXT,
+          previous_secret_expires_at TEXT,
+          delivered_seq INTEGER NOT NULL,
+          attempts INTEGER NOT NULL,
+          first_attempt_at TEXT,
+          next_attempt_at TEXT NOT NULL,
+          last_error TEXT,
+          claimed_until TEXT,
+          claim TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints (tenant_id, created_at);
+
+        CREATE TABLE webhook_deliveries (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          tenant_id TEXT NOT NULL,
+          endpoint_id TEXT NOT NULL,
+          event_seq INTEGER NOT NULL,
+          event_id TEXT NOT NULL,
+          event_type TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          attempt INTEGER NOT NULL,
+          at TEXT NOT NULL,
+          outcome TEXT NOT NULL,
+          status INTEGER,
+          latency_ms INTEGER NOT NULL,
+          response TEXT,
+          error TEXT
+        );
+        CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, seq);
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

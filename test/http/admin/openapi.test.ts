@@ -167,6 +167,19 @@ for (const { name, open } of STORES) {
       // Events
       await call('GET', '/tenants/{t}/events', g)
 
+      // Webhooks (port 9 refuses: the ping and redelivery answer with a failed delivery)
+      const hook = (await call('POST', '/tenants/{t}/webhooks', g, { url: 'http://127.0.0.1:9/hook', eventTypes: ['user.*'] })).body
+      const wh = { ...g, id: hook.id }
+      await call('GET', '/tenants/{t}/webhooks', g)
+      await call('GET', '/tenants/{t}/webhooks/{id}', wh)
+      await call('PATCH', '/tenants/{t}/webhooks/{id}', wh, { enabled: false })
+      await call('POST', '/tenants/{t}/webhooks/{id}/rotate-secret', wh)
+      await call('POST', '/tenants/{t}/webhooks/{id}/ping', wh)
+      await call('POST', '/tenants/{t}/webhooks/{id}/redeliver', wh, { seq: 1 })
+      await call('POST', '/tenants/{t}/webhooks/{id}/redeliver', wh, { from: 1 })
+      await call('GET', '/tenants/{t}/webhooks/{id}/deliveries', wh)
+      await call('DELETE', '/tenants/{t}/webhooks/{id}', wh)
+
       // Teams
       const team = (await call('POST', '/tenants/{t}/teams', g, { name: 'devs' })).body
       const tm = { ...g, id: team.id }

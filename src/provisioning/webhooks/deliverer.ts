@@ -1,0 +1,199 @@
+/**
+ * Delivers every tenant's events to its webhook endpoints while the server runs
+ * (docs/webhooks.md). At least once and in order per endpoint: an endpoint's cursor is the
+ * last seq dealt with, the deliverer sends the first matching event after it, and moves the
+ * cursor only once the receiver answered 2xx (or the event was dead-lettered). A process that
+ * dies mid-delivery leaves the cursor where it was, so the event is sent again (same
+ * `webhook-id`) when the lease runs out.
+ *
+ * Each endpoint is worked on alone — claimed under a lease on its row, so by one deliverer of
+ * any process at a time — and up to `concurrency` endpoints at once: a slow or dead receiver
+ * holds one slot for at most the request timeout, then waits out its backoff without one.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Store } from '../../store/contract.js'
+import type { EventRecord } from '../../store/records/event.js'
+import type { DeliveryOutcome, WebhookEndpoint } from '../../store/records/webhook.js'
+import { retryDelay, type Log } from '../email/sender.js'
+import type { WebhookConfig } from './config.js'
+import { matches } from './endpoints.js'
+import { payloadOf, send } from './send.js'
+import { signingSecrets } from './signing.js'
+
+/** Events read per look at an endpoint's backlog. */
+const BATCH = 100
+/** Endpoints looked at per poll at most. */
+const MAX_DUE = 10_000
+/**
+ * How long a claim lasts: twice the request timeout and a second, time enough to send and record
+ * one event (each recorded delivery renews it). Short, because it is also how long an endpoint
+ * waits after its deliverer's process died before another takes it over.
+ */
+export const leaseMs = (timeoutMs: number): number => 2 * timeoutMs + 1000
+
+export interface DelivererOptions {
+  /** The clock (ms since the epoch) and the jitter source; tests fix them. */
+  readonly now?: () => number
+  readonly random?: () => number
+}
+
+export class WebhookDeliverer {
+  readonly #store: Store
+  readonly #config: WebhookConfig
+  readonly #log: Log
+  readonly #now: () => number
+  readonly #random: () => number
+  /** Endpoints this process is delivering to, by id. */
+  readonly #inFlight = new Map<string, Promise<void>>()
+  #running: Promise<void> | undefined
+  #stopping = false
+  #wake: (() => void) | undefined
+  #failing = false
+
+  constructor(store: Store, config: WebhookConfig, log: Log, options: DelivererOptions = {}) {
+    this.#store = store
+    this.#config = config
+    this.#log = log
+    this.#now = options.now ?? Date.now
+    this.#random = options.random ?? Math.random
+  }
+
+  start(): void {
+    this.#running ??= this.#loop()
+  }
+
+  /** Look now rather than at the next poll. */
+  nudge(): void {
+    this.#wake?.()
+  }
+
+  /** Claims nothing more; resolves once the deliveries in flight have ended and are recorded. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    this.nudge()
+    await this.#running
+  }
+
+  get #leaseMs(): number {
+    return leaseMs(this.#config.timeoutMs)
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        await this.#look()
+        if (this.#failing) this.#log.info({}, 'webhooks: endpoints can be read again')
+        this.#failing = false
+      } catch (e) {
+        if (!this.#failing) this.#log.error({ err: e }, `webhooks: cannot read endpoints or events: ${(e as Error).message}; trying again every poll`)
+        this.#failing = true
+      }
+      if (!this.#stopping) await this.#sleep(this.#config.pollMs)
+    }
+    await Promise.all(this.#inFlight.values())
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      const wake = () => done()
+      this.#wake = wake
+      function done() {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
+  /** Starts work on each due endpoint that has an event after its cursor, while slots are free. */
+  async #look(): Promise<void> {
+    if (this.#inFlight.size >= this.#config.concurrency) return
+    const now = this.#now()
+    const due = await this.#store.webhooks.due(new Date(now).toISOString(), MAX_DUE)
+    for (const endpoint of due) {
+      if (this.#stopping || this.#inFlight.size >= this.#config.concurrency) return
+      if (this.#inFlight.has(endpoint.id)) continue
+      const events = await this.#store.eventFeed.list(endpoint.tenantId, endpoint.cursor, BATCH)
+      if (events.length === 0) continue
+      const claim = randomUUID()
+      const at = this.#now()
+      const claimed = await this.#store.webhooks.claim(endpoint.id, endpoint.cursor, new Date(at).toISOString(), new Date(at + this.#leaseMs).toISOString(), claim)
+      if (!claimed) continue
+      const work = this.#work(claimed, claim, events)
+        .catch((e: unknown) => {
+          this.#log.error({ err: e, webhook: endpoint.id, tenant: endpoint.tenantId }, `webhooks: delivering to ${endpoint.id} failed: ${(e as Error).message}; its lease runs out and it is tried again`)
+        })
+        .finally(() => {
+          this.#inFlight.delete(endpoint.id)
+          this.nudge()
+        })
+      this.#inFlight.set(endpoint.id, work)
+    }
+  }
+
+  /** Delivers `endpoint`'s events in order while it holds the claim; ends at a failure, the end of the backlog or a stop. */
+  async #work(endpoint: WebhookEndpoint, claim: string, first: EventRecord[]): Promise<void> {
+    const hooks = this.#store.webhooks
+    let cursor = endpoint.cursor
+    let attempts = endpoint.attempts
+    let firstAttemptAt = endpoint.firstAttemptAt
+    let events = first
+    while (!this.#stopping) {
+      const next = events.find((e) => matches(endpoint.eventTypes, e.type))
+      if (!next) {
+        // Nothing in this batch is for the endpoint: past it in one step.
+        const last = events.at(-1)
+        if (last && !(await hooks.advance(endpoint.id, claim, last.seq, this.#lease()))) return
+        if (last) cursor = last.seq
+        events = await this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+        if (events.length === 0) break
+        continue
+      }
+      const now = this.#now()
+      const attempt = attempts + 1
+      firstAttemptAt ??= new Date(now).toISOString()
+      const result = await send(endpoint.url, next.id, payloadOf(next), signingSecrets(endpoint, now), this.#config.timeoutMs, new Date(now))
+      const ended = this.#now()
+      const dead = !result.ok && (attempt >= this.#config.maxAttempts || ended - Date.parse(firstAttemptAt) >= this.#config.maxAgeMs)
+      const outcome: DeliveryOutcome = result.ok ? 'delivered' : dead ? 'dead' : 'failed'
+      await hooks.recordDelivery({
+        id: randomUUID(),
+        tenantId: endpoint.tenantId,
+        endpointId: endpoint.id,
+        eventSeq: next.seq,
+        eventId: next.id,
+        eventType: next.type,
+        kind: 'event',
+        attempt,
+        at: new Date(now).toISOString(),
+        outcome,
+        status: result.status,
+        latencyMs: result.latencyMs,
+        response: result.response,
+        error: dead ? `dead-lettered after ${attempt} attempt${attempt === 1 ? '' : 's'}; the last: ${result.error}` : result.error,
+      })
+      const fields = { webhook: endpoint.id, tenant: endpoint.tenantId, event: next.id, seq: next.seq, attempt, status: result.status }
+      if (outcome === 'failed') {
+        const retryAt = new Date(ended + retryDelay(attempt, this.#config.retryBaseMs, this.#random)).toISOString()
+        await hooks.retryLater(endpoint.id, claim, attempt, firstAttemptAt, retryAt, result.error ?? 'failed')
+        this.#log.debug({ ...fields, error: result.error, retryAt }, 'webhooks: delivery failed; retried later')
+        return
+      }
+      if (dead) this.#log.warn({ ...fields, error: result.error }, 'webhooks: no attempt succeeded; the event is dead-lettered for this endpoint')
+      if (!(await hooks.advance(endpoint.id, claim, next.seq, this.#lease()))) return
+      cursor = next.seq
+      attempts = 0
+      firstAttemptAt = null
+      events = events.filter((e) => e.seq > cursor)
+      if (events.length === 0) {
+        events = await this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+        if (events.length === 0) break
+      }
+    }
+    await hooks.release(endpoint.id, claim)
+  }
+
+  #lease(): string {
+    return new Date(this.#now() + this.#leaseMs).toISOString()
+  }
+}
