@@ -99,6 +99,8 @@ for (const { name, open } of STORES) {
       const all = await endpoint(t.key, '/all')
       const users = await endpoint(t.key, '/users', { eventTypes: ['user.*'] })
       await Promise.all(Array.from({ length: 30 }, (_, i) => t.create(`u${i}@example.test`)))
+      // On PostgreSQL the sequencer numbers committed events after their writes; a server polls it.
+      await h.store.sequenceEvents()
       const events = await feed(t.key)
       const userEvents = events.filter((e) => e.type.startsWith('user.'))
       assert.equal(userEvents.length, 30)
