@@ -199,13 +199,6 @@ export class TeamQueries {
     return (yield { sql, params: p.list, prepare: true }).changes > 0
   }
 
-  /** Removes the team's members of `source`; returns how many. */
-  *removeMembers(teamId: string, source: TeamMemberSource): Work<number> {
-    const p = this.#params()
-    const sql = `DELETE FROM team_members WHERE team_id = ${p.v(teamId)} AND tenant_id = ${p.v(this.tenant.id)} AND source = ${p.v(source)}`
-    return (yield { sql, params: p.list, prepare: true }).changes
-  }
-
   /**
    * The members of a team linked to the group: the group's direct User members whose accounts
    * are active, in the order they joined the group, paged by membership seq. `since` is what
