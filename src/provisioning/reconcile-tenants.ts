@@ -1,7 +1,8 @@
 /**
  * Drift repair across every tenant (at start and on a schedule): SCIM users that have no
  * account get one (a user created while a tenant kept no accounts, or while SCIM was off),
- * and every team is reconciled with its group. Idempotent, in bounded transactions.
+ * and every team is reconciled (stored rows that should not exist are removed). Idempotent, in
+ * bounded transactions.
  */
 import type { Store } from '../store/contract.js'
 import { AccountLifecycle } from './accounts/lifecycle.js'

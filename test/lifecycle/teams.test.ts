@@ -1,9 +1,12 @@
 /**
  * Teams linked to SCIM groups: membership follows every group write and every suspension and
- * reactivation, in the same transaction; linking and unlinking rules; reconciliation.
+ * reactivation, in the same transaction (it is read from the group); linking and unlinking
+ * rules; reconciliation of stored rows.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { randomUUID } from 'node:crypto'
+import { RECONCILE_BATCH } from '../../src/provisioning/teams/teams.js'
 import { STORES, startHarness, type Harness } from '../helpers/harness.js'
 import { entraDeactivate, entraReactivate, entraUser, PATCH_OP, tenantClient, type TenantClient } from './tenant-client.js'
 
@@ -140,24 +143,64 @@ for (const { name, open } of STORES) {
       assert.deepEqual(await logins(team.id), [])
     })
 
-    test('reconciliation repairs drift, is idempotent and says what it changed', async () => {
+    test('reconciliation removes stored rows that should not exist, in batches; idempotent; the report says so', async () => {
       const [a, b] = [await newUser(), await newUser()]
       const g = await newGroup([a!, b!])
       const team = await e.teams.create({ name: 'Drifting' })
       await e.teams.link(team.id, g)
-      const [accountA] = await accountIds([a!])
-      // Drift: rows lost and rows that should not be there, written behind the lifecycle's back.
+      const manual = await e.teams.create({ name: 'By hand' })
+      const kept = await e.accounts.create({ login: `kept${++n}` })
+      const gone = await e.accounts.create({ login: `gone${++n}` })
+      await e.teams.addMember(manual.id, kept.id)
+      await e.teams.addMember(manual.id, gone.id)
+      await e.accounts.delete(gone.id)
+      // Drift, written behind the services' back: rows for a linked team (whose members are
+      // computed), a group-given row and a deleted account's row in a team not linked.
       const stray = await e.accounts.create({ login: `stray${++n}` })
+      const [accountA] = await accountIds([a!])
       await e.store.transaction(async (tx) => {
-        await tx.teams.removeMember(team.id, accountA!)
         await tx.teams.addMember(team.id, stray.id, 'group', new Date().toISOString())
+        await tx.teams.addMember(team.id, accountA!, 'manual', new Date().toISOString())
+        await tx.teams.addMember(manual.id, stray.id, 'group', new Date().toISOString())
+        await tx.teams.addMember(manual.id, gone.id, 'manual', new Date().toISOString())
+      })
+      // The stray rows never show: a linked team's members are its group's.
+      assert.deepEqual(await logins(team.id), await accountIds([a!, b!]))
+      assert.equal((await e.teams.get(team.id)).memberCount, 2)
+
+      const report = await e.teams.reconcile(team.id)
+      assert.deepEqual([report.added, report.removed, report.batches], [0, 2, 1])
+      assert.deepEqual((await e.teams.get(team.id)).reconcileReport, report)
+      assert.equal(await e.store.transaction((tx) => tx.teams.memberCount(team.id)), 0, 'no rows stored for a linked team')
+      assert.deepEqual(await logins(team.id), await accountIds([a!, b!]))
+
+      const other = await e.teams.reconcile(manual.id)
+      assert.equal(other.removed, 2)
+      assert.deepEqual(await logins(manual.id), [kept.id])
+      for (const id of [team.id, manual.id]) {
+        const again = await e.teams.reconcile(id)
+        assert.equal(again.added + again.removed, 0)
+      }
+    })
+
+    test('reconciliation walks a team in batches of RECONCILE_BATCH rows', async () => {
+      const team = await e.teams.create({ name: 'Batched' })
+      const g = await newGroup([])
+      await e.teams.link(team.id, g)
+      const count = RECONCILE_BATCH + 5
+      await e.store.transaction(async (tx) => {
+        const at = new Date().toISOString()
+        for (let i = 0; i < count; i++) {
+          const acct = await tx.accounts.insert({
+            id: randomUUID(), tenantId: e.tenant.id, login: `batch${i}`, displayName: '', emails: [], roles: ['user'], state: 'active',
+            scimManaged: false, scimUserId: null, setupOwner: false, createdAt: at, updatedAt: at, suspendedAt: null,
+          })
+          await tx.teams.addMember(team.id, acct.id, 'group', at)
+        }
       })
       const report = await e.teams.reconcile(team.id)
-      assert.equal(report.added, 1)
-      assert.equal(report.removed, 1)
-      assert.deepEqual(await logins(team.id), await accountIds([a!, b!]))
-      const again = await e.teams.reconcile(team.id)
-      assert.equal(again.added + again.removed, 0)
+      assert.equal(report.removed, count)
+      assert.equal(report.batches, 2, 'a full batch, then the rest')
     })
   })
 }

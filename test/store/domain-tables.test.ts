@@ -79,6 +79,7 @@ for (const { name, open } of STORES) {
           description: '',
           parentId: null,
           groupId: null,
+          linkedAt: null,
           createdAt: now(),
           updatedAt: now(),
           reconciledAt: null,

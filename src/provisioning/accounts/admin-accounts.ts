@@ -121,7 +121,8 @@ export class AccountAdmin {
       const now = new Date().toISOString()
       const updated = await tx.accounts.update(id, { state: 'suspended', suspendedAt: now }, now)
       const revoked = await tx.accounts.revokeCredentials(id, now)
-      const leftTeams = await tx.teams.accountLeftGroupTeams(id)
+      // Out of the teams its groups give it: those list active accounts only.
+      const leftTeams = account.scimUserId ? await tx.teams.groupTeamCount(account.scimUserId) : 0
       await recordAccount(tx, id, 'suspended', { by: 'admin', revokedCredentials: revoked, leftTeams }, now)
       return updated!
     })
@@ -133,7 +134,7 @@ export class AccountAdmin {
       if (account.state === 'active') return account
       const now = new Date().toISOString()
       const updated = await tx.accounts.update(id, { state: 'active', suspendedAt: null }, now)
-      const joined = account.scimUserId ? await tx.teams.accountJoinedGroupTeams(id, account.scimUserId, now) : 0
+      const joined = account.scimUserId ? await tx.teams.groupTeamCount(account.scimUserId) : 0
       await recordAccount(tx, id, 'unsuspended', { by: 'admin', joinedTeams: joined }, now)
       return updated!
     })

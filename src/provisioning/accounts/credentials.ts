@@ -38,25 +38,30 @@ export async function issueCredential(
     throw invalidValue(`expiresInDays: a whole number of days from 1 to ${MAX_CREDENTIAL_DAYS}, not ${days}`)
   }
   const secret = PREFIX[kind] + randomBytes(32).toString('base64url')
-  const now = new Date()
-  const credential: CredentialRecord = {
-    id: randomUUID(),
-    tenantId: store.tenant.id,
-    accountId,
-    kind,
-    name: options.name ?? kind,
-    hash: hashToken(secret),
-    hint: `${secret.slice(0, PREFIX[kind].length + 4)}…`,
-    createdAt: now.toISOString(),
-    expiresAt: days === undefined ? null : new Date(now.getTime() + days * DAY_MS).toISOString(),
-    lastUsedAt: null,
-    revokedAt: null,
-  }
-  await store.transaction(async (tx) => {
+  const credential = await store.transaction(async (tx) => {
     const account = await tx.accounts.get(accountId, true)
     if (!account) throw notFound(`there is no account '${accountId}'`)
     if (account.state !== 'active') throw conflict(`account '${accountId}' is ${account.state}: it cannot get a new ${kind}`)
-    await tx.accounts.insertCredential(credential)
+    // Stamped under the account's row lock, so a suspension (which revokes every credential
+    // made up to its own time, taken under that lock) cannot miss this one; and after the
+    // account's last revocation, even within its millisecond, so it is live.
+    const revokedBefore = account.credentialsRevokedBefore ? Date.parse(account.credentialsRevokedBefore) : 0
+    const now = new Date(Math.max(Date.now(), revokedBefore + 1))
+    const made: CredentialRecord = {
+      id: randomUUID(),
+      tenantId: store.tenant.id,
+      accountId,
+      kind,
+      name: options.name ?? kind,
+      hash: hashToken(secret),
+      hint: `${secret.slice(0, PREFIX[kind].length + 4)}…`,
+      createdAt: now.toISOString(),
+      expiresAt: days === undefined ? null : new Date(now.getTime() + days * DAY_MS).toISOString(),
+      lastUsedAt: null,
+      revokedAt: null,
+    }
+    await tx.accounts.insertCredential(made)
+    return made
   })
   return { credential, secret }
 }

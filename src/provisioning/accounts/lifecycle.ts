@@ -165,21 +165,11 @@ export class AccountLifecycle implements ResourceHooks {
     else await scope.hardDeprovision(resource.id)
   }
 
-  async membersChanged(tx: TenantTransaction, groupId: string, delta: MemberDelta): Promise<void> {
-    // The commonest case by far, a group no team is linked to, costs this one look.
-    const linked = await tx.teams.linkedTo(groupId)
-    if (linked.length === 0) return
-    const now = new Date().toISOString()
-    if (delta.cleared) {
-      for (const team of linked) await tx.teams.removeMembers(team.id, 'group')
-    }
-    // Share-locks the accounts first: a concurrent suspension (which holds the account's row
-    // lock) finishes before these rows are written, and then the statement sees it suspended.
-    const touched = [...delta.removed, ...delta.added]
-    if (touched.length) await tx.accounts.lockForTeams(touched)
-    await tx.teams.groupMembersRemoved(groupId, delta.removed)
-    await tx.teams.groupMembersAdded(groupId, delta.added, now)
-  }
+  /**
+   * Nothing to do: a linked team's members are read from its group (teams/teams.ts), so a group
+   * write changes them without a statement of its own, however many teams the group backs.
+   */
+  async membersChanged(_tx: TenantTransaction, _groupId: string, _delta: MemberDelta): Promise<void> {}
 }
 
 /** One transaction's view: the tenant as stored now, its settings, the time of the write. */
@@ -379,8 +369,9 @@ class Scope {
 
   /**
    * Soft deprovisioning: suspended, sessions and tokens revoked, the login freed (a hash takes
-   * its place), the primary email obfuscated unless the tenant keeps it, and out of every team
-   * a group gave it — while the SCIM user stays, with `active: false`, in its groups.
+   * its place), the primary email obfuscated unless the tenant keeps it, and so out of every
+   * team a group gives it (those list active accounts only) — while the SCIM user stays, with
+   * `active: false`, in its groups. The same statements however many teams and sessions.
    */
   async suspend(account: AccountRecord): Promise<void> {
     const login = account.login ?? ''
@@ -395,12 +386,12 @@ class Scope {
       },
       this.now,
     )
-    const revoked = await this.tx.accounts.revokeCredentials(account.id, this.now)
-    const leftTeams = await this.tx.teams.accountLeftGroupTeams(account.id)
+    const revoked = await this.tx.accounts.revokeCredentials(account.id, revocationTime(this.now))
+    const leftTeams = account.scimUserId ? await this.tx.teams.groupTeamCount(account.scimUserId) : 0
     await recordAccount(this.tx, account.id, 'suspended', { login, by: 'scim', revokedCredentials: revoked, leftTeams }, this.now)
   }
 
-  /** Reactivation (or a link): the login and email back, and the teams its groups give it. */
+  /** Reactivation (or a link): the login and email back, and so the teams its groups give it. */
   async activate(account: AccountRecord, login: string, email: string | undefined): Promise<void> {
     const holder = await this.tx.accounts.byLogin(login)
     if (holder && holder.id !== account.id) {
@@ -414,8 +405,8 @@ class Scope {
       { state: 'active', suspendedAt: null, login, emails: email === undefined ? [] : [email] },
       this.now,
     )
-    const joined = account.scimUserId ? await this.tx.teams.accountJoinedGroupTeams(account.id, account.scimUserId, this.now) : 0
     if (account.state !== 'active') {
+      const joined = account.scimUserId ? await this.tx.teams.groupTeamCount(account.scimUserId) : 0
       await recordAccount(this.tx, account.id, 'unsuspended', { login, by: 'scim', joinedTeams: joined }, this.now)
     } else if (account.login !== login) {
       await recordAccount(this.tx, account.id, 'renamed', { from: account.login, to: login }, this.now)
@@ -424,9 +415,10 @@ class Scope {
 
   /** GitHub organization behaviour (`deprovisionPolicy: remove`): the member goes, the identity with it. */
   async removeMember(account: AccountRecord): Promise<void> {
+    const groupTeams = account.scimUserId && account.state === 'active' ? await this.tx.teams.groupTeamCount(account.scimUserId) : 0
     await this.tx.accounts.update(account.id, { state: 'suspended', suspendedAt: this.now, scimUserId: null, scimManaged: false }, this.now)
-    const revoked = await this.tx.accounts.revokeCredentials(account.id, this.now)
-    const leftTeams = await this.tx.teams.accountLeftAllTeams(account.id)
+    const revoked = await this.tx.accounts.revokeCredentials(account.id, revocationTime(this.now))
+    const leftTeams = groupTeams + (await this.tx.teams.accountLeftAllTeams(account.id))
     await recordAccount(this.tx, account.id, 'removed', { scimUserId: account.scimUserId, revokedCredentials: revoked, leftTeams }, this.now)
   }
 
@@ -444,10 +436,17 @@ class Scope {
       this.now,
     )
     const deleted = await this.tx.accounts.deleteCredentials(account.id)
-    const leftTeams = await this.tx.teams.accountLeftAllTeams(account.id)
+    const groupTeams = account.state === 'active' ? await this.tx.teams.groupTeamCount(scimUserId) : 0
+    const leftTeams = groupTeams + (await this.tx.teams.accountLeftAllTeams(account.id))
     await recordAccount(this.tx, account.id, 'deleted', { by: 'scim', deletedCredentials: deleted, leftTeams }, this.now)
   }
 }
+
+/**
+ * When a revocation takes effect: now, read after the account's row lock was taken (so after
+ * any credential made under that lock), and never before the write's own time.
+ */
+const revocationTime = (writeTime: string): string => new Date(Math.max(Date.now(), Date.parse(writeTime))).toISOString()
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i])
 

@@ -1,9 +1,9 @@
 /**
  * Teams of a tenant (admin API, CLI). A team may be linked to one SCIM group, whose active
- * User members are then exactly its members: SCIM writes keep that so in their transactions
- * (accounts/lifecycle.ts), and reconciliation repairs any drift in bounded batches, each a
- * transaction of its own, so linking a team to a group of 100,000 members never holds up SCIM
- * traffic for long. Linked teams cannot be nested, and their members cannot be changed by hand.
+ * User members are then exactly its members: they are read from the group when asked, never
+ * copied, so they cannot drift and linking is one row written whatever the group's size.
+ * Reconciliation removes stored rows that should not exist, in bounded batches. Linked teams
+ * cannot be nested, and their members cannot be changed by hand.
  */
 import { randomUUID } from 'node:crypto'
 import { conflict, forbidden, invalidValue, notFound } from '../../scim/errors.js'
@@ -38,6 +38,11 @@ async function load(tx: TenantTransaction, id: string, lock = false): Promise<Te
 /** A team as its events carry it. */
 const teamState = (t: TeamRecord) => ({ id: t.id, name: t.name, description: t.description, parentId: t.parentId, groupId: t.groupId })
 
+/** A linked team's members are its group's; any other team's are its stored rows. */
+async function memberCount(tx: TenantTransaction, team: TeamRecord): Promise<number> {
+  return team.groupId === null ? tx.teams.memberCount(team.id) : tx.teams.groupMemberCount(team.groupId)
+}
+
 export class Teams {
   readonly #store: TenantStore
 
@@ -52,7 +57,7 @@ export class Teams {
   get(id: string): Promise<TeamRecord & { readonly memberCount: number }> {
     return this.#store.transaction(async (tx) => {
       const team = await load(tx, id)
-      return { ...team, memberCount: await tx.teams.memberCount(id) }
+      return { ...team, memberCount: await memberCount(tx, team) }
     })
   }
 
@@ -68,6 +73,7 @@ export class Teams {
         description: input.description ?? '',
         parentId: input.parentId ?? null,
         groupId: null,
+        linkedAt: null,
         createdAt: now,
         updatedAt: now,
         reconciledAt: null,
@@ -115,8 +121,10 @@ export class Teams {
 
   members(id: string, query: { after?: number; limit: number; source?: TeamMemberSource }): Promise<Page<TeamMemberRecord>> {
     return this.#store.transaction(async (tx) => {
-      await load(tx, id)
-      return tx.teams.members(id, query)
+      const team = await load(tx, id)
+      if (team.groupId === null) return tx.teams.members(id, query)
+      if (query.source === 'manual') return { items: [] }
+      return tx.teams.groupMembers(team.groupId, team.linkedAt ?? team.updatedAt, query)
     })
   }
 
@@ -151,13 +159,15 @@ export class Teams {
   }
 
   /**
-   * Links the team to a SCIM group, then reconciles it. A team with members added by hand is
-   * refused unless `replace` removes them; a nested team is refused.
+   * Links the team to a SCIM group: one transaction, whatever the group's size (its members
+   * are read from it from now on). A team with members added by hand is refused unless
+   * `replace` removes them; a nested team is refused. The report counts the members the group
+   * gives the team and the rows replaced.
    */
   async link(id: string, groupId: string, options: { replace?: boolean } = {}): Promise<TeamRecord> {
-    await this.#store.transaction(async (tx) => {
+    return this.#store.transaction(async (tx) => {
       const team = await load(tx, id, true)
-      if (team.groupId === groupId) return
+      if (team.groupId === groupId) return { ...team, memberCount: await memberCount(tx, team) }
       if (team.groupId !== null) throw conflict(`team '${team.name}' is linked to group ${team.groupId} already; unlink it first`)
       if (team.parentId !== null || (await tx.teams.childCount(id)) > 0) {
         throw conflict(`team '${team.name}' is nested (it has a parent or children); a team linked to a group cannot be`)
@@ -169,63 +179,56 @@ export class Teams {
           `team '${team.name}' has ${manual} member(s) added by hand; remove them first, or link with replace to have them removed`,
         )
       }
-      if (manual > 0) {
-        await tx.teams.removeMembers(id, 'manual')
-        await teamEvent(tx, id, 'members.removed', { count: manual, source: 'manual' })
-      }
-      await tx.teams.update(id, { groupId, reconciledAt: null, reconcileReport: null }, new Date().toISOString())
+      const startedAt = new Date().toISOString()
+      // Every stored row goes: a linked team has none.
+      const removed = (await tx.teams.memberCount(id)) > 0 ? await tx.teams.reconcileStep(id, true, 0, Number.MAX_SAFE_INTEGER) : { removed: 0 }
+      const added = await tx.teams.groupMemberCount(groupId)
+      const finishedAt = new Date().toISOString()
+      const report: ReconcileReport = { added, removed: removed.removed, batches: 1, startedAt, finishedAt }
+      if (removed.removed > 0) await teamEvent(tx, id, 'members.removed', { count: removed.removed, source: 'manual' })
+      const linked = await tx.teams.update(id, { groupId, linkedAt: finishedAt, reconciledAt: finishedAt, reconcileReport: report }, finishedAt)
       await teamEvent(tx, id, 'linked', { groupId })
+      return { ...linked!, memberCount: added }
     })
-    await this.reconcile(id)
-    return (await this.get(id)) as TeamRecord
   }
 
-  /** Unlinks the team; the members it had only through the group leave it. */
+  /** Unlinks the team; the members it had through the group leave it (the report counts them). */
   async unlink(id: string): Promise<TeamRecord> {
-    await this.#store.transaction(async (tx) => {
+    return this.#store.transaction(async (tx) => {
       const team = await load(tx, id, true)
       if (team.groupId === null) throw conflict(`team '${team.name}' is not linked to a group`)
-      await tx.teams.update(id, { groupId: null }, new Date().toISOString())
+      const startedAt = new Date().toISOString()
+      const left = await tx.teams.groupMemberCount(team.groupId)
+      const finishedAt = new Date().toISOString()
+      const report: ReconcileReport = { added: 0, removed: left, batches: 1, startedAt, finishedAt }
+      const unlinked = await tx.teams.update(id, { groupId: null, linkedAt: null, reconciledAt: finishedAt, reconcileReport: report }, finishedAt)
       await teamEvent(tx, id, 'unlinked', { groupId: team.groupId })
+      return { ...unlinked!, memberCount: await tx.teams.memberCount(id) }
     })
-    await this.reconcile(id)
-    return (await this.get(id)) as TeamRecord
   }
 
   /**
-   * Makes the team's group-given members exactly its group's active members, in batches of
-   * RECONCILE_BATCH rows, each its own transaction; idempotent. The report says what changed.
+   * Removes the team's stored rows that should not exist (any row of a linked team, rows a
+   * group gave before membership was computed, rows of deleted accounts), in batches of
+   * RECONCILE_BATCH rows, each its own transaction; idempotent. A linked team's members are
+   * read from its group, so there is nothing to add. The report says what changed.
    */
   async reconcile(id: string): Promise<ReconcileReport> {
     const startedAt = new Date().toISOString()
-    let added = 0
     let removed = 0
     let batches = 0
     for (let after: number | undefined = 0; after !== undefined; batches++) {
       const from: number = after
       const step = await this.#store.transaction(async (tx) => {
         const team = await load(tx, id, true)
-        if (team.groupId === null) return { added: 0 }
-        const done = await tx.teams.reconcileAdditions(id, team.groupId, from, RECONCILE_BATCH, new Date().toISOString())
-        // Counted, not listed: a batch may hold a thousand members.
-        if (done.added > 0) await teamEvent(tx, id, 'members.added', { count: done.added, source: 'group', groupId: team.groupId })
-        return done
-      })
-      added += step.added
-      after = step.next
-    }
-    for (let after: number | undefined = 0; after !== undefined; batches++) {
-      const from: number = after
-      const step = await this.#store.transaction(async (tx) => {
-        const team = await load(tx, id, true)
-        const done = await tx.teams.reconcileRemovals(id, team.groupId, from, RECONCILE_BATCH)
-        if (done.removed > 0) await teamEvent(tx, id, 'members.removed', { count: done.removed, source: 'group' })
+        const done = await tx.teams.reconcileStep(id, team.groupId !== null, from, RECONCILE_BATCH)
+        if (done.removed > 0) await teamEvent(tx, id, 'members.removed', { count: done.removed, source: 'reconciliation' })
         return done
       })
       removed += step.removed
       after = step.next
     }
-    const report: ReconcileReport = { added, removed, batches, startedAt, finishedAt: new Date().toISOString() }
+    const report: ReconcileReport = { added: 0, removed, batches, startedAt, finishedAt: new Date().toISOString() }
     await this.#store.transaction(async (tx) => {
       await load(tx, id, true)
       await tx.teams.update(id, { reconciledAt: report.finishedAt, reconcileReport: report }, report.finishedAt)
@@ -233,7 +236,7 @@ export class Teams {
     return report
   }
 
-  /** Every linked team of the tenant, and unlinked teams that still hold group-given members. */
+  /** Every team of the tenant. */
   async reconcileAll(): Promise<{ teams: number; added: number; removed: number }> {
     let teams = 0
     let added = 0

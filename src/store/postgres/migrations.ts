@@ -218,7 +218,10 @@ export const MIGRATIONS: readonly Migration[] = [
           setup_owner boolean NOT NULL DEFAULT false,
           created_at text COLLATE "C" NOT NULL,
           updated_at text COLLATE "C" NOT NULL,
-          suspended_at text COLLATE "C"
+          suspended_at text COLLATE "C",
+          -- Sessions and tokens created up to this time are revoked: suspension writes this one
+          -- value instead of every credential row.
+          credentials_revoked_before text COLLATE "C"
         );
         CREATE UNIQUE INDEX accounts_login ON accounts (tenant_id, login_fold);
         CREATE UNIQUE INDEX accounts_scim_user ON accounts (tenant_id, scim_user_id);
@@ -253,7 +256,7 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX credentials_account ON credentials (tenant_id, account_id, seq);
 
-        -- group_id links a team to one SCIM group; its members then follow the group's.
+        -- group_id links a team to one SCIM group; its members are then the group's active users.
         CREATE TABLE teams (
           seq bigserial NOT NULL,
           id text COLLATE "C" PRIMARY KEY,
@@ -263,6 +266,8 @@ export const MIGRATIONS: readonly Migration[] = [
           description text COLLATE "C" NOT NULL,
           parent_id text COLLATE "C",
           group_id text COLLATE "C",
+          -- When group_id was set: a linked team's members are read from the group, not stored.
+          linked_at text COLLATE "C",
           created_at text COLLATE "C" NOT NULL,
           updated_at text COLLATE "C" NOT NULL,
           reconciled_at text COLLATE "C",
@@ -272,7 +277,7 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX teams_group ON teams (tenant_id, group_id) WHERE group_id IS NOT NULL;
         CREATE INDEX teams_parent ON teams (tenant_id, parent_id) WHERE parent_id IS NOT NULL;
 
-        -- source: 'group' rows exist because the team's SCIM group has the account's user.
+        -- Members added by hand to teams not linked to a group (a linked team's are computed).
         CREATE TABLE team_members (
           seq bigserial PRIMARY KEY,
           tenant_id text COLLATE "C" NOT NULL,

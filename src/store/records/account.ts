@@ -21,6 +21,11 @@ export interface AccountRecord {
   readonly createdAt: string
   readonly updatedAt: string
   readonly suspendedAt: string | null
+  /**
+   * Sessions and tokens made up to this time are revoked (suspension sets it rather than
+   * writing every credential row). Absent on a record not read from the store.
+   */
+  readonly credentialsRevokedBefore?: string | null
 }
 
 /** What may change on an account; absent fields keep their value. */

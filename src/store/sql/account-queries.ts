@@ -25,7 +25,7 @@ import { rowsOf, type Work } from './statement.js'
 
 const COLUMNS =
   'a.seq, a.id, a.tenant_id, a.login, a.display_name, a.emails, a.roles, a.state, a.scim_managed, a.scim_user_id, ' +
-  'a.setup_owner, a.created_at, a.updated_at, a.suspended_at'
+  'a.setup_owner, a.created_at, a.updated_at, a.suspended_at, a.credentials_revoked_before'
 
 interface AccountRow {
   seq: number | string
@@ -42,6 +42,7 @@ interface AccountRow {
   created_at: string
   updated_at: string
   suspended_at: string | null
+  credentials_revoked_before: string | null
 }
 
 const toAccount = (row: AccountRow): AccountRecord => ({
@@ -58,10 +59,22 @@ const toAccount = (row: AccountRow): AccountRecord => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   suspendedAt: row.suspended_at,
+  credentialsRevokedBefore: row.credentials_revoked_before,
 })
 
+/** The columns a credential is written with. */
+const CREDENTIAL_INSERT_COLUMNS = 'id, tenant_id, account_id, kind, name, hash, hint, created_at, expires_at, last_used_at, revoked_at'
+
+/**
+ * Revoked when the credential says so, or when its account revoked every credential made up to
+ * a time (`credentials_revoked_before`, set by suspension): one account row written, not one
+ * row per session. Such a credential shows that time as its `revokedAt`.
+ */
+const REVOKED_BY_ACCOUNT = 'a.credentials_revoked_before IS NOT NULL AND c.created_at <= a.credentials_revoked_before'
 const CREDENTIAL_COLUMNS =
-  'seq, id, tenant_id, account_id, kind, name, hash, hint, created_at, expires_at, last_used_at, revoked_at'
+  'c.seq, c.id, c.tenant_id, c.account_id, c.kind, c.name, c.hash, c.hint, c.created_at, c.expires_at, c.last_used_at, ' +
+  `COALESCE(c.revoked_at, CASE WHEN ${REVOKED_BY_ACCOUNT} THEN a.credentials_revoked_before END) AS revoked_at`
+const CREDENTIALS = 'credentials c JOIN accounts a ON a.tenant_id = c.tenant_id AND a.id = c.account_id'
 
 interface CredentialRow {
   seq: number | string
@@ -149,18 +162,6 @@ export class AccountQueries {
   /** The account whose login is `login`, in any case. */
   byLogin(login: string, lock = false): Work<AccountRecord | undefined> {
     return this.#one((p) => `a.login_fold = ${p.v(foldCase(login))}`, lock)
-  }
-
-  /**
-   * Share-locks the accounts of these SCIM users until the transaction ends, in one order
-   * (no deadlocks): team rows written next cannot race a suspension of one of them.
-   */
-  *lockForTeams(scimUserIds: readonly string[]): Work<void> {
-    const lock = this.#d.lockRows('read')
-    if (lock === '' || scimUserIds.length === 0) return
-    const p = this.#params()
-    const sql = `SELECT a.id FROM accounts a WHERE a.tenant_id = ${p.v(this.tenant.id)} AND ${p.in('a.scim_user_id', scimUserIds)} ORDER BY a.id${lock}`
-    yield { sql, params: p.list, prepare: true }
   }
 
   /** Up to two accounts whose primary email is `email` (two: enough to call a match ambiguous). */
@@ -322,14 +323,13 @@ export class AccountQueries {
       credential.lastUsedAt,
       credential.revokedAt,
     ].map((v) => p.v(v))
-    const columns = CREDENTIAL_COLUMNS.replace('seq, ', '')
-    yield { sql: `INSERT INTO credentials (${columns}) VALUES (${values.join(', ')})`, params: p.list, prepare: true }
+    yield { sql: `INSERT INTO credentials (${CREDENTIAL_INSERT_COLUMNS}) VALUES (${values.join(', ')})`, params: p.list, prepare: true }
   }
 
   *credentialByHash(hash: string): Work<CredentialRecord | undefined> {
     if (!storableKey(hash)) return undefined
     const p = this.#params()
-    const sql = `SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE hash = ${p.v(hash)} AND tenant_id = ${p.v(this.tenant.id)}`
+    const sql = `SELECT ${CREDENTIAL_COLUMNS} FROM ${CREDENTIALS} WHERE c.hash = ${p.v(hash)} AND c.tenant_id = ${p.v(this.tenant.id)}`
     const [row] = rowsOf<CredentialRow>(yield { sql, params: p.list, prepare: true })
     return row && toCredential(row)
   }
@@ -337,7 +337,7 @@ export class AccountQueries {
   *credential(id: string): Work<CredentialRecord | undefined> {
     if (!storableKey(id)) return undefined
     const p = this.#params()
-    const sql = `SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = ${p.v(id)} AND tenant_id = ${p.v(this.tenant.id)}`
+    const sql = `SELECT ${CREDENTIAL_COLUMNS} FROM ${CREDENTIALS} WHERE c.id = ${p.v(id)} AND c.tenant_id = ${p.v(this.tenant.id)}`
     const [row] = rowsOf<CredentialRow>(yield { sql, params: p.list, prepare: true })
     return row && toCredential(row)
   }
@@ -345,24 +345,37 @@ export class AccountQueries {
   /** An account's credentials of `kind` (or all), oldest first. */
   *credentials(accountId: string, kind?: CredentialKind): Work<CredentialRecord[]> {
     const p = this.#params()
-    let sql = `SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)}`
-    if (kind !== undefined) sql += ` AND kind = ${p.v(kind)}`
-    return rowsOf<CredentialRow>(yield { sql: `${sql} ORDER BY seq`, params: p.list }).map(toCredential)
+    let sql = `SELECT ${CREDENTIAL_COLUMNS} FROM ${CREDENTIALS} WHERE c.tenant_id = ${p.v(this.tenant.id)} AND c.account_id = ${p.v(accountId)}`
+    if (kind !== undefined) sql += ` AND c.kind = ${p.v(kind)}`
+    return rowsOf<CredentialRow>(yield { sql: `${sql} ORDER BY c.seq`, params: p.list }).map(toCredential)
   }
 
   /** False when there is no such live credential. */
   *revokeCredential(id: string, at: string): Work<boolean> {
     if (!storableKey(id)) return false
     const p = this.#params()
-    const sql = `UPDATE credentials SET revoked_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)} AND revoked_at IS NULL`
+    const sql =
+      `UPDATE credentials SET revoked_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)} AND revoked_at IS NULL ` +
+      'AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.tenant_id = credentials.tenant_id AND a.id = credentials.account_id ' +
+      'AND a.credentials_revoked_before IS NOT NULL AND credentials.created_at <= a.credentials_revoked_before)'
     return (yield { sql, params: p.list, prepare: true }).changes > 0
   }
 
-  /** Revokes every live credential of the account; returns how many. */
+  /**
+   * Revokes every credential of the account made up to `at` (and so every one it has: the
+   * caller holds the account's row lock, and credentials are made under it); returns how many
+   * were live. Two statements on the account, however many sessions it has.
+   */
   *revokeCredentials(accountId: string, at: string): Work<number> {
+    const c = this.#params()
+    const count =
+      `SELECT count(*) AS n FROM ${CREDENTIALS} WHERE c.tenant_id = ${c.v(this.tenant.id)} AND c.account_id = ${c.v(accountId)} ` +
+      `AND c.revoked_at IS NULL AND NOT (${REVOKED_BY_ACCOUNT})`
+    const live = Number(rowsOf<{ n: number | string }>(yield { sql: count, params: c.list, prepare: true })[0]?.n ?? 0)
     const p = this.#params()
-    const sql = `UPDATE credentials SET revoked_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)} AND revoked_at IS NULL`
-    return (yield { sql, params: p.list, prepare: true }).changes
+    const sql = `UPDATE accounts SET credentials_revoked_before = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(accountId)}`
+    yield { sql, params: p.list, prepare: true }
+    return live
   }
 
   *deleteCredentials(accountId: string): Work<number> {

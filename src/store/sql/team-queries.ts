@@ -1,8 +1,9 @@
 /**
  * Teams and team membership of one tenant, written once for every database (statement.ts).
- * A team linked to a SCIM group holds exactly the group's direct User members whose accounts
- * are active, as `source = 'group'` rows; the set-based statements here keep it so in the
- * transaction of the SCIM write that changes the group or the account.
+ * A team linked to a SCIM group stores no members: they are read from the group when asked
+ * (its direct User members whose accounts are active, in membership order), so no group write,
+ * suspension or reactivation writes a team row, and the membership is exact in every
+ * transaction. `team_members` holds only members added by hand to teams not linked.
  */
 import { uniqueness } from '../../scim/errors.js'
 import { foldCase } from '../../scim/fold-case.js'
@@ -16,7 +17,7 @@ import { Params } from './params.js'
 import { rowsOf, type Work } from './statement.js'
 
 const COLUMNS =
-  't.seq, t.id, t.tenant_id, t.name, t.description, t.parent_id, t.group_id, t.created_at, t.updated_at, t.reconciled_at, t.reconcile_report'
+  't.seq, t.id, t.tenant_id, t.name, t.description, t.parent_id, t.group_id, t.linked_at, t.created_at, t.updated_at, t.reconciled_at, t.reconcile_report'
 
 interface TeamRow {
   seq: number | string
@@ -26,6 +27,7 @@ interface TeamRow {
   description: string
   parent_id: string | null
   group_id: string | null
+  linked_at: string | null
   created_at: string
   updated_at: string
   reconciled_at: string | null
@@ -39,11 +41,15 @@ const toTeam = (row: TeamRow): TeamRecord => ({
   description: row.description,
   parentId: row.parent_id,
   groupId: row.group_id,
+  linkedAt: row.linked_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   reconciledAt: row.reconciled_at,
   reconcileReport: row.reconcile_report === null ? null : (JSON.parse(row.reconcile_report) as ReconcileReport),
 })
+
+/** A group's memberships joined to the accounts of its User members. */
+const GROUP_ACCOUNTS = 'memberships m JOIN accounts a ON a.tenant_id = m.tenant_id AND a.scim_user_id = m.member_id'
 
 const NAME_KEY = { name: 'teams_name', column: 'teams.name_fold' }
 const nameTaken = (name: string) => uniqueness(`a team named '${name}' already exists`)
@@ -104,13 +110,6 @@ export class TeamQueries {
     return paged(rowsOf<TeamRow>(yield { sql, params: p.list }), query.limit, toTeam)
   }
 
-  /** Teams linked to the group. */
-  *linkedTo(groupId: string): Work<TeamRecord[]> {
-    const p = this.#params()
-    const sql = `SELECT ${COLUMNS} FROM teams t WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.group_id = ${p.v(groupId)} ORDER BY t.seq`
-    return rowsOf<TeamRow>(yield { sql, params: p.list, prepare: true }).map(toTeam)
-  }
-
   *childCount(teamId: string): Work<number> {
     const p = this.#params()
     const sql = `SELECT count(*) AS n FROM teams t WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.parent_id = ${p.v(teamId)}`
@@ -128,6 +127,7 @@ export class TeamQueries {
     if (change.description !== undefined) set('description', change.description)
     if (change.parentId !== undefined) set('parent_id', change.parentId)
     if (change.groupId !== undefined) set('group_id', change.groupId)
+    if (change.linkedAt !== undefined) set('linked_at', change.linkedAt)
     if (change.reconciledAt !== undefined) set('reconciled_at', change.reconciledAt)
     if (change.reconcileReport !== undefined)
       set('reconcile_report', change.reconcileReport === null ? null : JSON.stringify(change.reconcileReport))
@@ -158,6 +158,7 @@ export class TeamQueries {
     return (yield { sql: `DELETE FROM teams WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)}`, params: p.list, prepare: true }).changes > 0
   }
 
+  /** The members stored for the team: those added by hand (a linked team has none). */
   *members(teamId: string, query: { after?: number; limit: number; source?: TeamMemberSource }): Work<Page<TeamMemberRecord>> {
     const p = this.#params()
     const where = [`m.team_id = ${p.v(teamId)}`, `m.tenant_id = ${p.v(this.tenant.id)}`]
@@ -198,125 +199,74 @@ export class TeamQueries {
     return (yield { sql, params: p.list, prepare: true }).changes > 0
   }
 
-  /** Removes the team's members of `source`; returns how many. */
-  *removeMembers(teamId: string, source: TeamMemberSource): Work<number> {
+  /**
+   * The members of a team linked to the group: the group's direct User members whose accounts
+   * are active, in the order they joined the group, paged by membership seq. `since` is what
+   * they show as `addedAt`: when the team was linked (when a user joined the group is not kept).
+   */
+  *groupMembers(groupId: string, since: string, query: { after?: number; limit: number }): Work<Page<TeamMemberRecord>> {
     const p = this.#params()
-    const sql = `DELETE FROM team_members WHERE team_id = ${p.v(teamId)} AND tenant_id = ${p.v(this.tenant.id)} AND source = ${p.v(source)}`
-    return (yield { sql, params: p.list, prepare: true }).changes
+    const where = [`m.tenant_id = ${p.v(this.tenant.id)}`, `m.group_id = ${p.v(groupId)}`, "a.state = 'active'"]
+    if (query.after !== undefined) where.push(`m.seq > ${p.v(query.after)}`)
+    const sql =
+      `SELECT m.seq, a.id, a.login FROM ${GROUP_ACCOUNTS} WHERE ${where.join(' AND ')} ORDER BY m.seq LIMIT ${p.limit(query.limit + 1)}`
+    type Row = { seq: number | string; id: string; login: string | null }
+    return paged(rowsOf<Row>(yield { sql, params: p.list }), query.limit, (r) => ({
+      accountId: r.id,
+      login: r.login,
+      source: 'group' as const,
+      addedAt: since,
+    }))
+  }
+
+  /** How many members a team linked to the group has. */
+  *groupMemberCount(groupId: string): Work<number> {
+    const p = this.#params()
+    const sql = `SELECT count(*) AS n FROM ${GROUP_ACCOUNTS} WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.group_id = ${p.v(groupId)} AND a.state = 'active'`
+    return Number(rowsOf<{ n: number | string }>(yield { sql, params: p.list, prepare: true })[0]?.n ?? 0)
   }
 
   /**
-   * Members joined the group: their active accounts join every team linked to it. One
-   * statement, whatever the number of teams.
+   * How many linked teams the SCIM user's groups give its account (while it is active): what a
+   * suspension leaves and a reactivation joins, for the account's history. One read.
    */
-  *groupMembersAdded(groupId: string, scimUserIds: readonly string[], at: string): Work<number> {
-    if (scimUserIds.length === 0) return 0
+  *groupTeamCount(scimUserId: string): Work<number> {
     const p = this.#params()
     const sql =
-      'INSERT INTO team_members (tenant_id, team_id, account_id, source, added_at) ' +
-      `SELECT t.tenant_id, t.id, a.id, 'group', ${p.v(at)} FROM teams t JOIN accounts a ON a.tenant_id = t.tenant_id ` +
-      `WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.group_id = ${p.v(groupId)} AND a.state = 'active' ` +
-      `AND ${p.in('a.scim_user_id', scimUserIds)} ON CONFLICT DO NOTHING`
-    return (yield { sql, params: p.list, prepare: true }).changes
+      'SELECT count(*) AS n FROM memberships m JOIN teams t ON t.tenant_id = m.tenant_id AND t.group_id = m.group_id ' +
+      `WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.member_id = ${p.v(scimUserId)}`
+    return Number(rowsOf<{ n: number | string }>(yield { sql, params: p.list, prepare: true })[0]?.n ?? 0)
   }
 
-  /** Members left the group: their accounts leave every team linked to it. */
-  *groupMembersRemoved(groupId: string, scimUserIds: readonly string[]): Work<number> {
-    if (scimUserIds.length === 0) return 0
-    const p = this.#params()
-    const sql =
-      `DELETE FROM team_members WHERE tenant_id = ${p.v(this.tenant.id)} AND source = 'group' ` +
-      `AND team_id IN (SELECT t.id FROM teams t WHERE t.tenant_id = ${p.v(this.tenant.id)} AND t.group_id = ${p.v(groupId)}) ` +
-      `AND account_id IN (SELECT a.id FROM accounts a WHERE a.tenant_id = ${p.v(this.tenant.id)} AND ${p.in('a.scim_user_id', scimUserIds)})`
-    return (yield { sql, params: p.list, prepare: true }).changes
-  }
-
-  /** A suspended or deleted account leaves every team a group gave it. */
-  *accountLeftGroupTeams(accountId: string): Work<number> {
-    const p = this.#params()
-    const sql = `DELETE FROM team_members WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)} AND source = 'group'`
-    return (yield { sql, params: p.list, prepare: true }).changes
-  }
-
-  /** Every membership row of the account (deleted accounts leave all teams). */
+  /** Every membership row of the account (deleted and removed accounts leave all teams). */
   *accountLeftAllTeams(accountId: string): Work<number> {
     const p = this.#params()
     const sql = `DELETE FROM team_members WHERE tenant_id = ${p.v(this.tenant.id)} AND account_id = ${p.v(accountId)}`
     return (yield { sql, params: p.list, prepare: true }).changes
   }
 
-  /** A (re)activated account joins the teams linked to the groups its SCIM user is in. */
-  *accountJoinedGroupTeams(accountId: string, scimUserId: string, at: string): Work<number> {
+  /** The group is gone: its teams are unlinked (and so lose the members it gave them). */
+  *groupDeleted(groupId: string, at: string): Work<number> {
     const p = this.#params()
     const sql =
-      'INSERT INTO team_members (tenant_id, team_id, account_id, source, added_at) ' +
-      `SELECT t.tenant_id, t.id, ${p.v(accountId)}, 'group', ${p.v(at)} FROM memberships m ` +
-      'JOIN teams t ON t.tenant_id = m.tenant_id AND t.group_id = m.group_id ' +
-      `WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.member_id = ${p.v(scimUserId)} ON CONFLICT DO NOTHING`
+      `UPDATE teams SET group_id = NULL, linked_at = NULL, updated_at = ${p.v(at)} ` +
+      `WHERE tenant_id = ${p.v(this.tenant.id)} AND group_id = ${p.v(groupId)}`
     return (yield { sql, params: p.list, prepare: true }).changes
   }
 
-  /** The group is gone: its teams lose the members it gave them and their link. */
-  *groupDeleted(groupId: string, at: string): Work<number> {
-    const d = this.#params()
-    const removed = (yield {
-      sql:
-        `DELETE FROM team_members WHERE tenant_id = ${d.v(this.tenant.id)} AND source = 'group' ` +
-        `AND team_id IN (SELECT t.id FROM teams t WHERE t.tenant_id = ${d.v(this.tenant.id)} AND t.group_id = ${d.v(groupId)})`,
-      params: d.list,
-      prepare: true,
-    }).changes
-    const p = this.#params()
-    yield {
-      sql: `UPDATE teams SET group_id = NULL, updated_at = ${p.v(at)} WHERE tenant_id = ${p.v(this.tenant.id)} AND group_id = ${p.v(groupId)}`,
-      params: p.list,
-      prepare: true,
-    }
-    return removed
-  }
-
   /**
-   * One bounded step of reconciling a linked team with its group: the group's members after
-   * membership seq `after` (up to `limit` of them) whose active accounts are missing join.
-   * Returns how many joined and where the next step starts (absent: the walk is done).
+   * One bounded step of reconciling a team: of its stored rows after seq `after` (up to
+   * `limit` of them), those that should not exist go — every row of a linked team (whose
+   * members are computed), rows a group gave before membership was computed, and rows of
+   * deleted accounts. Returns how many went and where the next step starts (absent: done).
    */
-  *reconcileAdditions(teamId: string, groupId: string, after: number, limit: number, at: string): Work<{ added: number; next?: number }> {
-    const w = this.#params()
-    const walked = rowsOf<{ seq: number | string }>(
-      yield {
-        sql:
-          `SELECT m.seq FROM memberships m WHERE m.tenant_id = ${w.v(this.tenant.id)} AND m.group_id = ${w.v(groupId)} ` +
-          `AND m.seq > ${w.v(after)} ORDER BY m.seq LIMIT ${w.limit(limit)}`,
-        params: w.list,
-      },
-    )
-    const last = walked.at(-1)
-    if (!last) return { added: 0 }
-    const until = Number(last.seq)
-    const p = this.#params()
-    const added = (yield {
-      sql:
-        'INSERT INTO team_members (tenant_id, team_id, account_id, source, added_at) ' +
-        `SELECT a.tenant_id, ${p.v(teamId)}, a.id, 'group', ${p.v(at)} FROM memberships m ` +
-        'JOIN accounts a ON a.tenant_id = m.tenant_id AND a.scim_user_id = m.member_id ' +
-        `WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.group_id = ${p.v(groupId)} AND m.seq > ${p.v(after)} ` +
-        `AND m.seq <= ${p.v(until)} AND a.state = 'active' ON CONFLICT DO NOTHING`,
-      params: p.list,
-    }).changes
-    return walked.length < limit ? { added } : { added, next: until }
-  }
-
-  /**
-   * One bounded step of the other half: the team's group-sourced members after team seq
-   * `after` (up to `limit`) that are no longer the group's active members leave.
-   */
-  *reconcileRemovals(teamId: string, groupId: string | null, after: number, limit: number): Work<{ removed: number; next?: number }> {
+  *reconcileStep(teamId: string, linked: boolean, after: number, limit: number): Work<{ removed: number; next?: number }> {
     const w = this.#params()
     const walked = rowsOf<{ seq: number | string }>(
       yield {
         sql:
           `SELECT m.seq FROM team_members m WHERE m.team_id = ${w.v(teamId)} AND m.tenant_id = ${w.v(this.tenant.id)} ` +
-          `AND m.source = 'group' AND m.seq > ${w.v(after)} ORDER BY m.seq LIMIT ${w.limit(limit)}`,
+          `AND m.seq > ${w.v(after)} ORDER BY m.seq LIMIT ${w.limit(limit)}`,
         params: w.list,
       },
     )
@@ -325,14 +275,14 @@ export class TeamQueries {
     const until = Number(last.seq)
     const p = this.#params()
     let sql =
-      `DELETE FROM team_members WHERE seq IN (SELECT m.seq FROM team_members m WHERE m.team_id = ${p.v(teamId)} ` +
-      `AND m.tenant_id = ${p.v(this.tenant.id)} AND m.source = 'group' AND m.seq > ${p.v(after)} AND m.seq <= ${p.v(until)}`
-    if (groupId !== null) {
+      `DELETE FROM team_members WHERE team_id = ${p.v(teamId)} AND tenant_id = ${p.v(this.tenant.id)} ` +
+      `AND seq > ${p.v(after)} AND seq <= ${p.v(until)}`
+    if (!linked) {
       sql +=
-        ' AND NOT EXISTS (SELECT 1 FROM accounts a JOIN memberships g ON g.tenant_id = a.tenant_id AND g.member_id = a.scim_user_id ' +
-        `WHERE a.tenant_id = m.tenant_id AND a.id = m.account_id AND a.state = 'active' AND g.group_id = ${p.v(groupId)})`
+        " AND (source <> 'manual' OR NOT EXISTS (SELECT 1 FROM accounts a WHERE a.tenant_id = team_members.tenant_id " +
+        "AND a.id = team_members.account_id AND a.state <> 'deleted'))"
     }
-    const removed = (yield { sql: `${sql})`, params: p.list }).changes
+    const removed = (yield { sql, params: p.list }).changes
     return walked.length < limit ? { removed } : { removed, next: until }
   }
 }

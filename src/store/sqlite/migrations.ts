@@ -179,7 +179,10 @@ export const MIGRATIONS: readonly Migration[] = [
           setup_owner INTEGER NOT NULL DEFAULT 0,
           created_at TEXT NOT NULL,
           updated_at TEXT NOT NULL,
-          suspended_at TEXT
+          suspended_at TEXT,
+          -- Sessions and tokens created up to this time are revoked: suspension writes this one
+          -- value instead of every credential row.
+          credentials_revoked_before TEXT
         );
         CREATE UNIQUE INDEX accounts_login ON accounts (tenant_id, login_fold);
         CREATE UNIQUE INDEX accounts_scim_user ON accounts (tenant_id, scim_user_id);
@@ -214,7 +217,7 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX credentials_account ON credentials (tenant_id, account_id, seq);
 
-        -- group_id links a team to one SCIM group; its members then follow the group's.
+        -- group_id links a team to one SCIM group; its members are then the group's active users.
         CREATE TABLE teams (
           seq INTEGER PRIMARY KEY AUTOINCREMENT,
           id TEXT NOT NULL UNIQUE,
@@ -224,6 +227,8 @@ export const MIGRATIONS: readonly Migration[] = [
           description TEXT NOT NULL,
           parent_id TEXT,
           group_id TEXT,
+          -- When group_id was set: a linked team's members are read from the group, not stored.
+          linked_at TEXT,
           created_at TEXT NOT NULL,
           updated_at TEXT NOT NULL,
           reconciled_at TEXT,
@@ -233,7 +238,7 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX teams_group ON teams (tenant_id, group_id) WHERE group_id IS NOT NULL;
         CREATE INDEX teams_parent ON teams (tenant_id, parent_id) WHERE parent_id IS NOT NULL;
 
-        -- source: 'group' rows exist because the team's SCIM group has the account's user.
+        -- Members added by hand to teams not linked to a group (a linked team's are computed).
         CREATE TABLE team_members (
           seq INTEGER PRIMARY KEY AUTOINCREMENT,
           tenant_id TEXT NOT NULL,
