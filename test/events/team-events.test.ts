@@ -69,7 +69,7 @@ for (const { name, open } of STORES) {
       assert.deepEqual(linked!.data, { groupId: ops.id })
       assert.deepEqual(reconciled!.data, { count: 1, source: 'group', groupId: ops.id })
       assert.deepEqual(unlinked!.data, { groupId: ops.id })
-      assert.deepEqual(left!.data, { count: 1, source: 'group' })
+      assert.deepEqual(left!.data, { count: 1, source: 'group', groupId: ops.id })
       assert.equal(deleted!.data.state, null)
       assert.equal(deleted!.data.last.description, 'Operations')
     })

@@ -188,6 +188,8 @@ export class Teams {
       if (removed.removed > 0) await teamEvent(tx, id, 'members.removed', { count: removed.removed, source: 'manual' })
       const linked = await tx.teams.update(id, { groupId, linkedAt: finishedAt, reconciledAt: finishedAt, reconcileReport: report }, finishedAt)
       await teamEvent(tx, id, 'linked', { groupId })
+      // The group's active members are the team's now (read from the group, not copied).
+      if (added > 0) await teamEvent(tx, id, 'members.added', { count: added, source: 'group', groupId })
       return { ...linked!, memberCount: added }
     })
   }
@@ -203,6 +205,7 @@ export class Teams {
       const report: ReconcileReport = { added: 0, removed: left, batches: 1, startedAt, finishedAt }
       const unlinked = await tx.teams.update(id, { groupId: null, linkedAt: null, reconciledAt: finishedAt, reconcileReport: report }, finishedAt)
       await teamEvent(tx, id, 'unlinked', { groupId: team.groupId })
+      if (left > 0) await teamEvent(tx, id, 'members.removed', { count: left, source: 'group', groupId: team.groupId })
       return { ...unlinked!, memberCount: await tx.teams.memberCount(id) }
     })
   }
