@@ -49,6 +49,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The server's metrics: other parts add theirs with `counter`, `gauge`, `histogram`. */
     metrics: Metrics
+    /** The concurrency caps' live state; undefined when no cap is set. */
+    concurrency: ConcurrencyLimiter | undefined
   }
 }
 
@@ -196,7 +198,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
   // One limiter and one set of caps for all tenant prefixes: a tenant is the same by any path.
   const limiter = rateLimiter(config.rateLimits)
-  const caps = capsEnabled(config.concurrency) ? concurrencyHooks(new ConcurrencyLimiter(config.concurrency, metrics)) : undefined
+  const concurrency = capsEnabled(config.concurrency) ? new ConcurrencyLimiter(config.concurrency, metrics) : undefined
+  app.decorate('concurrency', concurrency)
+  const caps = concurrency && concurrencyHooks(concurrency)
   for (const { kind, prefix } of TENANT_PREFIXES) {
     await app.register(
       async (scope) => {

@@ -37,6 +37,23 @@ export class ConcurrencyLimiter {
   constructor(caps: ConcurrencyCaps, metrics?: Metrics) {
     this.#caps = caps
     this.#metrics = metrics
+    const tenants = this.#tenants
+    metrics?.gauge({
+      name: 'roster_concurrency_requests',
+      help: 'SCIM requests holding a concurrency slot (in_flight) and waiting for one (waiting), all tenants together',
+      labelNames: ['state'],
+      aggregator: 'sum',
+      collect() {
+        let inFlight = 0
+        let waiting = 0
+        for (const gate of tenants.values()) {
+          inFlight += gate.inFlight
+          waiting += gate.queue.length
+        }
+        this.set({ state: 'in_flight' }, inFlight)
+        this.set({ state: 'waiting' }, waiting)
+      },
+    })
   }
 
   /** Requests of `tenant` in flight and waiting now. */

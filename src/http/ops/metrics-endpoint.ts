@@ -32,10 +32,13 @@ export function registerMetricsRoute(app: FastifyInstance, store: Store, metrics
   })
 }
 
-/** The separate metrics port: opened when the app listens, closed with it. */
+/**
+ * The separate metrics port: opened when the app gets ready (before it listens: a port that
+ * cannot be had stops the start, as the main port's would), closed with the app.
+ */
 export function serveMetricsPort(app: FastifyInstance, metrics: Metrics, port: number, host: string): void {
   let server: Server | undefined
-  app.addHook('onListen', async () => {
+  app.addHook('onReady', async () => {
     server = createServer((req, res) => {
       const path = (req.url ?? '').split('?', 1)[0]
       if (path !== METRICS_PATH || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -51,7 +54,9 @@ export function serveMetricsPort(app: FastifyInstance, metrics: Metrics, port: n
       )
     })
     await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject)
+      server!.once('error', (e: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot serve metrics on ${host}:${port} (ROSTER_METRICS_PORT): ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}`)),
+      )
       server!.listen(port, host, () => resolve())
     })
     const address = server.address()
