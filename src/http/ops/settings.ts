@@ -81,7 +81,7 @@ const UNITS: Record<string, { seconds: number; word: string }> = {
 const budget = (count: number, seconds: number, burst: number, word: string): Budget => ({
   rate: count / seconds,
   burst,
-  text: `${count.toLocaleString('en-US')} requests a ${word}`,
+  text: `${count.toLocaleString('en-US')} requests ${word === 'hour' ? 'an' : 'a'} ${word}`,
 })
 
 const wordOf = (seconds: number) => (seconds === HOUR ? 'hour' : seconds === MINUTE ? 'minute' : 'second')
