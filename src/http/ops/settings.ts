@@ -48,8 +48,8 @@ const MINUTE = 60
 const HOUR = 3600
 
 /**
- * `default` never slows an IdP: Entra ID and Okta send tens to a few hundred requests a second
- * during an initial sync, and one Roster process serves 10,000–15,000 lookups a second; the
+ * `default` never slows an IdP: an Entra ID or Okta sync comes at well under a thousand
+ * requests a second, and one Roster process serves 10,000–15,000 lookups a second; the
  * default budgets sit above both and only stop a runaway client. The caps bound how much of a
  * process one tenant holds (a Bulk storm waits its turn) without refusing an IdP's usual
  * handful of connections. `github` follows GitHub's documented REST limits: 5,000 requests an
