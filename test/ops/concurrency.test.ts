@@ -162,7 +162,7 @@ for (const { name, open } of STORES) {
       const refused = await fetch(`${address}${h.base}/Users`, { headers: { authorization: `Bearer ${h.token}` } })
       assert.equal(refused.status, 429)
       assert.equal(refused.headers.get('retry-after'), '1')
-      assert.match(((await refused.json()) as { detail: string }).detail, /this tenant has 2 in flight \(at most 2, 16 per token\) and 1 waiting, as many as may wait/)
+      assert.match(((await refused.json()) as { detail: string }).detail, /this tenant has 2 in flight \(at most 2, 32 per token\) and 1 waiting, as many as may wait/)
 
       // The other tenant: as many requests at once as its own cap and queue take, all served while
       // the storm holds its slots.
