@@ -15,6 +15,7 @@
  */
 import cluster, { type Worker } from 'node:cluster'
 import type { ServerConfig } from '../http/config.js'
+import { shareAcrossWorkers } from '../http/ops/cluster.js'
 import type { Tenant } from '../store/contract.js'
 import { openStore } from '../store/open-store.js'
 import { printBanner } from './banner.js'
@@ -133,5 +134,7 @@ export async function superviseWorkers(config: ServerConfig, count: number): Pro
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
 
+  // Rate limit buckets and merged metrics, kept here for all workers (http/ops/cluster.ts).
+  shareAcrossWorkers()
   for (let i = 0; i < count; i++) fork()
 }

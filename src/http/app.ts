@@ -1,3 +1,5 @@
+import cluster from 'node:cluster'
+import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { assertSafeObject } from '../scim/json/safe-object.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
@@ -15,8 +17,14 @@ import {
   MAX_PATH_SEGMENT,
   notFoundHandler,
 } from './error-handler.js'
+import { capsEnabled, ConcurrencyLimiter, concurrencyHooks } from './concurrency.js'
 import { loggedUrl, tenantLabel } from './log-fields.js'
 import { LogStream } from './log-stream.js'
+import { Metrics } from './metrics.js'
+import { contributeMetrics } from './ops/cluster.js'
+import { registerMetricsRoute, serveMetricsPort } from './ops/metrics-endpoint.js'
+import { timedStore } from './ops/timed-store.js'
+import { rateLimiter, rateLimitHook } from './rate-limit.js'
 import { recordProvisioningLog } from './provisioning-log.js'
 import { registerBulkRoute } from './routes/bulk.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
@@ -34,6 +42,28 @@ export interface AppOptions {
   readonly registry: SchemaRegistry
   readonly config: ServerConfig
   readonly logger?: FastifyServerOptions['logger']
+  /** Where the server's metrics go; a registry of its own when not given. */
+  readonly metrics?: Metrics
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's metrics: other parts add theirs with `counter`, `gauge`, `histogram`. */
+    metrics: Metrics
+    /** The concurrency caps' live state; undefined when no cap is set. */
+    concurrency: ConcurrencyLimiter | undefined
+  }
+}
+
+/**
+ * A client's `X-Request-Id` is kept when it is a plausible id, so one id follows a call from
+ * the IdP through the logs and what the write records; anything else (or none) gets a UUID,
+ * unique across processes and restarts, as a durable record needs.
+ */
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/
+function requestId(raw: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = raw.headers['x-request-id']
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
 }
 
 /** Where each kind of tenant lives (docs/design.md, *Tenants and tokens*); GHES's `/api/v3` path too. */
@@ -52,7 +82,13 @@ function withDestination(logger: AppOptions['logger']): AppOptions['logger'] {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { store, registry, config } = options
+  const { registry, config } = options
+  const metrics = options.metrics ?? new Metrics()
+  metrics.watchStore(options.store)
+  if (cluster.isWorker) contributeMetrics(metrics.registry)
+  const store = timedStore(options.store, (operation, seconds, ok) =>
+    metrics.database.observe({ operation, outcome: ok ? 'ok' : 'error' }, seconds),
+  )
   const app = Fastify({
     logger: withDestination(options.logger),
     bodyLimit: config.maxPayloadSize,
@@ -60,7 +96,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Secure JSON parsing: a body with __proto__ or constructor.prototype is refused outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestId,
     // One line per request (below) instead of Fastify's two: logging is a large share of a
     // lookup's cost.
     logController: new LogController({ disableRequestLogging: true }),
@@ -86,8 +123,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Faults found before routing (a URL that is not percent-encoding, an over-long path
     // segment) and on the raw socket (431, 408, malformed HTTP) get a SCIM error too; under
     // the admin API, a problem document like the rest of it.
-    frameworkErrors: (error, request, reply) =>
-      request.url.startsWith(`${ADMIN_PREFIX}/`) ? adminFrameworkError(error, request, reply) : frameworkErrorHandler(error, request, reply),
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id)
+      return request.url.startsWith(`${ADMIN_PREFIX}/`) ? adminFrameworkError(error, request, reply) : frameworkErrorHandler(error, request, reply)
+    },
     clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
   })
 
@@ -110,9 +149,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('scim', null)
   app.decorateRequest('scimToken', null)
   app.decorateRequest('tolerances', null)
+  app.decorateRequest('releaseSlot', null)
+  app.decorate('metrics', metrics)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
   recordProvisioningLog(app)
+
+  // The id every log line of the request carries (pino's `reqId`), given back to the client.
+  app.addHook('onRequest', function echoRequestId(request, reply, done) {
+    reply.header('x-request-id', request.id)
+    done()
+  })
 
   // Callback style, not async: one promise less on every request.
   app.addHook('onResponse', function logResponse(request, reply, done) {
@@ -130,8 +177,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       'request',
     )
+    metrics.observeRequest(request, reply)
     done()
   })
+
+  registerMetricsRoute(app, options.store, metrics)
+  if (config.metricsPort !== undefined) serveMetricsPort(app, metrics, config.metricsPort, config.metricsHost ?? config.host)
 
   // For load balancers: 503 while the database cannot be reached, so traffic goes elsewhere.
   const healthy = databaseHealth(store)
@@ -147,10 +198,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminApi, { prefix: ADMIN_PREFIX, store })
 
   const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
+  // One limiter and one set of caps for all tenant prefixes: a tenant is the same by any path.
+  const limiter = rateLimiter(config.rateLimits)
+  const concurrency = capsEnabled(config.concurrency) ? new ConcurrencyLimiter(config.concurrency, metrics) : undefined
+  app.decorate('concurrency', concurrency)
+  const caps = concurrency && concurrencyHooks(concurrency)
   for (const { kind, prefix } of TENANT_PREFIXES) {
     await app.register(
       async (scope) => {
         scope.addHook('onRequest', authenticateTenant(store, registry, { kind, prefix }, config.publicUrl, config.tokenCacheMs))
+        // After authentication, in this order: a request refused by its rate limit takes no slot.
+        if (limiter) scope.addHook('onRequest', rateLimitHook(limiter, config.rateLimits, metrics))
+        if (caps) {
+          scope.addHook('onRequest', caps.onRequest)
+          scope.addHook('onResponse', caps.onResponse)
+        }
         registerResourceRoutes(scope, 'User', limits)
         registerResourceRoutes(scope, 'Group', limits)
         registerRootSearch(scope, limits)

@@ -1,9 +1,11 @@
+import { opsConfigFromEnv, type OpsConfig } from './ops/settings.js'
+
 /**
  * Configuration from the environment; CLI flags override it (cli/serve.ts). Every variable is
  * listed in docs/configuration.md; a value Roster cannot use is refused at start (ConfigError),
  * not discovered at the first request.
  */
-export interface ServerConfig {
+export interface ServerConfig extends OpsConfig {
   readonly port: number
   readonly host: string
   readonly databaseUrl: string
@@ -114,5 +116,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     requestTimeoutMs: env.ROSTER_REQUEST_TIMEOUT_MS
       ? positive('ROSTER_REQUEST_TIMEOUT_MS', env.ROSTER_REQUEST_TIMEOUT_MS)
       : 60_000,
+    // Metrics, rate limits and concurrency caps (docs/operations.md).
+    ...opsConfigFromEnv(env),
   }
 }
