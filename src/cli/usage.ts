@@ -17,7 +17,7 @@ Commands:
   account list|show               a tenant's accounts: state, roles, emails, SCIM link, history
   account suspend|unsuspend       suspend an account or make it active again
   team create|list|members        a tenant's teams
-  team link|unlink|reconcile      make a team follow a SCIM group, and repair drift
+  team link|unlink|reconcile      make a team follow a SCIM group; remove stray stored rows
   outbox list|retry               a tenant's emails: pending, sent, failed; retry a failed one
   log tail                        a tenant's provisioning log: SCIM writes, failures, diffs
   webhook list|create|delete      a tenant's webhook endpoints (the secret is shown once)
