@@ -91,7 +91,7 @@ for (const { name, open } of OBSERVED) {
       const many = await statementsOf(() => e.scim('PATCH', `/Users/${large}`, entraDeactivate))
       assert.deepEqual(many, one)
       // The write, the account, the revocation, history, the provisioning log entry and its events.
-      assert.ok(one.length <= 13, `${one.length} statements:\n${one.join('\n')}`)
+      assert.ok(one.length <= 12, `${one.length} statements:\n${one.join('\n')}`)
 
       for (const team of [...smallTeams, ...largeTeams]) assert.deepEqual(await memberIds(team), [])
       const revoked = await listCredentials(e.store, largeAccount)

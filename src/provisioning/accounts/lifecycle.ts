@@ -284,12 +284,13 @@ class Scope {
       emails: email === undefined ? [] : [email],
       roles: rolesFromScim(doc.roles),
     }
-    await this.tx.accounts.update(account.id, change, this.now)
     await recordAccount(this.tx, account.id, 'linked', { scimUserId, login }, this.now)
     await this.tx.invitations.revokeFor(scimUserId)
     const linked = { ...account, ...change }
-    if (active) await this.activate(linked, login, email)
-    else if (account.state === 'active') await this.suspend(linked)
+    // One account write: the link's change goes with the activation or suspension.
+    if (active) await this.activate(linked, login, email, change)
+    else if (account.state === 'active') await this.suspend(linked, change)
+    else await this.tx.accounts.update(account.id, change, this.now)
   }
 
   async invite(scimUserId: string, doc: Readonly<Record<string, unknown>>): Promise<void> {
@@ -338,13 +339,11 @@ class Scope {
     }
     const change: { -readonly [K in keyof AccountChange]: AccountChange[K] } = { displayName: displayNameOf(doc), roles: rolesFromScim(doc.roles) }
     if (account.state !== 'active' && active) {
-      await this.tx.accounts.update(account.id, change, this.now)
-      await this.activate({ ...account, ...change }, this.login(doc), primaryEmail(doc))
+      await this.activate({ ...account, ...change }, this.login(doc), primaryEmail(doc), change)
       return 'keep'
     }
     if (account.state === 'active' && !active) {
-      await this.tx.accounts.update(account.id, change, this.now)
-      await this.suspend({ ...account, ...change })
+      await this.suspend({ ...account, ...change }, change)
       return 'keep'
     }
     const email = primaryEmail(doc)
@@ -373,12 +372,13 @@ class Scope {
    * team a group gives it (those list active accounts only) — while the SCIM user stays, with
    * `active: false`, in its groups. The same statements however many teams and sessions.
    */
-  async suspend(account: AccountRecord): Promise<void> {
+  async suspend(account: AccountRecord, also: AccountChange = {}): Promise<void> {
     const login = account.login ?? ''
     const email = account.emails[0]
     await this.tx.accounts.update(
       account.id,
       {
+        ...also,
         state: 'suspended',
         suspendedAt: this.now,
         login: suspendedLogin(account.id, login, this.settings.shortCode),
@@ -392,7 +392,7 @@ class Scope {
   }
 
   /** Reactivation (or a link): the login and email back, and so the teams its groups give it. */
-  async activate(account: AccountRecord, login: string, email: string | undefined): Promise<void> {
+  async activate(account: AccountRecord, login: string, email: string | undefined, also: AccountChange = {}): Promise<void> {
     const holder = await this.tx.accounts.byLogin(login)
     if (holder && holder.id !== account.id) {
       throw uniqueness(
@@ -402,7 +402,7 @@ class Scope {
     }
     await this.tx.accounts.update(
       account.id,
-      { state: 'active', suspendedAt: null, login, emails: email === undefined ? [] : [email] },
+      { ...also, state: 'active', suspendedAt: null, login, emails: email === undefined ? [] : [email] },
       this.now,
     )
     if (account.state !== 'active') {
