@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newId } from './ids.js'
 import { invalidValue, notFound, preconditionFailed } from '../scim/errors.js'
 import { evaluateElement } from '../scim/filter/evaluate.js'
 import { parseFilter } from '../scim/filter/parse-filter.js'
@@ -172,7 +172,7 @@ export class ResourceService {
     const hashes = await prehashPasswords([document.password])
     this.#settlePassword(document, undefined, hashes)
     const now = new Date().toISOString()
-    const id = randomUUID()
+    const id = newId()
     const resource: NewResource = { id, resourceType: this.#type, created: now, lastModified: now, document }
     const hooks = this.#hooks
     if (!members?.length) {

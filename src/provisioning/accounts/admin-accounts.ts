@@ -3,7 +3,7 @@
  * on, accounts the IdP manages cannot be suspended, deleted, renamed or given roles here:
  * the IdP is the source of truth, and a change made here would be undone by its next sync.
  */
-import { randomUUID } from 'node:crypto'
+import { newId } from '../ids.js'
 import { conflict, forbidden, invalidValue, notFound } from '../../scim/errors.js'
 import type { TenantStore, TenantTransaction } from '../../store/contract.js'
 import type { AccountHistoryEntry, AccountListQuery, AccountRecord, Page } from '../../store/records/account.js'
@@ -94,7 +94,7 @@ export class AccountAdmin {
     return this.#store.transaction(async (tx) => {
       const now = new Date().toISOString()
       const account = await tx.accounts.insert({
-        id: randomUUID(),
+        id: newId(),
         tenantId: this.#store.tenant.id,
         login,
         displayName: input.displayName ?? login,

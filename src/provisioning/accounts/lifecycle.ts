@@ -3,7 +3,7 @@
  * method runs inside the transaction of the SCIM write that caused it (`ResourceHooks`,
  * resources.ts), so the SCIM resource and everything below commit together or not at all.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { conflict, forbidden, uniqueness } from '../../scim/errors.js'
 import type { StoredResource, Tenant, TenantTransaction } from '../../store/contract.js'
 import type { AccountChange, AccountRecord } from '../../store/records/account.js'
@@ -16,6 +16,7 @@ import { rolesFromScim } from './roles.js'
 import { displayNameOf, isActive, primaryEmail, userNameOf } from './scim-user.js'
 import { emailQueued, recordAccount } from '../events/account-events.js'
 import { emitEvent, emitEvents, type EventInput } from '../events/emit.js'
+import { newId } from '../ids.js'
 
 /** An account made for a SCIM user (its history says so in the store's own entry). */
 const accountCreated = (accountId: string, login: string, scimUserId: string, at: string): EventInput => ({
@@ -46,7 +47,7 @@ export function emailMessage(
   const template = templateOverrides(tenant)[name] ?? DEFAULT_TEMPLATES[name]
   const rendered = renderEmail(template, { tenant: tenantName(tenant), ...values })
   return {
-    id: randomUUID(),
+    id: newId(),
     template: name,
     recipient,
     ...rendered,
@@ -216,7 +217,7 @@ class Scope {
   /** The account a new SCIM user gets (not yet written). */
   newAccount(scimUserId: string, doc: Readonly<Record<string, unknown>>, login: string): AccountRecord {
     const email = primaryEmail(doc)
-    const id = randomUUID()
+    const id = newId()
     const active = isActive(doc)
     return {
       id,
@@ -298,7 +299,7 @@ class Scope {
     const token = `roster_inv_${randomBytes(24).toString('base64url')}`
     const expiresAt = new Date(Date.parse(this.now) + this.settings.invitationDays * DAY_MS).toISOString()
     const invitation = await this.tx.invitations.insert({
-      id: randomUUID(),
+      id: newId(),
       tenantId: this.tenant.id,
       scimUserId,
       email: email ?? null,

@@ -5,7 +5,7 @@
  * Reconciliation removes stored rows that should not exist, in bounded batches. Linked teams
  * cannot be nested, and their members cannot be changed by hand.
  */
-import { randomUUID } from 'node:crypto'
+import { newId } from '../ids.js'
 import { conflict, forbidden, invalidValue, notFound } from '../../scim/errors.js'
 import type { TenantStore, TenantTransaction } from '../../store/contract.js'
 import type { Page } from '../../store/records/account.js'
@@ -67,7 +67,7 @@ export class Teams {
       if (input.parentId) await this.#checkParent(tx, undefined, input.parentId)
       const now = new Date().toISOString()
       const team = await tx.teams.insert({
-        id: randomUUID(),
+        id: newId(),
         tenantId: this.#store.tenant.id,
         name,
         description: input.description ?? '',
