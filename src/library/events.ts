@@ -22,11 +22,14 @@ export interface TeamState {
 }
 
 /** Fields every event has; `type`, `resourceType` and `data` are narrowed per event below. */
-interface Event<Type extends string, ResourceType extends string, Data> extends Omit<EventRecord, 'type' | 'resourceType' | 'data'> {
+interface EventShape<Type extends string, ResourceType extends string, Data> extends Omit<EventRecord, 'type' | 'resourceType' | 'data'> {
   readonly type: Type
   readonly resourceType: ResourceType
   readonly data: Data
 }
+
+/** One member of the union per type (distributive), so `Extract` and `switch` narrow to each. */
+type Event<Type extends string, ResourceType extends string, Data> = Type extends string ? EventShape<Type, ResourceType, Data> : never
 
 interface Written {
   /** Top-level attributes given (created) or whose value changed (updated). */

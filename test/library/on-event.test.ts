@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createRoster, createTenant, issueToken, type Roster, type RosterEvent, type Tenant } from '../../src/index.js'
@@ -167,6 +170,46 @@ for (const { name, create } of DATABASES) {
       }
     })
 
+    test('a process killed mid-handler: after its lease, another takes over from the last acknowledged event', async () => {
+      const tenant = await createTenant(setup.roster.store, 'organization', 'crashco')
+      const { token } = await issueToken(setup.roster.store, tenant)
+      await provision(setup, 'crashco', token, ['c1', 'c2', 'c3', 'c4'])
+      const child = spawn(process.execPath, [fileURLToPath(new URL('./crash-child.js', import.meta.url))], {
+        env: {
+          ...process.env,
+          ROSTER_CRASH_CHILD_DB: db.url,
+          ROSTER_CRASH_CHILD_TENANT: tenant.id,
+          ROSTER_CRASH_CHILD_HANG: 'c3@crashco.example',
+          ROSTER_CRASH_CHILD_LEASE_MS: '300',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      const lines: string[] = []
+      createInterface({ input: child.stdout }).on('line', (line) => lines.push(line))
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      try {
+        await until('the child hangs on c3', () => lines.some((l) => l.startsWith('hanging ')))
+      } finally {
+        child.kill('SIGKILL')
+        await exited
+      }
+      assert.deepEqual(lines.slice(0, 2), ['handled c1@crashco.example', 'handled c2@crashco.example'])
+      const hungOn = lines.find((l) => l.startsWith('hanging '))!.slice('hanging '.length)
+
+      const s = await site(db.url, { leaseMs: 300 })
+      try {
+        const taken: RosterEvent[] = []
+        s.roster.onEvent((e) => void taken.push(e), { consumer: 'crash', types: ['user.created'], tenants: [tenant.id] })
+        await s.roster.start()
+        await until('c3 and c4 are handled', () => taken.length >= 2)
+        assert.deepEqual(taken.map(userNameOf), ['c3@crashco.example', 'c4@crashco.example'])
+        // The same event as the dead process had in hand: a handler can tell it is a repeat.
+        assert.equal(taken[0]!.id, hungOn)
+      } finally {
+        await s.close()
+      }
+    })
+
     test('two processes with one consumer name never handle one tenant at once, and handle each event once', async () => {
       const slugs = ['acme', 'globex', 'initech', 'umbrella']
       const one = await site(db.url)
@@ -189,7 +232,7 @@ for (const { name, create } of DATABASES) {
         await Promise.all(slugs.map((slug, i) => provision(i % 2 ? one : two, slug, tenants[slug]!.token, ['s1', 's2', 's3', 's4', 's5'].map((n) => `${n}-${slug}`))))
         await one.roster.store.sequenceEvents()
         let total = 0
-        for (const t of Object.values(tenants)) total += (await one.roster.store.eventFeed.list(t.tenant.id, 0, 10_000)).length
+        for (const t of await one.roster.store.listTenants()) total += (await one.roster.store.eventFeed.list(t.id, 0, 10_000)).length
         await until(`all ${total} events are handled`, () => handled.length >= total)
         assert.equal(overlaps, 0)
         assert.equal(handled.length, total)
