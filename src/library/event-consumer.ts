@@ -196,11 +196,13 @@ export class EventConsumer {
     const positions = this.#store.eventConsumers
     let acked = position.ackedSeq
     let lost = false
+    let finished = false
     // Renewed while the handler runs, so a slow handler keeps its tenant to itself.
     const heartbeat = setInterval(() => {
       positions.renew(this.#name, tenantId, claim, this.#lease()).then(
         (held) => {
-          if (!held && !lost) {
+          // A renewal that lands after the release finds no claim: that is no loss.
+          if (!held && !lost && !finished) {
             lost = true
             this.#log.warn({ consumer: this.#name, tenant: tenantId }, `events: consumer ${this.#name} lost its claim on tenant ${tenantId}; it stops after the event in hand`)
           }
@@ -235,6 +237,7 @@ export class EventConsumer {
       }
       await positions.release(this.#name, tenantId, claim)
     } finally {
+      finished = true
       clearInterval(heartbeat)
     }
   }
