@@ -170,6 +170,52 @@ for (const { name, create } of DATABASES) {
       }
     })
 
+    test('a handler slower than the lease keeps its tenant (the claim is renewed), and close() waits for it and acknowledges', async () => {
+      const tenant = await createTenant(setup.roster.store, 'organization', 'slowco')
+      const { token } = await issueToken(setup.roster.store, tenant)
+      const one = await site(db.url, { leaseMs: 150 })
+      const two = await site(db.url, { leaseMs: 150 })
+      let inHandler = 0
+      let overlaps = 0
+      const calls: string[] = []
+      let release!: () => void
+      const released = new Promise<void>((resolve) => (release = resolve))
+      const handler = (by: string) => async (e: RosterEvent) => {
+        if (++inHandler > 1) overlaps++
+        calls.push(`${by}:${userNameOf(e)}`)
+        // Held well past the lease: another process may take it over only if renewals stopped.
+        await released
+        inHandler--
+      }
+      const selection = { consumer: 'slow', types: ['user.created' as const], tenants: [tenant.id] }
+      one.roster.onEvent(handler('one'), selection)
+      two.roster.onEvent(handler('two'), selection)
+      try {
+        await provision(setup, 'slowco', token, ['w1'])
+        await Promise.all([one.roster.start(), two.roster.start()])
+        await until('one of them holds w1', () => calls.length === 1)
+        // Several leases long: the claim's row is read by the other process at every poll.
+        await until('the claim has been renewed several times', async () => {
+          const position = await one.roster.store.eventConsumers.position('slow', tenant.id)
+          return position !== undefined && Date.parse(position.claimedUntil ?? '') - Date.parse(position.updatedAt) > 600
+        })
+        assert.equal(calls.length, 1)
+        const holder = calls[0]!.split(':')[0] === 'one' ? one : two
+        // Closing waits for the handler in flight, then acknowledges it.
+        const closing = holder.close()
+        release()
+        await closing
+        const position = await (holder === one ? two : one).roster.store.eventConsumers.position('slow', tenant.id)
+        const [created] = (await (holder === one ? two : one).roster.store.eventFeed.list(tenant.id, 0, 100)).filter((e) => e.type === 'user.created')
+        assert.equal(position?.ackedSeq, created!.seq)
+        assert.equal(overlaps, 0)
+        assert.deepEqual(calls.map((c) => c.split(':')[1]), ['w1@slowco.example'])
+      } finally {
+        release()
+        await Promise.all([one.close(), two.close()])
+      }
+    })
+
     test('a process killed mid-handler: after its lease, another takes over from the last acknowledged event', async () => {
       const tenant = await createTenant(setup.roster.store, 'organization', 'crashco')
       const { token } = await issueToken(setup.roster.store, tenant)
