@@ -25,6 +25,8 @@ export type { BackgroundConfig } from './provisioning/background.js'
 export type { Log } from './provisioning/email/sender.js'
 export type { MigrationResult, Store, Tenant, TenantKind } from './store/contract.js'
 export type { EventRecord } from './store/records/event.js'
-// Setting a host up: tenants and their SCIM tokens (what `roster tenant create` and `roster token create` do).
+// Setting a host up: tenants, their SCIM tokens and admin tokens (what `roster tenant create`,
+// `roster token create` and `roster admin-token create` do).
 export { createTenant } from './provisioning/tenants.js'
 export { issueToken } from './provisioning/tokens.js'
+export { issueAdminToken } from './provisioning/admin-tokens.js'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { createRoster, createTenant, issueToken, RosterOptionError, type Roster } from '../../src/index.js'
+import { createRoster, createTenant, issueAdminToken, issueToken, RosterOptionError, type Roster } from '../../src/index.js'
 import { user } from '../helpers/harness.js'
 import { DATABASES, type Database } from './databases.js'
 
@@ -127,6 +127,19 @@ for (const { name, create } of DATABASES) {
         const refused = await host.inject({ method: 'GET', url: '/provisioning/admin/v1/tenants' })
         assert.equal(refused.statusCode, 401)
         assert.match(String(refused.headers['content-type']), /application\/problem\+json/)
+        const { token: admin } = await issueAdminToken(withAdmin.store)
+        const listed = await host.inject({ method: 'GET', url: '/provisioning/admin/v1/tenants', headers: { authorization: `Bearer ${admin}` } })
+        assert.equal(listed.statusCode, 200, listed.body)
+        assert.ok(listed.json().items.some((t: { slug: string }) => t.slug === 'acme'))
+        // Admin bodies are plain JSON through the admin API's own parser, not SCIM's or the host's.
+        const bad = await host.inject({
+          method: 'POST',
+          url: '/provisioning/admin/v1/tenants',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          payload: '{',
+        })
+        assert.equal(bad.statusCode, 400)
+        assert.match(String(bad.headers['content-type']), /application\/problem\+json/)
         const openapi = await host.inject({ method: 'GET', url: '/provisioning/admin/v1/openapi.json' })
         assert.deepEqual(openapi.json().servers, [{ url: '/provisioning/admin/v1' }])
         // Without publicUrl, locations come from the request's Host.
