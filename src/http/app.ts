@@ -1,12 +1,10 @@
 import cluster from 'node:cluster'
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { assertSafeObject } from '../scim/json/safe-object.js'
 import type { SchemaRegistry } from '../scim/schema/resource-types.js'
-import type { Store, TenantKind } from '../store/contract.js'
-import { ADMIN_PREFIX, adminApi } from './admin/index.js'
+import type { Store } from '../store/contract.js'
+import { ADMIN_PREFIX } from './admin/index.js'
 import { adminFrameworkError } from './admin/problem.js'
-import { authenticateTenant } from './authenticate.js'
 import type { ServerConfig } from './config.js'
 import { databaseHealth } from './database-health.js'
 import { clientErrorHandler } from './client-error.js'
@@ -17,22 +15,13 @@ import {
   MAX_PATH_SEGMENT,
   notFoundHandler,
 } from './error-handler.js'
-import { capsEnabled, ConcurrencyLimiter, concurrencyHooks } from './concurrency.js'
-import { loggedUrl, tenantLabel } from './log-fields.js'
+import { capsEnabled, ConcurrencyLimiter } from './concurrency.js'
 import { LogStream } from './log-stream.js'
 import { Metrics } from './metrics.js'
 import { contributeMetrics } from './ops/cluster.js'
 import { registerMetricsRoute, serveMetricsPort } from './ops/metrics-endpoint.js'
 import { timedStore } from './ops/timed-store.js'
-import { rateLimiter, rateLimitHook } from './rate-limit.js'
-import { recordProvisioningLog } from './provisioning-log.js'
-import { registerBulkRoute } from './routes/bulk.js'
-import { registerDiscoveryRoutes } from './routes/discovery.js'
-import { registerResourceRoutes } from './routes/resources.js'
-import { registerRootSearch } from './routes/root-search.js'
-
-/** No SCIM document nests this deep (a Bulk PATCH of a complex value is about 8). */
-const MAX_BODY_DEPTH = 32
+import { observeRequests, rosterRoutes, useScimParsers } from './roster-routes.js'
 
 /** Node looks for overdue requests on a timer; a quarter of the limit keeps to it closely enough. */
 const checkingInterval = (timeoutMs: number) => Math.min(30_000, Math.max(50, Math.floor(timeoutMs / 4)))
@@ -65,14 +54,6 @@ function requestId(raw: { headers: Record<string, string | string[] | undefined>
   const given = raw.headers['x-request-id']
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
 }
-
-/** Where each kind of tenant lives (docs/design.md, *Tenants and tokens*); GHES's `/api/v3` path too. */
-const TENANT_PREFIXES: readonly { kind: TenantKind; prefix: string }[] = [
-  { kind: 'organization', prefix: '/scim/v2/organizations/:slug' },
-  { kind: 'enterprise', prefix: '/scim/v2/enterprises/:slug' },
-  { kind: 'instance', prefix: '/scim/v2' },
-  { kind: 'instance', prefix: '/api/v3/scim/v2' },
-]
 
 /** Logger options without a destination write to stdout through LogStream (see there why). */
 function withDestination(logger: AppOptions['logger']): AppOptions['logger'] {
@@ -130,56 +111,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
   })
 
-  // RFC 7644 §3.1 names application/scim+json; IdPs also send application/json (Okta, Entra).
-  // Fastify's text/plain parser would hand strings to handlers; only JSON is SCIM.
-  app.removeContentTypeParser(['text/plain', 'application/json'])
-  const parseJson = app.getDefaultJsonParser('error', 'error')
-  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error, value) => {
-      if (error) return done(error, undefined)
-      try {
-        // Refused here, once, so no later recursive step can overflow on hostile nesting.
-        assertSafeObject(value, 'body', { maxDepth: MAX_BODY_DEPTH })
-        done(null, value)
-      } catch (e) {
-        done(e as Error, undefined)
-      }
-    })
-  })
-  app.decorateRequest('scim', null)
-  app.decorateRequest('scimToken', null)
-  app.decorateRequest('tolerances', null)
-  app.decorateRequest('releaseSlot', null)
+  // The server's own routes (/healthz, /metrics) and unknown paths answer as SCIM does.
+  useScimParsers(app, config.maxPayloadSize)
   app.decorate('metrics', metrics)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
-  recordProvisioningLog(app)
-
-  // The id every log line of the request carries (pino's `reqId`), given back to the client.
-  app.addHook('onRequest', function echoRequestId(request, reply, done) {
-    reply.header('x-request-id', request.id)
-    done()
-  })
-
-  // Callback style, not async: one promise less on every request.
-  app.addHook('onResponse', function logResponse(request, reply, done) {
-    request.log.info(
-      {
-        method: request.method,
-        url: loggedUrl(request.url),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...(request.scim && { tenant: tenantLabel(request.scim.tenant) }),
-        // Who did what through the admin API: the token by id (never its secret), and the tenant.
-        ...(request.adminToken && { adminToken: request.adminToken.id }),
-        ...(request.adminTenant && { tenant: tenantLabel(request.adminTenant) }),
-        ...(request.tolerances && { tolerances: request.tolerances }),
-      },
-      'request',
-    )
-    metrics.observeRequest(request, reply)
-    done()
-  })
+  observeRequests(app, metrics)
 
   registerMetricsRoute(app, options.store, metrics)
   if (config.metricsPort !== undefined) serveMetricsPort(app, metrics, config.metricsPort, config.metricsHost ?? config.host)
@@ -194,33 +131,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       .send({ status: 'unavailable', detail: 'the database is unavailable' })
   })
 
-  // Its own scope: JSON (not SCIM) bodies, problem details for errors, admin tokens.
-  await app.register(adminApi, { prefix: ADMIN_PREFIX, store })
-
-  const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
-  // One limiter and one set of caps for all tenant prefixes: a tenant is the same by any path.
-  const limiter = rateLimiter(config.rateLimits)
   const concurrency = capsEnabled(config.concurrency) ? new ConcurrencyLimiter(config.concurrency, metrics) : undefined
   app.decorate('concurrency', concurrency)
-  const caps = concurrency && concurrencyHooks(concurrency)
-  for (const { kind, prefix } of TENANT_PREFIXES) {
-    await app.register(
-      async (scope) => {
-        scope.addHook('onRequest', authenticateTenant(store, registry, { kind, prefix }, config.publicUrl, config.tokenCacheMs))
-        // After authentication, in this order: a request refused by its rate limit takes no slot.
-        if (limiter) scope.addHook('onRequest', rateLimitHook(limiter, config.rateLimits, metrics))
-        if (caps) {
-          scope.addHook('onRequest', caps.onRequest)
-          scope.addHook('onResponse', caps.onResponse)
-        }
-        registerResourceRoutes(scope, 'User', limits)
-        registerResourceRoutes(scope, 'Group', limits)
-        registerRootSearch(scope, limits)
-        registerBulkRoute(scope, { maxOperations: config.bulkMaxOperations })
-        registerDiscoveryRoutes(scope, config)
-      },
-      { prefix },
-    )
-  }
+  await app.register(rosterRoutes, { store, registry, config, metrics, concurrency, adminApi: true, observe: false })
   return app
 }

@@ -17,6 +17,7 @@ import type { AttrPath, Filter } from '../scim/filter/ast.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { AccountQueries } from './sql/account-queries.js'
 import type { AdminTokenQueries } from './sql/admin-token-queries.js'
+import type { ConsumerQueries } from './sql/consumer-queries.js'
 import type { EventFeed, EventQueries } from './sql/event-queries.js'
 import type { InvitationQueries } from './sql/invitation-queries.js'
 import type { OutboxDelivery, OutboxQueries } from './sql/outbox-queries.js'
@@ -313,6 +314,8 @@ export interface Store {
    * died between a commit and its sequencing left.
    */
   sequenceEvents(): Promise<void>
+  /** Named in-process event consumers' positions and leases (library/event-consumer.ts). */
+  readonly eventConsumers: Runnable<ConsumerQueries>
   /** Webhook endpoints of every tenant and their delivery log (provisioning/webhooks/). */
   readonly webhooks: Runnable<WebhookQueries>
 }

@@ -107,7 +107,8 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
           'Tenants, SCIM tokens, accounts, credentials, invitations, teams and email of a Roster server. ' +
           'Errors are RFC 9457 problem details; lists are paged with ?limit= and ?cursor=.',
       },
-      servers: [{ url: ADMIN_PREFIX }],
+      // Where the API is mounted: /admin/v1, behind a host application's prefix when embedded.
+      servers: [{ url: instance.prefix }],
       components: {
         securitySchemes: {
           bearer: {

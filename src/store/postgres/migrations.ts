@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { MigrationResult } from '../contract.js'
 import { newerSchema } from '../schema-version.js'
+import { EVENT_CONSUMERS } from './migration-7-event-consumers.js'
 import { DATE_TIME_FUNCTION, ICU_COLLATION } from './postgres-dialect.js'
 
 export interface Migration {
@@ -471,6 +472,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  EVENT_CONSUMERS,
 ]
 
 /** The newest schema version `migrations` build. */

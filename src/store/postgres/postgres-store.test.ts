@@ -212,6 +212,7 @@ if (!found.available) {
             'accounts',
             'admin_tokens',
             'credentials',
+            'event_consumers',
             'event_counters',
             'events',
             'invitations',

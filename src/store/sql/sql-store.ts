@@ -23,6 +23,7 @@ import type {
 } from '../contract.js'
 import type { AccountQueries } from './account-queries.js'
 import { AdminTokenQueries } from './admin-token-queries.js'
+import { ConsumerQueries } from './consumer-queries.js'
 import { EventFeed, type EventQueries } from './event-queries.js'
 import type { InvitationQueries } from './invitation-queries.js'
 import { OutboxDelivery, type OutboxQueries } from './outbox-queries.js'
@@ -84,6 +85,12 @@ export abstract class SqlStore {
 
   get webhooks(): Runnable<WebhookQueries> {
     return (this.#webhooks ??= runnable(new WebhookQueries(this.records.dialect), (work) => this.run(work)))
+  }
+
+  #eventConsumers?: Runnable<ConsumerQueries>
+
+  get eventConsumers(): Runnable<ConsumerQueries> {
+    return (this.#eventConsumers ??= runnable(new ConsumerQueries(this.records.dialect), (work) => this.run(work)))
   }
 
   get eventFeed(): Runnable<EventFeed> {

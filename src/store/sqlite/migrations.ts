@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import type { MigrationResult } from '../contract.js'
 import { newerSchema } from '../schema-version.js'
+import { EVENT_CONSUMERS } from './migration-8-event-consumers.js'
 
 export interface Migration {
   readonly version: number
@@ -430,6 +431,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  EVENT_CONSUMERS,
 ]
 
 /** The newest schema version `migrations` build. */
