@@ -90,8 +90,10 @@ for (const { name, open } of OBSERVED) {
       const one = await statementsOf(() => e.scim('PATCH', `/Users/${small}`, entraDeactivate))
       const many = await statementsOf(() => e.scim('PATCH', `/Users/${large}`, entraDeactivate))
       assert.deepEqual(many, one)
-      // The write, the account, the revocation, history, the provisioning log entry and its events.
-      assert.ok(one.length <= 12, `${one.length} statements:\n${one.join('\n')}`)
+      // The write, the account, the revocation, history, the provisioning log entry and its events
+      // (one append: SQLite binds each event in a statement of its own, so those count once).
+      const budget = one.filter((sql, i) => !(sql.startsWith('INSERT INTO events ') && one[i - 1]?.startsWith('INSERT INTO events ')))
+      assert.ok(budget.length <= 12, `${budget.length} statements:\n${one.join('\n')}`)
 
       for (const team of [...smallTeams, ...largeTeams]) assert.deepEqual(await memberIds(team), [])
       const revoked = await listCredentials(e.store, largeAccount)
