@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { TenantTransaction } from '../../store/contract.js'
 import type { NewEvent } from '../../store/records/event.js'
 import { settingsOf } from '../tenant-settings.js'
+import { countWritten } from './metrics.js'
 
 export interface EventInput {
   readonly type: string
@@ -76,4 +77,5 @@ async function append(tx: TenantTransaction, events: readonly NewEvent[]): Promi
   // Read in the transaction (once per transaction): a change of the setting applies at once.
   if (!settingsOf(await tx.currentTenant()).events) return
   await tx.events.append(events)
+  countWritten(events)
 }

@@ -17,6 +17,7 @@ import type { DeliveryOutcome, WebhookEndpoint } from '../../store/records/webho
 import { retryDelay, type Log } from '../email/sender.js'
 import type { WebhookConfig } from './config.js'
 import { matches } from './endpoints.js'
+import { countDelivery } from './metrics.js'
 import { payloadOf, send } from './send.js'
 import { signingSecrets } from './signing.js'
 
@@ -172,6 +173,7 @@ export class WebhookDeliverer {
         response: result.response,
         error: dead ? `dead-lettered after ${attempt} attempt${attempt === 1 ? '' : 's'}; the last: ${result.error}` : result.error,
       })
+      countDelivery('event', outcome, result.ok ? ended - Date.parse(next.at) : undefined)
       const fields = { webhook: endpoint.id, tenant: endpoint.tenantId, event: next.id, seq: next.seq, attempt, status: result.status }
       if (outcome === 'failed') {
         const retryAt = new Date(ended + retryDelay(attempt, this.#config.retryBaseMs, this.#random)).toISOString()
