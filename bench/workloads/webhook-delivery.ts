@@ -29,8 +29,8 @@ const SEND_MS_QUICK = 5_000
 /** How long the receiver may take, after the last create, to get every event. */
 const DRAIN_MS = 30_000
 const TICK_MS = 5
-/** Creates in flight at most: a server that falls behind the rate is not buried under requests. */
-const MAX_IN_FLIGHT = 256
+/** Creates in flight at most (the server queues more than 32 per token): one that falls behind the rate is not buried under requests. */
+const MAX_IN_FLIGHT = 64
 const MAX_ERROR_SAMPLES = 5
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 

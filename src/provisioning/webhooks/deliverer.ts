@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Store } from '../../store/contract.js'
 import type { EventRecord } from '../../store/records/event.js'
-import type { DeliveryOutcome, WebhookEndpoint } from '../../store/records/webhook.js'
+import type { DeliveryOutcome, NewWebhookDelivery, WebhookEndpoint } from '../../store/records/webhook.js'
 import { retryDelay, type Log } from '../email/sender.js'
 import type { WebhookConfig } from './config.js'
 import { matches } from './endpoints.js'
@@ -157,7 +157,7 @@ export class WebhookDeliverer {
       const ended = this.#now()
       const dead = !result.ok && (attempt >= this.#config.maxAttempts || ended - Date.parse(firstAttemptAt) >= this.#config.maxAgeMs)
       const outcome: DeliveryOutcome = result.ok ? 'delivered' : dead ? 'dead' : 'failed'
-      await hooks.recordDelivery({
+      const record: NewWebhookDelivery = {
         id: randomUUID(),
         tenantId: endpoint.tenantId,
         endpointId: endpoint.id,
@@ -172,17 +172,20 @@ export class WebhookDeliverer {
         latencyMs: result.latencyMs,
         response: result.response,
         error: dead ? `dead-lettered after ${attempt} attempt${attempt === 1 ? '' : 's'}; the last: ${result.error}` : result.error,
-      })
-      countDelivery('event', outcome, result.ok ? ended - Date.parse(next.at) : undefined)
+      }
       const fields = { webhook: endpoint.id, tenant: endpoint.tenantId, event: next.id, seq: next.seq, attempt, status: result.status }
       if (outcome === 'failed') {
+        await hooks.recordDelivery(record)
+        countDelivery('event', outcome)
         const retryAt = new Date(ended + retryDelay(attempt, this.#config.retryBaseMs, this.#random)).toISOString()
         await hooks.retryLater(endpoint.id, claim, attempt, firstAttemptAt, retryAt, result.error ?? 'failed')
         this.#log.debug({ ...fields, error: result.error, retryAt }, 'webhooks: delivery failed; retried later')
         return
       }
+      const held = await hooks.recordAndAdvance(record, claim, this.#lease())
+      countDelivery('event', outcome, result.ok ? ended - Date.parse(next.at) : undefined)
       if (dead) this.#log.warn({ ...fields, error: result.error }, 'webhooks: no attempt succeeded; the event is dead-lettered for this endpoint')
-      if (!(await hooks.advance(endpoint.id, claim, next.seq, this.#lease()))) return
+      if (!held) return
       cursor = next.seq
       attempts = 0
       firstAttemptAt = null

@@ -293,6 +293,15 @@ export class WebhookQueries {
     return (yield { sql, params: p.list, prepare: true }).changes
   }
 
+  /**
+   * `recordDelivery` of an event delivered or dead-lettered, then `advance` past it: one call,
+   * so that under write load the deliverer waits for the database once per event, not twice.
+   */
+  *recordAndAdvance(d: NewWebhookDelivery, claim: string, leaseUntil: string): Work<boolean> {
+    yield* this.recordDelivery(d)
+    return yield* this.advance(d.endpointId, claim, d.eventSeq, leaseUntil)
+  }
+
   /** An endpoint's deliveries, newest first; `before`: the position of the last one shown. */
   *deliveries(
     tenantId: string,
