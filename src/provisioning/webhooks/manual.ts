@@ -34,9 +34,8 @@ async function deliverNow(store: Store, endpoint: WebhookEndpoint, event: EventR
     response: result.response,
     error: result.error,
   }
-  const seq = await store.webhooks.recordDelivery(delivery)
   countDelivery(kind, delivery.outcome)
-  return { ...delivery, seq }
+  return { ...delivery, seq: await store.webhooks.recordDelivery(delivery) }
 }
 
 /** Sends the tenant's event `seq` to the endpoint now, whether or not it was delivered before. */
