@@ -20,6 +20,9 @@ describe('parseOptions', () => {
       'deactivate',
       'team-patch',
       'team-link',
+      'events-create',
+      'webhook-delivery',
+      'feed-read',
     ])
     assert.equal(options.pin, true)
     assert.equal(options.workers, 1)
@@ -32,6 +35,10 @@ describe('parseOptions', () => {
   test('a million users samples the walk unless told otherwise', () => {
     assert.equal(parseOptions(['--users', '1000000']).walk, 'sampled')
     assert.equal(parseOptions(['--users', '1000000', '--walk', 'full']).walk, 'full')
+  })
+
+  test('the events workloads are selectable alone', () => {
+    assert.deepEqual(parseOptions(['--only', 'feed-read,events-create']).only, ['feed-read', 'events-create'])
   })
 
   test('the old workload name page still selects the walk', () => {

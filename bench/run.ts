@@ -26,9 +26,13 @@ import { loadUsers } from './workloads/load-users.js'
 import { lookupUsers, scaleRows, type Lookups } from './workloads/lookup-user.js'
 import { cursorWalk, startIndexWalk } from './workloads/page.js'
 import { patchMembers, patchUsersNeeded } from './workloads/patch-members.js'
+import { eventsCreate } from './workloads/events-create.js'
+import { EVENT_WORKLOADS, EventsBench } from './workloads/events-setup.js'
+import { feedRead } from './workloads/feed-read.js'
 import { entraSync } from './workloads/sync.js'
 import { teamLink } from './workloads/team-link.js'
 import { teamPatch } from './workloads/team-patch.js'
+import { webhookDelivery } from './workloads/webhook-delivery.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -159,6 +163,7 @@ async function bench(options: BenchOptions): Promise<Report> {
     // After everything else, on tenants of their own: the rows above stay comparable with runs
     // made before accounts existed.
     if (ACCOUNT_WORKLOADS.some(only)) await accountWorkloads(ctx, run, rows)
+    if (EVENT_WORKLOADS.some(only)) await eventWorkloads(ctx, run, rows)
   } finally {
     await generator.stop()
     await Promise.all(services.map((service) => service.stop()))
@@ -212,6 +217,39 @@ async function accountWorkloads(ctx: BenchContext, run: RunWorkload, rows: Row[]
     if (selected.includes('team-patch')) await run('team-patch', () => teamPatch(ctx, s))
     // Last: its team takes in the enterprise's first --users users.
     if (selected.includes('team-link')) await run('team-link', () => teamLink(ctx, s))
+  } finally {
+    await s.close()
+  }
+}
+
+/** Events, webhooks and the feed, on enterprises of their own (workloads/events-setup.ts). */
+async function eventWorkloads(ctx: BenchContext, run: RunWorkload, rows: Row[]): Promise<void> {
+  const selected = EVENT_WORKLOADS.filter((name) => ctx.options.only.includes(name))
+  if (ctx.database === undefined) {
+    log(`skipped ${selected.join(', ')}: they prepare tenants through the server's database`)
+    for (const workload of selected) {
+      rows.push({
+        workload,
+        label: `${workload}: SKIPPED`,
+        kind: 'summary',
+        measurement: emptyMeasurement(),
+        figure: 'not with --target',
+        notes: ['skipped: it prepares tenants, webhook endpoints and events through the database of a Roster the benchmark starts'],
+      })
+    }
+    return
+  }
+  let setup: EventsBench | undefined
+  await run('events', async () => {
+    setup = await EventsBench.open(ctx)
+    return []
+  })
+  if (setup === undefined) return
+  const s = setup
+  try {
+    if (selected.includes('events-create')) await run('events-create', () => eventsCreate(ctx, s))
+    if (selected.includes('webhook-delivery')) await run('webhook-delivery', () => webhookDelivery(ctx, s))
+    if (selected.includes('feed-read')) await run('feed-read', () => feedRead(ctx, s))
   } finally {
     await s.close()
   }

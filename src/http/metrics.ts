@@ -2,10 +2,14 @@
  * Prometheus metrics (docs/operations.md): one registry per server (per process; with
  * `--workers` the cluster primary merges the workers' registries, ops/cluster.ts), the HTTP
  * metrics recorded here, the database's from ops/timed-store.ts, and whatever other parts of
- * Roster add through `counter`/`gauge`/`histogram`.
+ * Roster add through `counter`/`gauge`/`histogram`. Events written and webhook deliveries are
+ * counted where that work happens, which knows no server: those metrics are the process's, and
+ * every registry shows them.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import client from 'prom-client'
+import { eventsWritten } from '../provisioning/events/metrics.js'
+import { WEBHOOK_METRICS } from '../provisioning/webhooks/metrics.js'
 import type { Store } from '../store/contract.js'
 
 /** Seconds; from a cached lookup (~0.1 ms) to a Bulk of 1,000 operations. */
@@ -53,6 +57,7 @@ export class Metrics {
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Node's own: CPU, memory, event loop lag, GC. Each has its cluster aggregator already.
     if (options.defaultMetrics !== false) client.collectDefaultMetrics({ register: this.registry })
+    for (const metric of [eventsWritten, ...WEBHOOK_METRICS]) this.registry.registerMetric(metric)
   }
 
   /** The counter called `name`, created on first use: callers need not share the object. */

@@ -14,12 +14,13 @@ import { pruneProvisioningLogs } from './log/retention.js'
 import { reconcileTenants } from './reconcile-tenants.js'
 import { webhookConfigFromEnv, type WebhookConfig } from './webhooks/config.js'
 import { WebhookDeliverer } from './webhooks/deliverer.js'
+import { pruneWebhookDeliveries } from './webhooks/retention.js'
 
 export interface BackgroundConfig {
   readonly email: EmailConfig
   /** Between the end of one drift repair and the start of the next. */
   readonly reconcileIntervalMs: number
-  /** Between the end of one provisioning log pruning and the start of the next (default hourly). */
+  /** Between the end of one pruning of the provisioning and webhook delivery logs and the start of the next (default hourly). */
   readonly logPruneIntervalMs?: number
   /** Between the end of one look for unnumbered events and the start of the next (default 100). */
   readonly eventsSequenceMs?: number
@@ -154,8 +155,10 @@ export class Background {
       try {
         const report = await pruneProvisioningLogs(this.#store)
         if (report.deleted > 0) this.#log.info({ provisioningLog: report }, 'provisioning log pruned')
+        const deliveries = await pruneWebhookDeliveries(this.#store)
+        if (deliveries.deleted > 0) this.#log.info({ webhookDeliveries: deliveries }, 'webhook delivery log pruned')
       } catch (e) {
-        if (!this.#stopped) this.#log.error({ err: e }, `provisioning log pruning failed: ${(e as Error).message}; it runs again at the next interval`)
+        if (!this.#stopped) this.#log.error({ err: e }, `provisioning or webhook delivery log pruning failed: ${(e as Error).message}; it runs again at the next interval`)
       }
       if (!this.#stopped) this.#pruneTimer = setTimeout(() => this.#prune(), this.#config.logPruneIntervalMs ?? DEFAULT_LOG_PRUNE_INTERVAL_MS)
     })()

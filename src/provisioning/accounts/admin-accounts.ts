@@ -8,6 +8,7 @@ import { conflict, forbidden, invalidValue, notFound } from '../../scim/errors.j
 import type { TenantStore, TenantTransaction } from '../../store/contract.js'
 import type { AccountHistoryEntry, AccountListQuery, AccountRecord, Page } from '../../store/records/account.js'
 import { settingsOf } from '../tenant-settings.js'
+import { revokeAllCredentials } from './credentials.js'
 import { parseRole, type Role } from './roles.js'
 import { recordAccount } from '../events/account-events.js'
 
@@ -120,7 +121,7 @@ export class AccountAdmin {
       if (account.state === 'suspended') return account
       const now = new Date().toISOString()
       const updated = await tx.accounts.update(id, { state: 'suspended', suspendedAt: now }, now)
-      const revoked = await tx.accounts.revokeCredentials(id, now)
+      const revoked = await revokeAllCredentials(tx, id, now, 'suspended')
       // Out of the teams its groups give it: those list active accounts only.
       const leftTeams = account.scimUserId ? await tx.teams.groupTeamCount(account.scimUserId) : 0
       await recordAccount(tx, id, 'suspended', { by: 'admin', revokedCredentials: revoked, leftTeams }, now)

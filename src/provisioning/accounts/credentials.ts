@@ -5,8 +5,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { conflict, invalidValue, notFound, unauthorized } from '../../scim/errors.js'
-import type { TenantStore } from '../../store/contract.js'
+import type { TenantStore, TenantTransaction } from '../../store/contract.js'
 import type { AccountRecord, CredentialKind, CredentialRecord } from '../../store/records/account.js'
+import { credentialEvent, credentialsRevoked } from '../events/account-events.js'
 import { hashToken, sameDigest } from '../token-secret.js'
 
 const DAY_MS = 86_400_000
@@ -61,6 +62,7 @@ export async function issueCredential(
       revokedAt: null,
     }
     await tx.accounts.insertCredential(made)
+    await credentialEvent(tx, kind, made.id, 'created', { accountId, name: made.name, expiresAt: made.expiresAt })
     return made
   })
   return { credential, secret }
@@ -98,5 +100,18 @@ export async function revokeCredential(store: TenantStore, accountId: string, id
       throw notFound(`account '${accountId}' has no ${kind ?? 'session or token'} '${id}'`)
     }
     if (!(await tx.accounts.revokeCredential(id, new Date().toISOString()))) throw conflict(`'${id}' was revoked already`)
+    await credentialEvent(tx, credential.kind, id, 'revoked', { accountId, name: credential.name })
   })
+}
+
+/**
+ * Revokes every session and token of the account made up to `at` (suspension, removal), in the
+ * caller's transaction, which holds the account's row lock; returns how many were live. One
+ * `credentials.revoked` event for the account when any was, however many: the account's one
+ * write revokes them all, and an event per session would cost what that write saves.
+ */
+export async function revokeAllCredentials(tx: TenantTransaction, accountId: string, at: string, reason: 'suspended' | 'removed'): Promise<number> {
+  const revoked = await tx.accounts.revokeCredentials(accountId, at)
+  if (revoked > 0) await credentialsRevoked(tx, accountId, { count: revoked, createdUpTo: at, reason })
+  return revoked
 }

@@ -11,6 +11,7 @@ import type { NewOutboxMessage } from '../../store/sql/outbox-queries.js'
 import { DEFAULT_TEMPLATES, renderEmail, type TemplateName } from '../email/templates.js'
 import type { ResourceHooks, MemberDelta } from '../resources.js'
 import { settingsOf, templateOverrides, type TenantSettings } from '../tenant-settings.js'
+import { revokeAllCredentials } from './credentials.js'
 import { deriveLogin, obfuscatedEmail, suspendedLogin } from './login.js'
 import { rolesFromScim } from './roles.js'
 import { displayNameOf, isActive, primaryEmail, userNameOf } from './scim-user.js'
@@ -387,7 +388,7 @@ class Scope {
       },
       this.now,
     )
-    const revoked = await this.tx.accounts.revokeCredentials(account.id, revocationTime(this.now))
+    const revoked = await revokeAllCredentials(this.tx, account.id, revocationTime(this.now), 'suspended')
     const leftTeams = account.scimUserId ? await this.tx.teams.groupTeamCount(account.scimUserId) : 0
     await recordAccount(this.tx, account.id, 'suspended', { login, by: 'scim', revokedCredentials: revoked, leftTeams }, this.now)
   }
@@ -418,7 +419,7 @@ class Scope {
   async removeMember(account: AccountRecord): Promise<void> {
     const groupTeams = account.scimUserId && account.state === 'active' ? await this.tx.teams.groupTeamCount(account.scimUserId) : 0
     await this.tx.accounts.update(account.id, { state: 'suspended', suspendedAt: this.now, scimUserId: null, scimManaged: false }, this.now)
-    const revoked = await this.tx.accounts.revokeCredentials(account.id, revocationTime(this.now))
+    const revoked = await revokeAllCredentials(this.tx, account.id, revocationTime(this.now), 'removed')
     const leftTeams = groupTeams + (await this.tx.teams.accountLeftAllTeams(account.id))
     await recordAccount(this.tx, account.id, 'removed', { scimUserId: account.scimUserId, revokedCredentials: revoked, leftTeams }, this.now)
   }

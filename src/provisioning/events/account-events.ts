@@ -25,9 +25,21 @@ export function teamEvent(tx: TenantTransaction, teamId: string, action: string,
   return emitEvent(tx, { type: `team.${action}`, resourceType: 'Team', resourceId: teamId, data })
 }
 
-/** `session.<action>` (created, revoked) and `token.<action>` for personal tokens. */
+/** `session.<action>` (created, revoked) and `token.<action>` for personal tokens: one credential each. */
 export function credentialEvent(tx: TenantTransaction, kind: 'session' | 'token', credentialId: string, action: string, data: Record<string, unknown>): Promise<void> {
   return emitEvent(tx, { type: `${kind}.${action}`, resourceType: kind === 'session' ? 'Session' : 'Token', resourceId: credentialId, data })
+}
+
+/**
+ * `credentials.revoked`: every session and personal token of the account made up to
+ * `createdUpTo` was revoked at once (suspension, removal); `count` were live.
+ */
+export function credentialsRevoked(
+  tx: TenantTransaction,
+  accountId: string,
+  data: { count: number; createdUpTo: string; reason: 'suspended' | 'removed' },
+): Promise<void> {
+  return emitEvent(tx, { type: 'credentials.revoked', resourceType: 'Account', resourceId: accountId, data: { accountId, ...data } })
 }
 
 /** `email.queued`, one per message that went to the outbox (the body is not in the event). */

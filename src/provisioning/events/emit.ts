@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { TenantTransaction } from '../../store/contract.js'
 import type { NewEvent } from '../../store/records/event.js'
 import { settingsOf } from '../tenant-settings.js'
+import { countWritten } from './metrics.js'
 
 export interface EventInput {
   readonly type: string
@@ -50,15 +51,25 @@ export async function emitEvents(tx: TenantTransaction, events: readonly EventIn
 
 export const emitEvent = (tx: TenantTransaction, event: EventInput): Promise<void> => emitEvents(tx, [event])
 
+/** What caused events: the request, and the provisioning log entry of the write. */
+export interface Cause {
+  readonly requestId: string | null
+  readonly logEntryId: string | null
+}
+
 /**
- * Appends `first` and then what was collected in `tx`, in one append, and stops deferring;
- * collected events without a request id get `requestId`.
+ * Appends `first` and then what was collected in `tx`, in one append, and stops deferring.
+ * Events without a request id or log entry get those of `causeOf(event)`, called in order.
  */
-export async function flushEvents(tx: TenantTransaction, first: readonly NewEvent[], requestId: string | null): Promise<void> {
+export async function flushEvents(tx: TenantTransaction, first: readonly NewEvent[], causeOf: (event: NewEvent) => Cause): Promise<void> {
   const pending = deferred.get(tx) ?? []
   deferred.delete(tx)
-  const collected = requestId === null ? pending : pending.map((e) => (e.requestId === null ? { ...e, requestId } : e))
-  await append(tx, [...first, ...collected])
+  const events = [...first, ...pending].map((e) => {
+    if (e.requestId !== null && e.logEntryId !== null) return e
+    const cause = causeOf(e)
+    return { ...e, requestId: e.requestId ?? cause.requestId, logEntryId: e.logEntryId ?? cause.logEntryId }
+  })
+  await append(tx, events)
 }
 
 async function append(tx: TenantTransaction, events: readonly NewEvent[]): Promise<void> {
@@ -66,4 +77,5 @@ async function append(tx: TenantTransaction, events: readonly NewEvent[]): Promi
   // Read in the transaction (once per transaction): a change of the setting applies at once.
   if (!settingsOf(await tx.currentTenant()).events) return
   await tx.events.append(events)
+  countWritten(events)
 }

@@ -7,6 +7,9 @@
  * Status is what the operation answers: 201 create, 200 replace or patch, 204 delete. A group
  * PATCH the route answers 204 (Entra expects no body) is logged 200, like a user PATCH: the
  * write cannot see how the route will answer.
+ *
+ * The entry's seq, which the INSERT returns, is kept for the rest of the transaction by call:
+ * the write's events, appended last (events/scim-events.ts), carry it as their `logEntryId`.
  */
 import type { StoredResource, TenantTransaction } from '../../store/contract.js'
 import type { NewLogEntry } from '../../store/records/provisioning-log.js'
@@ -20,6 +23,20 @@ interface Pending {
   readonly created: Set<string>
   /** Member changes of groups, until `updated` writes their entry. */
   readonly deltas: Map<string, MemberDelta>
+}
+
+/** Entry ids by transaction and by the call whose entry it is (a call is one write; a Bulk operation has its own). */
+const entryIds = new WeakMap<TenantTransaction, Map<CallContext, string>>()
+
+function noteEntry(tx: TenantTransaction, call: CallContext, seq: number): void {
+  let ids = entryIds.get(tx)
+  if (ids === undefined) entryIds.set(tx, (ids = new Map()))
+  ids.set(call, String(seq))
+}
+
+/** The id of the entry `call` wrote in `tx` (its seq, as text), or null when it wrote none (yet). */
+export function logEntryIdOf(tx: TenantTransaction, call: CallContext | undefined): string | null {
+  return call === undefined ? null : (entryIds.get(tx)?.get(call) ?? null)
 }
 
 export class ProvisioningLogHooks implements ResourceHooks {
@@ -44,17 +61,21 @@ export class ProvisioningLogHooks implements ResourceHooks {
 
   async created(tx: TenantTransaction, resource: StoredResource, call: CallContext | undefined): Promise<void> {
     if (call === undefined) return
-    await tx.provisioningLog.append(await this.#created(tx, resource, call))
+    noteEntry(tx, call, await tx.provisioningLog.append(await this.#created(tx, resource, call)))
   }
 
   /** The creates of one PostgreSQL batch: one INSERT for all their entries. */
   async createdMany(tx: TenantTransaction, resources: readonly StoredResource[], calls: readonly (CallContext | undefined)[]): Promise<void> {
     const entries: NewLogEntry[] = []
+    const callsOf: CallContext[] = []
     for (let i = 0; i < resources.length; i++) {
       const call = calls[i]
-      if (call !== undefined) entries.push(await this.#created(tx, resources[i]!, call))
+      if (call === undefined) continue
+      entries.push(await this.#created(tx, resources[i]!, call))
+      callsOf.push(call)
     }
-    await tx.provisioningLog.appendMany(entries)
+    const seqs = await tx.provisioningLog.appendMany(entries)
+    seqs.forEach((seq, i) => noteEntry(tx, callsOf[i]!, seq))
   }
 
   async updated(tx: TenantTransaction, before: StoredResource, after: StoredResource, call: CallContext | undefined): Promise<'keep'> {
@@ -67,13 +88,13 @@ export class ProvisioningLogHooks implements ResourceHooks {
       const change = memberChange(delta)
       if (change) changes.push(change)
     }
-    await tx.provisioningLog.append(writeEntry(call, 200, after, changes))
+    noteEntry(tx, call, await tx.provisioningLog.append(writeEntry(call, 200, after, changes)))
     return 'keep'
   }
 
   async deleting(tx: TenantTransaction, resource: StoredResource, call: CallContext | undefined): Promise<void> {
     if (call === undefined) return
-    await tx.provisioningLog.append(writeEntry(call, 204, resource, documentChanges(resource.document, undefined)))
+    noteEntry(tx, call, await tx.provisioningLog.append(writeEntry(call, 204, resource, documentChanges(resource.document, undefined))))
   }
 
   async membersChanged(tx: TenantTransaction, groupId: string, delta: MemberDelta, call: CallContext | undefined): Promise<void> {

@@ -9,14 +9,19 @@
  * Each endpoint is worked on alone — claimed under a lease on its row, so by one deliverer of
  * any process at a time — and up to `concurrency` endpoints at once: a slow or dead receiver
  * holds one slot for at most the request timeout, then waits out its backoff without one.
+ *
+ * Besides every poll, the deliverer looks when this process has numbered events of a tenant it
+ * has endpoints of (Store.onEvents), at most once per LOOK_GAP_MS: an event written through
+ * this process goes out at once, not up to a poll later; other processes' wait for the poll.
  */
 import { randomUUID } from 'node:crypto'
 import type { Store } from '../../store/contract.js'
 import type { EventRecord } from '../../store/records/event.js'
-import type { DeliveryOutcome, WebhookEndpoint } from '../../store/records/webhook.js'
+import type { DeliveryOutcome, NewWebhookDelivery, WebhookEndpoint } from '../../store/records/webhook.js'
 import { retryDelay, type Log } from '../email/sender.js'
 import type { WebhookConfig } from './config.js'
 import { matches } from './endpoints.js'
+import { countDelivery } from './metrics.js'
 import { payloadOf, send } from './send.js'
 import { signingSecrets } from './signing.js'
 
@@ -24,6 +29,11 @@ import { signingSecrets } from './signing.js'
 const BATCH = 100
 /** Endpoints looked at per poll at most. */
 const MAX_DUE = 10_000
+/**
+ * Looks woken by new events are this far apart at least: each reads the due endpoints, and a
+ * busy tenant numbers events hundreds of times a second.
+ */
+export const LOOK_GAP_MS = 20
 /**
  * How long a claim lasts: twice the request timeout and a second, time enough to send and record
  * one event (each recorded delivery renews it). Short, because it is also how long an endpoint
@@ -48,6 +58,12 @@ export class WebhookDeliverer {
   #running: Promise<void> | undefined
   #stopping = false
   #wake: (() => void) | undefined
+  /** A nudge came while no sleep was there to cut short: the next sleep is skipped. */
+  #nudged = false
+  /** performance.now() when the last look began. */
+  #lookedAt = 0
+  /** Stops the Store.onEvents listener of each tenant whose endpoints this deliverer has seen. */
+  readonly #listening = new Map<string, () => void>()
   #failing = false
 
   constructor(store: Store, config: WebhookConfig, log: Log, options: DelivererOptions = {}) {
@@ -62,8 +78,9 @@ export class WebhookDeliverer {
     this.#running ??= this.#loop()
   }
 
-  /** Look now rather than at the next poll. */
+  /** Look now (LOOK_GAP_MS after the last look at the soonest) rather than at the next poll. */
   nudge(): void {
+    this.#nudged = true
     this.#wake?.()
   }
 
@@ -80,6 +97,8 @@ export class WebhookDeliverer {
 
   async #loop(): Promise<void> {
     while (!this.#stopping) {
+      this.#nudged = false
+      this.#lookedAt = performance.now()
       try {
         await this.#look()
         if (this.#failing) this.#log.info({}, 'webhooks: endpoints can be read again')
@@ -88,19 +107,29 @@ export class WebhookDeliverer {
         if (!this.#failing) this.#log.error({ err: e }, `webhooks: cannot read endpoints or events: ${(e as Error).message}; trying again every poll`)
         this.#failing = true
       }
-      if (!this.#stopping) await this.#sleep(this.#config.pollMs)
+      if (!this.#stopping) await this.#sleep(this.#nudged ? this.#untilGap() : this.#config.pollMs)
     }
+    for (const off of this.#listening.values()) off()
+    this.#listening.clear()
     await Promise.all(this.#inFlight.values())
   }
 
+  #untilGap(): number {
+    return Math.max(0, this.#lookedAt + LOOK_GAP_MS - performance.now())
+  }
+
+  /** `ms`, or until the gap after the last look once nudged (at once when stopping). */
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
-      const wake = () => done()
-      this.#wake = wake
-      function done() {
+      const done = () => {
         clearTimeout(timer)
+        this.#wake = undefined
         resolve()
+      }
+      let timer = setTimeout(done, ms)
+      this.#wake = () => {
+        clearTimeout(timer)
+        timer = setTimeout(done, this.#stopping ? 0 : this.#untilGap())
       }
     })
   }
@@ -110,6 +139,9 @@ export class WebhookDeliverer {
     if (this.#inFlight.size >= this.#config.concurrency) return
     const now = this.#now()
     const due = await this.#store.webhooks.due(new Date(now).toISOString(), MAX_DUE)
+    for (const { tenantId } of due) {
+      if (!this.#listening.has(tenantId)) this.#listening.set(tenantId, this.#store.onEvents(tenantId, () => this.nudge()))
+    }
     for (const endpoint of due) {
       if (this.#stopping || this.#inFlight.size >= this.#config.concurrency) return
       if (this.#inFlight.has(endpoint.id)) continue
@@ -156,7 +188,9 @@ export class WebhookDeliverer {
       const ended = this.#now()
       const dead = !result.ok && (attempt >= this.#config.maxAttempts || ended - Date.parse(firstAttemptAt) >= this.#config.maxAgeMs)
       const outcome: DeliveryOutcome = result.ok ? 'delivered' : dead ? 'dead' : 'failed'
-      await hooks.recordDelivery({
+      // The attempt happened whether or not recording it works.
+      countDelivery('event', outcome, result.ok ? ended - Date.parse(next.at) : undefined)
+      const record: NewWebhookDelivery = {
         id: randomUUID(),
         tenantId: endpoint.tenantId,
         endpointId: endpoint.id,
@@ -171,16 +205,18 @@ export class WebhookDeliverer {
         latencyMs: result.latencyMs,
         response: result.response,
         error: dead ? `dead-lettered after ${attempt} attempt${attempt === 1 ? '' : 's'}; the last: ${result.error}` : result.error,
-      })
+      }
       const fields = { webhook: endpoint.id, tenant: endpoint.tenantId, event: next.id, seq: next.seq, attempt, status: result.status }
       if (outcome === 'failed') {
+        await hooks.recordDelivery(record)
         const retryAt = new Date(ended + retryDelay(attempt, this.#config.retryBaseMs, this.#random)).toISOString()
         await hooks.retryLater(endpoint.id, claim, attempt, firstAttemptAt, retryAt, result.error ?? 'failed')
         this.#log.debug({ ...fields, error: result.error, retryAt }, 'webhooks: delivery failed; retried later')
         return
       }
+      const held = await hooks.recordAndAdvance(record, claim, this.#lease())
       if (dead) this.#log.warn({ ...fields, error: result.error }, 'webhooks: no attempt succeeded; the event is dead-lettered for this endpoint')
-      if (!(await hooks.advance(endpoint.id, claim, next.seq, this.#lease()))) return
+      if (!held) return
       cursor = next.seq
       attempts = 0
       firstAttemptAt = null

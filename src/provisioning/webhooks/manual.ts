@@ -11,6 +11,7 @@ import type { EventRecord } from '../../store/records/event.js'
 import type { DeliveryKind, WebhookDelivery, WebhookEndpoint } from '../../store/records/webhook.js'
 import { WEBHOOK_DEFAULTS } from './config.js'
 import { getEndpoint } from './endpoints.js'
+import { countDelivery } from './metrics.js'
 import { payloadOf, send } from './send.js'
 import { signingSecrets } from './signing.js'
 
@@ -33,6 +34,7 @@ async function deliverNow(store: Store, endpoint: WebhookEndpoint, event: EventR
     response: result.response,
     error: result.error,
   }
+  countDelivery(kind, delivery.outcome)
   return { ...delivery, seq: await store.webhooks.recordDelivery(delivery) }
 }
 

@@ -9,12 +9,12 @@ export interface EventRecord {
   /** e.g. `user.created`, `group.members.added`, `account.suspended` (docs/events.md). */
   readonly type: string
   readonly at: string
-  /** What the event is about: `User`, `Group`, `Account`, `Team`, `Session`, `Email`. */
+  /** What the event is about: `User`, `Group`, `Account`, `Team`, `Session`, `Token`, `Email`. */
   readonly resourceType: string | null
   readonly resourceId: string | null
   /** The request (CallContext.requestId) whose write caused it; null for background work. */
   readonly requestId: string | null
-  /** The provisioning log entry of the write, when there is one. */
+  /** The provisioning log entry (its seq, as text) of the SCIM write that caused it; null outside SCIM. */
   readonly logEntryId: string | null
   /** Type-specific: `changed` attributes, the new `state`, member ids, … */
   readonly data: Readonly<Record<string, unknown>>

@@ -126,24 +126,32 @@ export class ProvisioningLogQueries {
     this.tenant = tenant
   }
 
-  *append(entry: NewLogEntry): Work<void> {
+  /** Returns the entry's seq: events of the write name their entry by it (`logEntryId`). */
+  *append(entry: NewLogEntry): Work<number> {
     const p = new Params(this.#d)
     const tenant = p.v(this.tenant.id)
     const placeholders = values(entry).map((v) => p.v(v))
-    yield { sql: `INSERT INTO provisioning_log (tenant_id, ${NAMES}) VALUES (${tenant}, ${placeholders.join(', ')})`, params: p.list, prepare: true }
+    const sql = `INSERT INTO provisioning_log (tenant_id, ${NAMES}) VALUES (${tenant}, ${placeholders.join(', ')}) RETURNING seq`
+    const [row] = rowsOf<{ seq: number | string }>(yield { sql, params: p.list, prepare: true })
+    return Number(row!.seq)
   }
 
-  /** `append` for several entries in one statement (the creates of one PostgreSQL batch). */
-  *appendMany(entries: readonly NewLogEntry[]): Work<void> {
-    if (entries.length === 0) return
-    if (entries.length === 1) return yield* this.append(entries[0]!)
+  /**
+   * `append` for several entries in one statement (the creates of one PostgreSQL batch);
+   * returns their seqs in the order of `entries`.
+   */
+  *appendMany(entries: readonly NewLogEntry[]): Work<number[]> {
+    if (entries.length === 0) return []
+    if (entries.length === 1) return [yield* this.append(entries[0]!)]
     const p = new Params(this.#d)
     const tenant = p.v(this.tenant.id)
     const from = this.#d.rowsFrom(entries.map(values), WRITTEN, 'r', p.list)
     const sql =
       `INSERT INTO provisioning_log (tenant_id, ${NAMES}) ` +
-      `SELECT ${tenant}, ${WRITTEN.map((c) => `r.${c.name}`).join(', ')} FROM ${from} ORDER BY r.n`
-    yield { sql, params: p.list, prepare: true }
+      `SELECT ${tenant}, ${WRITTEN.map((c) => `r.${c.name}`).join(', ')} FROM ${from} ORDER BY r.n RETURNING seq`
+    const rows = rowsOf<{ seq: number | string }>(yield { sql, params: p.list, prepare: true })
+    // Seqs are drawn in insertion order (ORDER BY r.n), whatever order RETURNING lists them in.
+    return rows.map((r) => Number(r.seq)).sort((a, b) => a - b)
   }
 
   /** Newest first; with `after`, oldest first from there. */

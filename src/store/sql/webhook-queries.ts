@@ -279,6 +279,29 @@ export class WebhookQueries {
     return Number(row!.seq)
   }
 
+  /**
+   * Deletes those of the endpoint's `limit` oldest deliveries that were attempted before
+   * `cutoff`; returns how many. Reads only those rows (the (endpoint_id, seq) index), however
+   * long the log: attempts are recorded in time order, give or take concurrent ones, so fewer
+   * than `limit` deleted means the old ones are gone.
+   */
+  *pruneDeliveries(tenantId: string, endpointId: string, cutoff: string, limit: number): Work<number> {
+    const p = new Params(this.#d)
+    const sql =
+      'DELETE FROM webhook_deliveries WHERE seq IN (SELECT o.seq FROM (SELECT seq, at FROM webhook_deliveries ' +
+      `WHERE endpoint_id = ${p.v(endpointId)} AND tenant_id = ${p.v(tenantId)} ORDER BY seq LIMIT ${p.limit(limit)}) o WHERE o.at < ${p.v(cutoff)})`
+    return (yield { sql, params: p.list, prepare: true }).changes
+  }
+
+  /**
+   * `recordDelivery` of an event delivered or dead-lettered, then `advance` past it: one call,
+   * so that under write load the deliverer waits for the database once per event, not twice.
+   */
+  *recordAndAdvance(d: NewWebhookDelivery, claim: string, leaseUntil: string): Work<boolean> {
+    yield* this.recordDelivery(d)
+    return yield* this.advance(d.endpointId, claim, d.eventSeq, leaseUntil)
+  }
+
   /** An endpoint's deliveries, newest first; `before`: the position of the last one shown. */
   *deliveries(
     tenantId: string,

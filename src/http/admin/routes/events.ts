@@ -15,7 +15,7 @@ export const MAX_WAIT = 60
 const EventSchema = Type.Object({
   seq: Type.Integer({ description: 'Per tenant, gap-free and increasing; sequence order is commit order' }),
   id: Type.String({ description: 'Unique: a redelivered event has the same id' }),
-  type: Type.String({ description: 'e.g. user.created, group.members.added, account.suspended' }),
+  type: Type.String({ description: 'e.g. user.created, group.members.added, account.suspended, session.revoked, credentials.revoked (docs/events.md)' }),
   tenantId: Type.String(),
   at: Timestamp,
   resourceType: Nullable(Type.String()),
