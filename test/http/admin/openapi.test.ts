@@ -79,7 +79,7 @@ for (const { name, open } of STORES) {
     test('an OpenAPI 3.1 document with bearer security, generated from the routes', () => {
       assert.equal(doc.openapi, '3.1.0')
       assert.deepEqual(doc.components.securitySchemes.bearer, { ...doc.components.securitySchemes.bearer, type: 'http', scheme: 'bearer' })
-      assert.deepEqual(doc.security, [{ bearer: [] }])
+      assert.deepEqual(doc.security, [{ bearer: [] }, { session: [] }])
       assert.ok(!('/openapi.json' in doc.paths))
       assert.equal(doc.paths['/tenants'].post.requestBody.required, true)
       assert.equal(doc.paths['/tenants/{t}/scim/disable'].post.requestBody.required, false, 'a body of optional fields may be left out')
