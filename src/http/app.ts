@@ -30,6 +30,7 @@ import { registerBulkRoute } from './routes/bulk.js'
 import { registerDiscoveryRoutes } from './routes/discovery.js'
 import { registerResourceRoutes } from './routes/resources.js'
 import { registerRootSearch } from './routes/root-search.js'
+import { registerUi } from '../ui/server/serve-ui.js'
 
 /** No SCIM document nests this deep (a Bulk PATCH of a complex value is about 8). */
 const MAX_BODY_DEPTH = 32
@@ -196,6 +197,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Its own scope: JSON (not SCIM) bodies, problem details for errors, admin tokens.
   await app.register(adminApi, { prefix: ADMIN_PREFIX, store })
+  // The admin UI: static files that call the admin API above, nothing else.
+  registerUi(app)
 
   const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
   // One limiter and one set of caps for all tenant prefixes: a tenant is the same by any path.

@@ -24,7 +24,9 @@ import { registerInvitationRoutes } from './routes/invitations.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
 import { registerScimTokenRoutes } from './routes/scim-tokens.js'
+import { registerScimUserRoutes } from './routes/scim-users.js'
 import { registerSessionRoutes, registerSignInRoute } from './routes/session.js'
+import { registerTenantHealthRoutes } from './routes/tenant-health.js'
 import { registerTeamRoutes } from './routes/teams.js'
 import { registerTenantRoutes, registerTenantScopeRoutes } from './routes/tenants.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
@@ -170,6 +172,8 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerProvisioningLogRoutes(tenantScope, store)
         registerEventRoutes(tenantScope, store)
         registerWebhookRoutes(tenantScope, store)
+        registerScimUserRoutes(tenantScope, store)
+        registerTenantHealthRoutes(tenantScope, store, now)
       },
       { prefix: '/tenants/:t' },
     )
