@@ -1,6 +1,7 @@
 /** The frame of every signed-in page: skip link, header with navigation, theme toggle and sign out, main. */
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { navigated } from './router.js'
 import { currentTheme, setTheme, type Theme } from './theme.js'
 import type { Session } from './types.js'
 import { Link } from './ui.js'
@@ -28,7 +29,7 @@ export function useFocusHeading(title: string) {
   const ref = useRef<HTMLHeadingElement>(null)
   useEffect(() => {
     document.title = `${title} · Roster admin`
-    ref.current?.focus()
+    if (navigated) ref.current?.focus()
   }, [title])
   return ref
 }

@@ -8,7 +8,14 @@ export const BASE = '/ui'
 
 const listeners = new Set<() => void>()
 
+/**
+ * Whether the page changed inside the app: then focus moves to the new heading (a screen reader
+ * announces it). On a fresh load the browser's own order applies, skip link first.
+ */
+export let navigated = false
+
 export function navigate(path: string, replace = false): void {
+  navigated = true
   const url = BASE + path
   if (replace) history.replaceState(null, '', url)
   else history.pushState(null, '', url)
@@ -16,6 +23,7 @@ export function navigate(path: string, replace = false): void {
 }
 
 window.addEventListener('popstate', () => {
+  navigated = true
   for (const l of listeners) l()
 })
 

@@ -1,5 +1,5 @@
 /** Loading data from the admin API with its three states, and walking paged lists by cursor. */
-import { useCallback, useEffect, useState } from 'preact/hooks'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { api, withQuery } from './api.js'
 import type { Page } from './types.js'
 
@@ -9,10 +9,14 @@ export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: unknown 
 export function useGet<T>(path: string | null): Loaded<T> & { reload: () => void } {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' })
   const [round, setRound] = useState(0)
+  const shown = useRef<string | null>(null)
   useEffect(() => {
     if (path === null) return undefined
     let current = true
-    setLoaded({ state: 'loading' })
+    // A reload of what is shown keeps showing it until the fresh copy arrives: forms under it
+    // keep their state (a "saved" message, focus). Another path starts from loading.
+    if (shown.current !== path) setLoaded({ state: 'loading' })
+    shown.current = path
     api<T>('GET', path).then(
       (data) => current && setLoaded({ state: 'ready', data }),
       (error: unknown) => current && setLoaded({ state: 'error', error }),
