@@ -194,6 +194,7 @@ describe('admin UI journeys in Chromium', { skip }, () => {
     await page.getByRole('link', { name: 'ada@globex.example' }).click()
     await page.getByRole('heading', { name: 'ada@globex.example', level: 2 }).waitFor()
     await page.getByRole('heading', { name: 'Provisioning history' }).waitFor()
+    assert.match(await page.locator('main').innerText(), /Groups[\s\S]*Not a member of any group[\s\S]*Teams[\s\S]*In no team/)
     const history = page.locator('ol.history')
     await history.getByText(/POST \/scim\/v2\/enterprises\/globex\/Users/).waitFor()
     assert.match(await history.locator('table.diff').first().innerText(), /userName[\s\S]*ada@globex.example/)

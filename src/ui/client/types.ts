@@ -89,6 +89,7 @@ export interface ScimUserDetails {
   version: number
   groups: { id: string; display: string | null; type: 'direct' | 'indirect' }[]
   account: Account | null
+  teams: { id: string; name: string; source: 'manual' | 'group' }[]
 }
 
 export interface Credential {

@@ -71,8 +71,26 @@ for (const { name, open } of STORES) {
       assert.equal((await h.admin('GET', `/tenants/organization:acme/scim-users/${other.id}`)).status, 404)
       // An enterprise's SCIM users get accounts at once.
       const zed = await h.admin('GET', `/tenants/enterprise:globex/scim-users/${other.id}`)
+      assert.equal(zed.status, 200, zed.text)
       assert.equal(zed.body.account.scimUserId, other.id)
       assert.equal(zed.body.account.scimManaged, true)
+      assert.deepEqual(zed.body.teams, [])
+
+      // Its teams: one by hand, one through a linked group; by name.
+      const eng = (await h.scimAs(scimToken, 'POST', '/scim/v2/enterprises/globex/Groups', group('eng', { members: [{ value: other.id }] }))).body
+      const platform = (await h.admin('POST', '/tenants/enterprise:globex/teams', { name: 'Platform' })).body
+      const ops = (await h.admin('POST', '/tenants/enterprise:globex/teams', { name: 'ops' })).body
+      assert.equal((await h.admin('POST', `/tenants/enterprise:globex/teams/${platform.id}/link`, { groupId: eng.id })).status, 200)
+      assert.equal((await h.admin('PUT', `/tenants/enterprise:globex/teams/${ops.id}/members/${zed.body.account.id}`)).status < 300, true)
+      await h.admin('POST', '/tenants/enterprise:globex/teams', { name: 'unrelated' })
+      const withTeams = (await h.admin('GET', `/tenants/enterprise:globex/scim-users/${other.id}`)).body
+      assert.deepEqual(withTeams.teams.map((t: { name: string; source: string }) => [t.name, t.source]), [['ops', 'manual'], ['Platform', 'group']])
+      // Suspended, the account keeps the teams it was put in by hand only.
+      assert.equal((await h.admin('POST', `/tenants/enterprise:globex/accounts/${zed.body.account.id}/suspend`)).status, 403, 'require-SCIM: only the IdP may')
+      await h.scimAs(scimToken, 'PATCH', `/scim/v2/enterprises/globex/Users/${other.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })
+      const suspended = (await h.admin('GET', `/tenants/enterprise:globex/scim-users/${other.id}`)).body
+      assert.equal(suspended.account.state, 'suspended')
+      assert.deepEqual(suspended.teams.map((t: { name: string }) => t.name), ['ops'])
       const listed = await walk(h, '/tenants/organization:acme/scim-users')
       assert.ok(!listed.items.some((u) => u.id === other.id))
     })

@@ -24,6 +24,9 @@ const TAGS = ['scim users']
 /** The attributes the table sorts by; each is a column of the store (compile-sort.ts). */
 const SORTABLE = { userName: { name: 'userName' }, displayName: { name: 'displayName' }, created: { name: 'meta', subAttr: 'created' }, lastModified: { name: 'meta', subAttr: 'lastModified' } } as const
 
+/** A user page lists teams, it does not page them: more than this is someone to look up by team. */
+const MAX_TEAMS = 100
+
 const ScimUserSummarySchema = Type.Object({
   id: Type.String(),
   userName: Type.String(),
@@ -46,6 +49,10 @@ const ScimUserDetails = named(
     version: Type.Integer(),
     groups: Type.Array(Type.Object({ id: Type.String(), display: Nullable(Type.String()), type: OneOf(['direct', 'indirect']) })),
     account: Nullable(Account, 'The account linked to this user; null when the tenant keeps no accounts or none is linked'),
+    teams: Type.Array(
+      Type.Object({ id: Type.String(), name: Type.String(), source: OneOf(['manual', 'group'], 'Added by hand, or given by a linked group') }),
+      { description: `The account's teams, by name (at most ${MAX_TEAMS})` },
+    ),
   }),
 )
 
@@ -120,9 +127,13 @@ export function registerScimUserRoutes(api: AdminScope, store: Store): void {
       const tenantStore = store.forTenant(tenant)
       const stored = await tenantStore.get('User', id)
       if (!stored) throw notFound(`this tenant has no SCIM user '${id}'`)
-      const [groups, account] = await Promise.all([
+      const [groups, { account, teams }] = await Promise.all([
         tenantStore.groupsOf([id]),
-        tenantStore.transaction((tx) => tx.accounts.byScimUser(id)),
+        tenantStore.transaction(async (tx) => {
+          const linked = await tx.accounts.byScimUser(id)
+          const of = linked ? await tx.teams.ofAccount({ id: linked.id, scimUserId: id, active: linked.state === 'active' }, MAX_TEAMS) : []
+          return { account: linked, teams: of.map(({ team, source }) => ({ id: team.id, name: team.name, source })) }
+        }),
       ])
       const { password: _password, ...resource } = stored.document
       return {
@@ -133,6 +144,7 @@ export function registerScimUserRoutes(api: AdminScope, store: Store): void {
         version: stored.version,
         groups: (groups.get(id) ?? []).map((g) => ({ id: g.value, display: g.display ?? null, type: g.type })),
         account: account ? accountView(account) : null,
+        teams,
       }
     },
   )

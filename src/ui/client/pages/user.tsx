@@ -216,6 +216,18 @@ export function UserPage(props: { tenant: Tenant; userId: string }) {
               ))}
             </ul>
           )}
+          <h3 id="teams-heading">Teams</h3>
+          {u.teams.length === 0 ? (
+            <Empty>{acct ? 'In no team.' : 'Teams are made of accounts; this user has none.'}</Empty>
+          ) : (
+            <ul class="plain" aria-labelledby="teams-heading">
+              {u.teams.map((t) => (
+                <li key={t.id}>
+                  {t.name} <span class="muted">{t.source === 'group' ? '(from a linked group)' : '(added by hand)'}</span>
+                </li>
+              ))}
+            </ul>
+          )}
         </section>
       </div>
       <section aria-labelledby="attributes-heading" class="panel">
