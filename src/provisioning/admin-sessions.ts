@@ -135,4 +135,11 @@ export class AdminSessions {
   async close(session: AdminSessionRecord): Promise<void> {
     await this.#store.adminSessions.delete(session.id)
   }
+
+  /** Ends the session a cookie holds, if any (a new sign-in replaces it rather than leaving it behind). */
+  async closeBySecret(secret: string): Promise<void> {
+    if (!looksLikeSession(secret)) return
+    const found = await this.#store.adminSessions.byHash(hashToken(secret))
+    if (found) await this.#store.adminSessions.delete(found.session.id)
+  }
 }

@@ -62,7 +62,7 @@ export function authenticateAdmin(store: Store, sessions: AdminSessions) {
 }
 
 /** A SCIM token sent here is a common mix-up; saying so costs nothing (it was refused either way). */
-function explained(detail: string, authorization: string | undefined) {
+export function explained(detail: string, authorization: string | undefined) {
   const token = /^Bearer[ ]+(\S+)/i.exec(authorization ?? '')?.[1] ?? ''
   if (token.startsWith(TOKEN_PREFIX) && !token.startsWith(ADMIN_TOKEN_PREFIX)) {
     return unauthorized(`${detail}; this looks like a SCIM token or a credential, and the admin API takes admin tokens (${ADMIN_TOKEN_PREFIX}…)`)

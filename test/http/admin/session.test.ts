@@ -109,6 +109,8 @@ for (const { name, open } of STORES) {
         assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
         assert.equal(res.cookie, undefined)
       }
+      const scim = await call('POST', '/session', { body: { token: scimToken } })
+      assert.match(scim.body.detail, /looks like a SCIM token/)
       const missing = await call('POST', '/session', { body: {} })
       assert.equal(missing.status, 400)
       assert.match(JSON.stringify(missing.body.errors), /token/)
@@ -216,6 +218,16 @@ for (const { name, open } of STORES) {
       assert.equal((await call('GET', '/tenants/enterprise:globex/scim-users', { cookie: secret })).status, 404)
       assert.equal((await call('POST', '/tenants', { cookie: secret, csrf, body: { kind: 'organization', slug: 'sneaky' } })).status, 403)
       assert.equal((await call('PATCH', '/tenants/enterprise:globex/settings', { cookie: secret, csrf, body: { keepEmail: true } })).status, 404)
+    })
+
+    test('signing in again replaces the session the browser had', async () => {
+      clock = START
+      const first = await signIn()
+      const again = await call('POST', '/session', { body: { token: instanceToken }, cookie: first.secret })
+      assert.equal(again.status, 201)
+      assert.equal((await call('GET', '/session', { cookie: first.secret })).status, 401)
+      const secret = /^roster_session=([^;]+)/.exec(again.cookie!)![1]!
+      assert.equal((await call('GET', '/session', { cookie: secret })).status, 200)
     })
 
     test('signing out deletes the session and clears the cookie', async () => {

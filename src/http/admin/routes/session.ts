@@ -6,14 +6,15 @@
 import type { FastifyRequest } from 'fastify'
 import Type, { type Static } from 'typebox'
 import { csrfTokenOf, type AdminSessions } from '../../../provisioning/admin-sessions.js'
-import { unauthorized } from '../../../scim/errors.js'
+import { isScimError, unauthorized } from '../../../scim/errors.js'
 import type { Store } from '../../../store/contract.js'
 import type { AdminTokenRecord } from '../../../store/records/admin-token.js'
+import { explained } from '../auth.js'
 import type { AdminScope } from '../index.js'
 import { ERRORS } from '../problem.js'
 import { Body, named, NoContent, Nullable, Timestamp } from '../schemas.js'
 import { tenantKey } from './tenants.js'
-import { clearedSessionCookie, CSRF_HEADER, sessionCookie } from '../session-cookie.js'
+import { clearedSessionCookie, CSRF_HEADER, sessionCookie, sessionCookieOf } from '../session-cookie.js'
 
 const TAGS = ['session']
 
@@ -74,7 +75,15 @@ export function registerSignInRoute(api: AdminScope, store: Store, sessions: Adm
       // Only application/json bodies are parsed here, which a page of another site cannot
       // send without a CORS preflight this server never allows: no one signs a browser in
       // behind its user's back.
-      const opened = await sessions.open(request.body.token)
+      const { token } = request.body
+      let opened
+      try {
+        opened = await sessions.open(token)
+      } catch (e) {
+        throw isScimError(e) && e.status === 401 ? explained(e.detail, `Bearer ${token}`) : e
+      }
+      const previous = sessionCookieOf(request)
+      if (previous !== undefined) await sessions.closeBySecret(previous)
       reply.header('set-cookie', sessionCookie(request, opened.secret, opened.record.expiresAt, now()))
       reply.header('cache-control', 'no-store')
       const active = { ...opened, idleExpiresAt: sessions.idleEndOf(opened.record) }
