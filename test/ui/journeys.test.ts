@@ -217,6 +217,18 @@ describe('admin UI journeys in Chromium', { skip }, () => {
     assert.match(await page.locator('dl.facts').first().innerText(), /suspended/)
   })
 
+  test('the theme toggle switches to dark and is remembered', async () => {
+    const toggle = page.getByRole('button', { name: 'Dark theme' })
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false')
+    await toggle.click()
+    assert.equal(await page.evaluate(`document.documentElement.dataset.theme`), 'dark')
+    await page.reload()
+    await page.getByRole('button', { name: 'Dark theme', pressed: true }).waitFor()
+    assert.equal(await page.evaluate(`document.documentElement.dataset.theme`), 'dark')
+    await page.getByRole('button', { name: 'Dark theme' }).click()
+    assert.equal(await page.evaluate(`document.documentElement.dataset.theme`), 'light')
+  })
+
   test('signing out ends the session: the pages ask to sign in again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click()
     await heading().filter({ hasText: 'Sign in to Roster' }).waitFor()
