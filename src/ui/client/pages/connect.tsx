@@ -18,7 +18,7 @@ const GUIDES: readonly Guide[] = [
     steps: () => [
       'In the Microsoft Entra admin center, open Enterprise applications, then New application, Create your own application (non-gallery).',
       'Open Provisioning, set Provisioning Mode to Automatic.',
-      'Paste the tenant URL below into Tenant URL, and a SCIM token from this page into Secret Token.',
+      'Paste the tenant URL above into Tenant URL, and a SCIM token from this page into Secret Token.',
       'Select Test Connection, then Save, and assign users and groups to the application.',
     ],
   },
@@ -27,7 +27,7 @@ const GUIDES: readonly Guide[] = [
     name: 'Okta',
     steps: () => [
       'In the Okta admin console, create an app integration (SAML or SWA), then enable SCIM provisioning on its General tab.',
-      'On the Provisioning tab, paste the tenant URL below into SCIM connector base URL; the unique identifier field is userName.',
+      'On the Provisioning tab, paste the tenant URL above into SCIM connector base URL; the unique identifier field is userName.',
       'Choose HTTP Header authentication and paste a SCIM token from this page.',
       'Select Test Connector Configuration, save, and turn on Create, Update and Deactivate Users under To App.',
     ],
@@ -37,7 +37,7 @@ const GUIDES: readonly Guide[] = [
     name: 'OneLogin',
     steps: () => [
       'In OneLogin, add the app SCIM Provisioner with SAML 2.0 (Core Schema).',
-      'On the Configuration tab, paste the tenant URL below into SCIM Base URL and a SCIM token into SCIM Bearer Token.',
+      'On the Configuration tab, paste the tenant URL above into SCIM Base URL and a SCIM token into SCIM Bearer Token.',
       'Enable the API connection, then turn on provisioning on the Provisioning tab.',
     ],
   },
@@ -45,7 +45,7 @@ const GUIDES: readonly Guide[] = [
     id: 'generic',
     name: 'Generic SCIM',
     steps: () => [
-      'Any SCIM 2.0 client (RFC 7644) works: give it the tenant URL below as its base URL.',
+      'Any SCIM 2.0 client (RFC 7644) works: give it the tenant URL above as its base URL.',
       'Authenticate with the header Authorization: Bearer <SCIM token>.',
       'Users are at /Users, groups at /Groups; discovery at /ServiceProviderConfig, /Schemas and /ResourceTypes.',
     ],
