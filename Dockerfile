@@ -17,6 +17,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
+COPY scripts ./scripts
 RUN npm run build \
  && npm prune --omit=dev
 
@@ -28,6 +29,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/ui ./dist/ui
 COPY bin ./bin
 # The database lives in the volume, owned by the unprivileged user the server runs as.
 RUN mkdir /data && chown node:node /data

@@ -22,6 +22,7 @@ import { contributeMetrics } from './ops/cluster.js'
 import { registerMetricsRoute, serveMetricsPort } from './ops/metrics-endpoint.js'
 import { timedStore } from './ops/timed-store.js'
 import { observeRequests, rosterRoutes, useScimParsers } from './roster-routes.js'
+import { registerUi } from '../ui/server/serve-ui.js'
 
 /** Node looks for overdue requests on a timer; a quarter of the limit keeps to it closely enough. */
 const checkingInterval = (timeoutMs: number) => Math.min(30_000, Math.max(50, Math.floor(timeoutMs / 4)))
@@ -134,5 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const concurrency = capsEnabled(config.concurrency) ? new ConcurrencyLimiter(config.concurrency, metrics) : undefined
   app.decorate('concurrency', concurrency)
   await app.register(rosterRoutes, { store, registry, config, metrics, concurrency, adminApi: true, observe: false })
+  // The admin UI: static files that call the admin API, nothing else.
+  registerUi(app)
   return app
 }

@@ -50,6 +50,8 @@ export async function issueAdminToken(
 
 export async function revokeAdminToken(store: Store, id: string, now = new Date()): Promise<void> {
   if (!(await store.adminTokens.revoke(id, now.toISOString()))) throw notFound(`there is no active admin token '${id}'`)
+  // Sessions check their token on every request anyway; deleting them keeps nothing dead around.
+  await store.adminSessions.deleteForToken(id)
 }
 
 const invalid = () => unauthorized('the admin token is not valid, has expired or was revoked')

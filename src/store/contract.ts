@@ -16,6 +16,7 @@
 import type { AttrPath, Filter } from '../scim/filter/ast.js'
 import type { ResourceSchema } from '../scim/schema/resource-schema.js'
 import type { AccountQueries } from './sql/account-queries.js'
+import type { AdminSessionQueries } from './sql/admin-session-queries.js'
 import type { AdminTokenQueries } from './sql/admin-token-queries.js'
 import type { ConsumerQueries } from './sql/consumer-queries.js'
 import type { EventFeed, EventQueries } from './sql/event-queries.js'
@@ -297,6 +298,8 @@ export interface Store {
 
   /** Admin API tokens (of the instance or of one tenant). */
   readonly adminTokens: Runnable<AdminTokenQueries>
+  /** Admin UI sessions, each acting as an admin token. */
+  readonly adminSessions: Runnable<AdminSessionQueries>
   /** The email sender's view of every tenant's outbox. */
   readonly outboxDelivery: Runnable<OutboxDelivery>
   /** Every tenant's durable events, read outside transactions. */

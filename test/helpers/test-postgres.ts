@@ -96,7 +96,7 @@ async function probe(url: string): Promise<Availability> {
         await admin.query(
           `DELETE FROM ${schema}.memberships; DELETE FROM ${schema}.resources; DELETE FROM ${schema}.resource_counts; ` +
             `DELETE FROM ${schema}.tokens; ` +
-            ['accounts', 'account_history', 'credentials', 'teams', 'team_members', 'invitations', 'outbox', 'admin_tokens', 'provisioning_log', 'events', 'event_counters', 'webhook_endpoints', 'webhook_deliveries', 'event_consumers']
+            ['accounts', 'account_history', 'credentials', 'teams', 'team_members', 'invitations', 'outbox', 'admin_sessions', 'admin_tokens', 'provisioning_log', 'events', 'event_counters', 'webhook_endpoints', 'webhook_deliveries', 'event_consumers']
               .map((table) => `DELETE FROM ${schema}.${table}; `)
               .join('') +
             `UPDATE ${schema}.tenants SET settings = '{}'; ` +

@@ -10,6 +10,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { notFound } from '../../scim/errors.js'
 import { assertSafeObject } from '../../scim/json/safe-object.js'
+import { AdminSessions, type SessionLimits } from '../../provisioning/admin-sessions.js'
 import type { Store } from '../../store/contract.js'
 import { authenticateAdmin, findAllowedTenant, adminTokenOf } from './auth.js'
 import { problemHandler, problemOf, sendProblem } from './problem.js'
@@ -23,6 +24,9 @@ import { registerInvitationRoutes } from './routes/invitations.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
 import { registerScimTokenRoutes } from './routes/scim-tokens.js'
+import { registerScimUserRoutes } from './routes/scim-users.js'
+import { registerSessionRoutes, registerSignInRoute } from './routes/session.js'
+import { registerTenantHealthRoutes } from './routes/tenant-health.js'
 import { registerTeamRoutes } from './routes/teams.js'
 import { registerTenantRoutes, registerTenantScopeRoutes } from './routes/tenants.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
@@ -34,6 +38,10 @@ const MAX_BODY_DEPTH = 32
 
 export interface AdminApiOptions {
   readonly store: Store
+  /** The admin UI's session lifetimes (default: 30 minutes idle, 12 hours at most). */
+  readonly sessionLimits?: SessionLimits
+  /** The clock sessions expire by; tests move it instead of waiting. */
+  readonly now?: () => number
 }
 
 /** A scope of the admin API, typed by its TypeBox schemas. */
@@ -63,6 +71,8 @@ function optionalBodies<T extends OpenApiPaths>(document: T): T {
 
 export async function adminApi(instance: FastifyInstance, options: AdminApiOptions): Promise<void> {
   const { store } = options
+  const now = options.now ?? Date.now
+  const sessions = new AdminSessions(store, { now, ...(options.sessionLimits && { limits: options.sessionLimits }) })
   const scope = instance.withTypeProvider<TypeBoxTypeProvider>()
   // TypeBox's compiler rather than Fastify's Ajv defaults: those coerce body values to the
   // declared type ("true" becomes true, "x" becomes ["x"]) and silently drop unknown fields,
@@ -74,6 +84,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
   for (const schema of NAMED_SCHEMAS) scope.addSchema(schema)
   scope.decorateRequest('adminToken', null)
   scope.decorateRequest('adminTenant', null)
+  scope.decorateRequest('adminSession', null)
 
   // JSON only (not application/scim+json: this is not SCIM). An empty body is no body, so a
   // POST whose fields are all optional may be sent without one.
@@ -116,9 +127,15 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
             scheme: 'bearer',
             description: 'An admin token (roster_admin_…): `roster admin-token create --instance`, `--org <slug>` or `--enterprise <slug>`',
           },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'roster_session',
+            description: 'The admin UI session (POST /session); POST, PUT, PATCH and DELETE also need its x-csrf-token header',
+          },
         },
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { session: [] }],
     },
     transformObject: (document) => optionalBodies(('openapiObject' in document ? document.openapiObject : {}) as OpenApiPaths),
     // Shared schemas become components under their own names.
@@ -131,8 +148,11 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
   // Public, like any API description: it holds no data, and clients fetch it before they have a token.
   scope.get('/openapi.json', { schema: { hide: true } }, async () => scope.swagger())
 
+  registerSignInRoute(scope, store, sessions, now)
+
   await scope.register(async (api: AdminScope) => {
-    api.addHook('onRequest', authenticateAdmin(store))
+    api.addHook('onRequest', authenticateAdmin(store, sessions))
+    registerSessionRoutes(api, store, sessions)
     registerTenantRoutes(api, store)
     await api.register(
       async (tenantScope: AdminScope) => {
@@ -153,6 +173,8 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerProvisioningLogRoutes(tenantScope, store)
         registerEventRoutes(tenantScope, store)
         registerWebhookRoutes(tenantScope, store)
+        registerScimUserRoutes(tenantScope, store)
+        registerTenantHealthRoutes(tenantScope, store, now)
       },
       { prefix: '/tenants/:t' },
     )

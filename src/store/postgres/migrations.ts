@@ -473,6 +473,25 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   EVENT_CONSUMERS,
+  {
+    version: 8,
+    name: 'admin sessions',
+    async up(client) {
+      await client.query(`
+        -- Admin UI sessions: only the SHA-256 of the cookie secret is kept. A session acts as
+        -- its admin token, which is checked on every request (revoked or expired: ended).
+        CREATE TABLE admin_sessions (
+          id text COLLATE "C" PRIMARY KEY,
+          hash text COLLATE "C" NOT NULL UNIQUE,
+          admin_token_id text COLLATE "C" NOT NULL REFERENCES admin_tokens (id),
+          created_at text COLLATE "C" NOT NULL,
+          last_seen_at text COLLATE "C" NOT NULL,
+          expires_at text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX admin_sessions_token ON admin_sessions (admin_token_id);
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

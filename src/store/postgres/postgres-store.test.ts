@@ -210,6 +210,7 @@ if (!found.available) {
           [
             'account_history',
             'accounts',
+            'admin_sessions',
             'admin_tokens',
             'credentials',
             'event_consumers',

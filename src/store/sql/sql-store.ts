@@ -22,6 +22,7 @@ import type {
   TokenRecord,
 } from '../contract.js'
 import type { AccountQueries } from './account-queries.js'
+import { AdminSessionQueries } from './admin-session-queries.js'
 import { AdminTokenQueries } from './admin-token-queries.js'
 import { ConsumerQueries } from './consumer-queries.js'
 import { EventFeed, type EventQueries } from './event-queries.js'
@@ -65,6 +66,7 @@ export abstract class SqlStore {
   }
 
   #adminTokens?: Runnable<AdminTokenQueries>
+  #adminSessions?: Runnable<AdminSessionQueries>
   #outboxDelivery?: Runnable<OutboxDelivery>
   #eventFeed?: Runnable<EventFeed>
   readonly #numbered = new EventEmitter().setMaxListeners(0)
@@ -99,6 +101,10 @@ export abstract class SqlStore {
 
   get adminTokens(): Runnable<AdminTokenQueries> {
     return (this.#adminTokens ??= runnable(new AdminTokenQueries(this.records.dialect), (work) => this.run(work)))
+  }
+
+  get adminSessions(): Runnable<AdminSessionQueries> {
+    return (this.#adminSessions ??= runnable(new AdminSessionQueries(this.records.dialect), (work) => this.run(work)))
   }
 
   get outboxDelivery(): Runnable<OutboxDelivery> {

@@ -238,6 +238,28 @@ export class TeamQueries {
     return Number(rowsOf<{ n: number | string }>(yield { sql, params: p.list, prepare: true })[0]?.n ?? 0)
   }
 
+  /**
+   * The teams an account is in, by name: those it was added to by hand, and (while it is
+   * active) those linked to a group its SCIM user is a direct member of. At most `limit`; one read.
+   */
+  *ofAccount(account: { id: string; scimUserId: string | null; active: boolean }, limit: number): Work<{ team: TeamRecord; source: TeamMemberSource }[]> {
+    // Parameters in the order they appear: SQLite's are positional.
+    const p = this.#params()
+    const teams = `t.tenant_id = ${p.v(this.tenant.id)}`
+    const manual = `t.id IN (SELECT tm.team_id FROM team_members tm WHERE tm.tenant_id = ${p.v(this.tenant.id)} AND tm.account_id = ${p.v(account.id)})`
+    const linked =
+      account.active && account.scimUserId !== null
+        ? `t.group_id IN (SELECT m.group_id FROM memberships m WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.member_id = ${p.v(account.scimUserId)})`
+        : undefined
+    const sql =
+      `SELECT ${COLUMNS} FROM teams t WHERE ${teams} AND (${manual}${linked ? ` OR ${linked}` : ''}) ` +
+      `ORDER BY t.name_fold, t.seq LIMIT ${p.limit(limit)}`
+    return rowsOf<TeamRow>(yield { sql, params: p.list }).map((row) => {
+      const team = toTeam(row)
+      return { team, source: team.groupId === null ? 'manual' : 'group' }
+    })
+  }
+
   /** Every membership row of the account (deleted and removed accounts leave all teams). */
   *accountLeftAllTeams(accountId: string): Work<number> {
     const p = this.#params()

@@ -432,6 +432,25 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   EVENT_CONSUMERS,
+  {
+    version: 9,
+    name: 'admin sessions',
+    up(db) {
+      db.exec(`
+        -- Admin UI sessions: only the SHA-256 of the cookie secret is kept. A session acts as
+        -- its admin token, which is checked on every request (revoked or expired: ended).
+        CREATE TABLE admin_sessions (
+          id TEXT PRIMARY KEY,
+          hash TEXT NOT NULL UNIQUE,
+          admin_token_id TEXT NOT NULL REFERENCES admin_tokens (id),
+          created_at TEXT NOT NULL,
+          last_seen_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL
+        );
+        CREATE INDEX admin_sessions_token ON admin_sessions (admin_token_id);
+      `)
+    },
+  },
 ]
 
 /** The newest schema version `migrations` build. */

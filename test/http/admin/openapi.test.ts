@@ -79,7 +79,7 @@ for (const { name, open } of STORES) {
     test('an OpenAPI 3.1 document with bearer security, generated from the routes', () => {
       assert.equal(doc.openapi, '3.1.0')
       assert.deepEqual(doc.components.securitySchemes.bearer, { ...doc.components.securitySchemes.bearer, type: 'http', scheme: 'bearer' })
-      assert.deepEqual(doc.security, [{ bearer: [] }])
+      assert.deepEqual(doc.security, [{ bearer: [] }, { session: [] }])
       assert.ok(!('/openapi.json' in doc.paths))
       assert.equal(doc.paths['/tenants'].post.requestBody.required, true)
       assert.equal(doc.paths['/tenants/{t}/scim/disable'].post.requestBody.required, false, 'a body of optional fields may be left out')
@@ -197,6 +197,30 @@ for (const { name, open } of STORES) {
 
       // Deleting an account last: its credentials go with it.
       await call('DELETE', '/tenants/{t}/accounts/{id}', a)
+
+      // The admin UI's reads: tenant health, SCIM users (a bad filter is a problem document too)
+      await call('GET', '/tenants/{t}/health', g)
+      const listed = await h.admin('GET', '/tenants/enterprise:globex/scim-users?filter=userName%20sw%20%22q%22&sortBy=userName&limit=1')
+      assert.equal(listed.status, 200, listed.text)
+      assert.equal(listed.body.items[0].userName, 'quinn@globex.example')
+      conformance.check('GET', '/tenants/{t}/scim-users', listed)
+      const badFilter = await h.admin('GET', '/tenants/enterprise:globex/scim-users?filter=nosuch%20eq%201')
+      assert.equal(badFilter.status, 400)
+      conformance.check('GET', '/tenants/{t}/scim-users', badFilter)
+      await call('GET', '/tenants/{t}/scim-users/{id}', { ...g, id: u1.id })
+
+      // Sessions: signed in with a token, then by cookie (with the CSRF header to sign out)
+      const signIn = await h.raw({ method: 'POST', url: '/admin/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token: h.adminToken }) })
+      conformance.check('POST', '/session', signIn)
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0]!
+      const byCookie = (method: Method, csrf?: string) =>
+        h.raw({ method, url: '/admin/v1/session', headers: { cookie, ...(csrf !== undefined && { 'x-csrf-token': csrf }) } })
+      const uiSession = await byCookie('GET')
+      assert.equal(uiSession.status, 200)
+      conformance.check('GET', '/session', uiSession)
+      const signOut = await byCookie('DELETE', uiSession.body.csrfToken)
+      assert.equal(signOut.status, 204)
+      conformance.check('DELETE', '/session', signOut)
 
       const missed = conformance.operations().filter((op) => !conformance.checked.has(op))
       assert.deepEqual(missed, [], 'every operation of the document was called and checked')

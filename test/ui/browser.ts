@@ -1,0 +1,94 @@
+/**
+ * What the browser tests share: Debian's Chromium driven by playwright-core (never a downloaded
+ * browser), a real Roster server on a loopback port with its built UI, axe-core checks, and
+ * screenshots kept in test-results/ui (git-ignored).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type net from 'node:net'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { buildApp } from '../../src/http/app.js'
+import { configFromEnv } from '../../src/http/config.js'
+import { issueAdminToken } from '../../src/provisioning/admin-tokens.js'
+import { defaultRegistry } from '../../src/scim/schema/resource-types.js'
+import type { Store } from '../../src/store/contract.js'
+import { openStore } from '../../src/store/open-store.js'
+import { loadUiBuild } from '../../src/ui/server/serve-ui.js'
+
+export const CHROMIUM = process.env.ROSTER_TEST_CHROMIUM || '/usr/bin/chromium'
+export const SCREENSHOTS = new URL('../../../test-results/ui/', import.meta.url)
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. Without Chromium they are
+ * skipped on a developer's machine and fail under CI=true (.ci/run installs it).
+ */
+export function unavailable(): string | undefined {
+  if (!loadUiBuild()) throw new Error('the admin UI is not built: run `node scripts/build-ui.mjs` (npm test and npm run build do)')
+  if (existsSync(CHROMIUM)) return undefined
+  const reason = `no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium) to run the admin UI browser tests`
+  if (process.env.CI === 'true') throw new Error(reason)
+  return reason
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+}
+
+export interface UiServer {
+  readonly url: string
+  readonly store: Store
+  /** An instance admin token. */
+  readonly adminToken: string
+  close(): Promise<void>
+}
+
+/** A real server on SQLite (the admin API's own tests cover PostgreSQL), listening on a loopback port. */
+export async function startUiServer(): Promise<UiServer> {
+  const store = await openStore('sqlite::memory:')
+  await store.migrate()
+  const app = await buildApp({ store, registry: defaultRegistry(), config: configFromEnv({}) })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as net.AddressInfo
+  const { token } = await issueAdminToken(store, { name: 'browser tests' })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    store,
+    adminToken: token,
+    close: async () => {
+      await app.close()
+      await store.close()
+    },
+  }
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[]; failureSummary?: string }[]
+}
+
+/**
+ * axe-core's violations on the page as it is now (WCAG 2.1 A and AA and best practices). The
+ * script goes in through the DevTools protocol, not a script tag, which the page's CSP would
+ * rightly refuse.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource)
+  // A string, evaluated in the page: the server's TypeScript knows no DOM.
+  return page.evaluate<AxeViolation[]>(`axe
+    .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`)
+}
+
+/** Describes violations for an assertion message. */
+export const described = (violations: AxeViolation[]) =>
+  violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n  ')}`).join('\n')
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true })
+}
