@@ -94,7 +94,7 @@ export async function teamLink(ctx: BenchContext, setup: AccountsBench): Promise
 
   const problems: string[] = []
   const active = members.filter((id) => !setup.suspended.has(id)).length
-  const count = await ent.store.transaction((tx) => tx.teams.memberCount(team.id))
+  const count = (await new Teams(ent.store).get(team.id)).memberCount
   if (count !== active || report?.added !== active) {
     problems.push(`check: the team holds ${count} members and its reconciliation added ${report?.added}; the group has ${active} active members`)
   }
