@@ -93,8 +93,9 @@ for (const database of DATABASES) {
         const claimed = await store.outboxDelivery.claim(now.toISOString(), new Date(now.getTime() + HOUR_MS).toISOString(), 10)
         assert.equal(claimed.length, 4)
         for (const m of claimed) ids[m.recipient.split('@')[0]!] = m.id
-        await store.outboxDelivery.markFailed(ids.alice!, '550 mailbox unavailable')
-        await store.outboxDelivery.markSent(ids.bob!, now.toISOString())
+        const acme = store.forTenant((await store.findTenant('enterprise', 'acme'))!)
+        await acme.transaction((tx) => tx.outbox.settle(ids.alice!, { state: 'failed', error: '550 mailbox unavailable' }))
+        await acme.transaction((tx) => tx.outbox.settle(ids.bob!, { state: 'sent', at: now.toISOString() }))
         await store.outboxDelivery.markRetry(ids.dora!, new Date(now.getTime() + HOUR_MS).toISOString(), 'connection timed out')
       })
     })

@@ -1,6 +1,6 @@
 /**
  * What durable events cost a create (docs/events.md): `POST /Users` on an enterprise with
- * events on (each create writes user.created, account.created and email.queued in its
+ * events on (each create writes user.created and account.created in its
  * transaction) against the same create on an enterprise with the tenant setting
  * `events: false`. Both write the provisioning log (it cannot be turned off), so the ratio is
  * the price of events alone. Measured in alternating rounds, the order reversed every other

@@ -85,14 +85,31 @@ export type TeamEvent =
   | Event<'team.linked' | 'team.unlinked', 'Team', { readonly groupId: string | null }>
   | Event<'team.members.added' | 'team.members.removed', 'Team', TeamMembersChanged>
 
-export type EmailEvent = Event<
-  'email.queued',
-  'Email',
-  { readonly template: string; readonly recipient: string; readonly accountId: string | null; readonly invitationId: string | null }
->
+/** Sessions and personal access tokens (`Token`), one credential per event. */
+export type CredentialEvent =
+  | Event<'session.created' | 'token.created', 'Session' | 'Token', { readonly accountId: string; readonly name: string; readonly expiresAt: string | null }>
+  | Event<'session.revoked' | 'token.revoked', 'Session' | 'Token', { readonly accountId: string; readonly name: string }>
+  | Event<
+      'credentials.revoked',
+      'Account',
+      { readonly accountId: string; readonly count: number; readonly createdUpTo: string; readonly reason: 'suspended' | 'removed' }
+    >
+
+/** What every email event says of its message (the body is not in the event). */
+interface EmailDetails {
+  readonly template: string
+  readonly recipient: string
+  readonly accountId: string | null
+  readonly invitationId: string | null
+  /** Delivery attempts made, this one included. */
+  readonly attempts: number
+}
+
+/** The end of a message's delivery: accepted by the mail server, or given up on (with why). */
+export type EmailEvent = Event<'email.sent', 'Email', EmailDetails> | Event<'email.failed', 'Email', EmailDetails & { readonly error: string }>
 
 /** Every event Roster records, discriminated by `type`. */
-export type RosterEvent = UserEvent | GroupEvent | AccountEvent | TeamEvent | EmailEvent
+export type RosterEvent = UserEvent | GroupEvent | AccountEvent | TeamEvent | CredentialEvent | EmailEvent
 
 export type RosterEventType = RosterEvent['type']
 
@@ -126,7 +143,13 @@ const TYPES: Readonly<Record<RosterEventType, true>> = {
   'team.unlinked': true,
   'team.members.added': true,
   'team.members.removed': true,
-  'email.queued': true,
+  'session.created': true,
+  'session.revoked': true,
+  'token.created': true,
+  'token.revoked': true,
+  'credentials.revoked': true,
+  'email.sent': true,
+  'email.failed': true,
 }
 
 /**

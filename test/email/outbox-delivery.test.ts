@@ -92,6 +92,13 @@ for (const { name, open } of STORES) {
         return m.state === state && m
       })
     const arrivalsTo = (recipient: string): Arrival[] => sink.arrivals.filter((a) => a.rcptTo.includes(recipient))
+    /** The events written about a message (on PostgreSQL once the sequencer has numbered them). */
+    const eventsOf = async (messageId: string) => {
+      await h.store.sequenceEvents()
+      const events = await h.store.forTenant(enterprise).transaction((tx) => tx.events.list(0, 100_000))
+      return events.filter((e) => e.resourceId === messageId).map((e) => ({ type: e.type, data: e.data }))
+    }
+    const details = (m: OutboxMessage) => ({ template: m.template, recipient: m.recipient, accountId: m.accountId, invitationId: m.invitationId, attempts: m.attempts })
 
     test('a user created on an enterprise gets exactly one welcome mail: from, to, subject, text and html', async () => {
       const { sender, stop } = startSender()
@@ -125,6 +132,8 @@ for (const { name, open } of STORES) {
         assert.equal(message.attempts, 1)
         assert.equal(message.lastError, null)
         assert.ok(message.sentAt)
+        assert.equal(message.accountId, account!.id)
+        assert.deepEqual(await eventsOf(message.id), [{ type: 'email.sent', data: details(message) }], 'one event, when it was sent')
       } finally {
         await stop()
       }
@@ -225,6 +234,7 @@ for (const { name, open } of STORES) {
         assert.equal(message.attempts, 1)
         assert.equal(message.lastError, 'refused by the mail server (RCPT TO): 550 5.1.1 <dave@globex.example>: mailbox unavailable')
         assert.equal(arrivalsTo('dave@globex.example').length, 0)
+        assert.deepEqual(await eventsOf(message.id), [{ type: 'email.failed', data: { ...details(message), error: message.lastError } }])
       } finally {
         sink.onRecipient = () => undefined
         await stop()
@@ -299,12 +309,19 @@ for (const { name, open } of STORES) {
         const failed = await settled(enterprise, 'grace@globex.example', 'failed')
         assert.equal(failed.lastError, MAY_OR_MAY_NOT)
         assert.equal(arrivalsTo('grace@globex.example').length, 0)
+        assert.deepEqual(await eventsOf(failed.id), [{ type: 'email.failed', data: { ...details(failed), error: MAY_OR_MAY_NOT } }])
 
         const retried = await h.store.forTenant(enterprise).transaction((tx) => tx.outbox.retry(failed.id, new Date().toISOString()))
         assert.equal(retried?.state, 'pending')
         sender.nudge()
-        await settled(enterprise, 'grace@globex.example', 'sent')
+        const sent = await settled(enterprise, 'grace@globex.example', 'sent')
         assert.equal(arrivalsTo('grace@globex.example').length, 1)
+        assert.deepEqual(
+          (await eventsOf(failed.id)).map((e) => e.type),
+          ['email.failed', 'email.sent'],
+          'each end of a delivery has its event',
+        )
+        assert.equal(sent.attempts, 1)
       } finally {
         await stop()
       }

@@ -78,7 +78,7 @@ for (const { name, open } of STORES) {
       assert.ok(items.every((e) => typeof e.logEntryId === 'string' && typeof e.id === 'string'), 'every SCIM write names its log entry')
       assert.equal(new Set(items.map((e) => e.id)).size, items.length)
       const of = (rid: string) => items.filter((e) => e.requestId === rid).map((e) => e.type)
-      assert.deepEqual(of('req-create'), ['user.created', 'account.created', 'email.queued'])
+      assert.deepEqual(of('req-create'), ['user.created', 'account.created'])
       assert.deepEqual(of('req-title'), ['user.updated'])
       assert.deepEqual(of('req-same'), [], 'an unchanged write is no event')
       assert.deepEqual(of('req-off').slice(0, 2), ['user.deactivated', 'account.suspended'])

@@ -15,7 +15,7 @@ import { revokeAllCredentials } from './credentials.js'
 import { deriveLogin, obfuscatedEmail, suspendedLogin } from './login.js'
 import { rolesFromScim } from './roles.js'
 import { displayNameOf, isActive, primaryEmail, userNameOf } from './scim-user.js'
-import { emailQueued, recordAccount } from '../events/account-events.js'
+import { recordAccount } from '../events/account-events.js'
 import { emitEvent, emitEvents, type EventInput } from '../events/emit.js'
 import { newId } from '../ids.js'
 
@@ -70,7 +70,6 @@ export async function enqueueEmail(
 ): Promise<void> {
   const message = emailMessage(tenant, name, recipient, values, refs, now)
   await tx.outbox.enqueue(message)
-  await emailQueued(tx, [message])
 }
 
 /** The SCIM-side lifecycle of one tenant; reads the tenant's settings in each transaction. */
@@ -150,7 +149,6 @@ export class AccountLifecycle implements ResourceHooks {
         .filter((p) => inserted.has(p.account.id))
         .map((p) => accountCreated(p.account.id, p.login, p.user.id, scope.now)),
     )
-    await emailQueued(tx, messages)
   }
 
   async updated(tx: TenantTransaction, before: StoredResource, after: StoredResource): Promise<'keep' | 'remove'> {
@@ -256,7 +254,6 @@ class Scope {
     await emitEvent(this.tx, accountCreated(account.id, login, scimUserId, this.now))
     const message = welcome ? this.welcome(account, login) : undefined
     if (message) await this.tx.outbox.enqueue(message)
-    if (message) await emailQueued(this.tx, [message])
     return account
   }
 

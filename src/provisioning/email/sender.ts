@@ -6,7 +6,8 @@
  * until the last attempt, which fails it.
  */
 import type { Store } from '../../store/contract.js'
-import type { OutboxMessage } from '../../store/records/invitation.js'
+import type { EmailOutcome, OutboxMessage } from '../../store/records/invitation.js'
+import { emailSettled } from '../events/account-events.js'
 import { SEND_DEADLINE_MS, type Delivery, type OutgoingMail } from './smtp.js'
 
 /** The longest wait between two attempts of one message. */
@@ -22,6 +23,7 @@ export const LEASE_MS = SEND_DEADLINE_MS + 60_000
  * this need not be every poll, which on SQLite would take the write lock once more each time.
  */
 const ABANDON_EVERY_MS = 30_000
+const ABANDONED = 'the sender stopped while delivering it; it may or may not have been sent, retry to send it again'
 /** Deliveries one sender has in flight at most (each its own SMTP connection). */
 export const DEFAULT_CONCURRENCY = 4
 
@@ -138,7 +140,7 @@ export class OutboxSender {
   async #claim(): Promise<boolean> {
     const now = this.#now()
     if (now - this.#lastAbandon >= ABANDON_EVERY_MS) {
-      const abandoned = await this.#store.outboxDelivery.abandonExpiredLeases(new Date(now).toISOString())
+      const abandoned = await this.#abandonExpiredLeases(new Date(now).toISOString())
       this.#lastAbandon = now
       if (abandoned > 0) {
         this.#log.warn({ abandoned }, `email: ${abandoned} message(s) lost their sender mid-delivery and are failed; they may or may not have been sent`)
@@ -155,6 +157,33 @@ export class OutboxSender {
       this.#inFlight.add(delivery)
     }
     return claimed.length === free
+  }
+
+  /** Fails the messages whose sender's lease ran out, tenant by tenant, each with its `email.failed`. */
+  async #abandonExpiredLeases(now: string): Promise<number> {
+    let abandoned = 0
+    for (const tenantId of await this.#store.outboxDelivery.tenantsWithExpiredLeases(now)) {
+      const tenant = await this.#store.getTenant(tenantId)
+      if (!tenant) continue
+      abandoned += await this.#store.forTenant(tenant).transaction(async (tx) => {
+        const failed = await tx.outbox.abandonExpiredLeases(now, ABANDONED)
+        for (const message of failed) await emailSettled(tx, message, { state: 'failed', error: ABANDONED })
+        return failed.length
+      })
+    }
+    return abandoned
+  }
+
+  /**
+   * Records how a delivery ended, with its event, in one transaction of the message's tenant.
+   * Nothing (no event either) when the message is no longer this sender's.
+   */
+  async #settle(message: OutboxMessage, outcome: EmailOutcome): Promise<void> {
+    const tenant = await this.#store.getTenant(message.tenantId)
+    if (!tenant) throw new Error(`the tenant ${message.tenantId} of the message is gone`)
+    await this.#store.forTenant(tenant).transaction(async (tx) => {
+      if (await tx.outbox.settle(message.id, outcome)) await emailSettled(tx, message, outcome)
+    })
   }
 
   /** Resolves after `ms` (undefined: only when woken), or at once when woken. */
@@ -182,22 +211,21 @@ export class OutboxSender {
         AbortSignal.timeout(SEND_DEADLINE_MS),
       )
       .catch((e: unknown): Delivery => ({ outcome: 'deferred', error: `the mailer failed: ${(e as Error).message}`, settings: false }))
-    const outbox = this.#store.outboxDelivery
     const now = this.#now()
     try {
       if (delivery.outcome === 'sent') {
-        await outbox.markSent(message.id, new Date(now).toISOString())
+        await this.#settle(message, { state: 'sent', at: new Date(now).toISOString() })
         this.#log.debug({ ...fields, reply: delivery.reply }, 'email: sent')
       } else if (delivery.outcome === 'refused') {
-        await outbox.markFailed(message.id, delivery.error)
+        await this.#settle(message, { state: 'failed', error: delivery.error })
         this.#log.warn({ ...fields, error: delivery.error }, 'email: the mail server refused the message; it is failed')
       } else if (message.attempts >= this.#options.maxAttempts) {
         const error = `gave up after ${message.attempts} attempt${message.attempts === 1 ? '' : 's'}; the last: ${delivery.error}`
-        await outbox.markFailed(message.id, error)
+        await this.#settle(message, { state: 'failed', error })
         this.#log.warn({ ...fields, error }, 'email: no attempt succeeded; the message is failed')
       } else {
         const next = new Date(now + retryDelay(message.attempts, this.#options.retryBaseMs, this.#random)).toISOString()
-        await outbox.markRetry(message.id, next, delivery.error)
+        await this.#store.outboxDelivery.markRetry(message.id, next, delivery.error)
         const say = delivery.settings ? this.#log.error.bind(this.#log) : this.#log.warn.bind(this.#log)
         say({ ...fields, error: delivery.error, next }, 'email: not delivered; it will be tried again')
       }

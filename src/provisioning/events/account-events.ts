@@ -3,7 +3,8 @@
  * email. Callers write them beside the change, in its transaction.
  */
 import type { TenantTransaction } from '../../store/contract.js'
-import { emitEvent, emitEvents } from './emit.js'
+import type { EmailOutcome, OutboxMessage } from '../../store/records/invitation.js'
+import { emitEvent } from './emit.js'
 
 /**
  * Records an account history entry and its event (`account.<action>`: created, linked,
@@ -42,18 +43,23 @@ export function credentialsRevoked(
   return emitEvent(tx, { type: 'credentials.revoked', resourceType: 'Account', resourceId: accountId, data: { accountId, ...data } })
 }
 
-/** `email.queued`, one per message that went to the outbox (the body is not in the event). */
-export function emailQueued(
+/**
+ * `email.sent` or `email.failed`: the end of one message's delivery, written with the outbox
+ * row's new state. Not when it is queued: the event that caused the message (an account
+ * created, an invitation) says that much already, and a create then writes one event fewer.
+ */
+export function emailSettled(
   tx: TenantTransaction,
-  messages: readonly { id: string; template: string; recipient: string; accountId: string | null; invitationId: string | null }[],
+  message: Pick<OutboxMessage, 'id' | 'template' | 'recipient' | 'accountId' | 'invitationId' | 'attempts'>,
+  outcome: EmailOutcome,
 ): Promise<void> {
-  return emitEvents(
-    tx,
-    messages.map((m) => ({
-      type: 'email.queued',
-      resourceType: 'Email',
-      resourceId: m.id,
-      data: { template: m.template, recipient: m.recipient, accountId: m.accountId, invitationId: m.invitationId },
-    })),
-  )
+  const data = {
+    template: message.template,
+    recipient: message.recipient,
+    accountId: message.accountId,
+    invitationId: message.invitationId,
+    attempts: message.attempts,
+    ...(outcome.state === 'failed' && { error: outcome.error }),
+  }
+  return emitEvent(tx, { type: `email.${outcome.state}`, resourceType: 'Email', resourceId: message.id, data })
 }

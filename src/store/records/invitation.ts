@@ -19,6 +19,9 @@ export interface InvitationRecord {
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed'
 
+/** How a delivery ended for good: accepted by the mail server (at), or failed (why). */
+export type EmailOutcome = { readonly state: 'sent'; readonly at: string } | { readonly state: 'failed'; readonly error: string }
+
 export interface OutboxMessage {
   readonly id: string
   readonly tenantId: string

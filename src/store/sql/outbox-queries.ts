@@ -6,7 +6,7 @@
  */
 import type { Tenant } from '../contract.js'
 import type { Page } from '../records/account.js'
-import type { EmailTemplate, OutboxMessage, OutboxState } from '../records/invitation.js'
+import type { EmailOutcome, EmailTemplate, OutboxMessage, OutboxState } from '../records/invitation.js'
 import { storableKey } from '../resource-columns.js'
 import type { ColumnType, SqlDialect } from './dialect.js'
 import { paged } from './paged.js'
@@ -145,6 +145,33 @@ export class OutboxQueries {
     return row && toMessage(row)
   }
 
+  /**
+   * Records how the delivery of a message its sender holds ('sending') ended. False when it is
+   * no longer 'sending': its lease ran out and it was failed as abandoned meanwhile.
+   */
+  *settle(id: string, outcome: EmailOutcome): Work<boolean> {
+    const p = new Params(this.#d)
+    const set =
+      outcome.state === 'sent'
+        ? `state = 'sent', sent_at = ${p.v(outcome.at)}, last_error = NULL`
+        : `state = 'failed', last_error = ${p.v(outcome.error)}`
+    const sql = `UPDATE outbox SET ${set}, claimed_until = NULL WHERE tenant_id = ${p.v(this.tenant.id)} AND id = ${p.v(id)} AND state = 'sending'`
+    return (yield { sql, params: p.list, prepare: true }).changes > 0
+  }
+
+  /**
+   * Messages whose sender stopped while sending them (a crash, a kill) may or may not have
+   * reached the mail server. They are never sent again by themselves — that could send twice —
+   * but failed with why, for an operator to retry. Returns them.
+   */
+  *abandonExpiredLeases(now: string, error: string): Work<OutboxMessage[]> {
+    const p = new Params(this.#d)
+    const sql =
+      `UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ${p.v(error)} ` +
+      `WHERE tenant_id = ${p.v(this.tenant.id)} AND state = 'sending' AND claimed_until < ${p.v(now)} RETURNING ${COLUMNS}`
+    return rowsOf<OutboxRow>(yield { sql, params: p.list }).map(toMessage)
+  }
+
   /** The tenant's override of a template (kept in its settings, `emailTemplates`). */
   *template(name: string): Work<EmailTemplate | undefined> {
     return (yield* this.#overrides(false))[name]
@@ -209,12 +236,6 @@ export class OutboxDelivery {
     return rowsOf<OutboxRow>(yield { sql, params: p.list }).map(toMessage)
   }
 
-  *markSent(id: string, at: string): Work<void> {
-    const p = new Params(this.#d)
-    const sql = `UPDATE outbox SET state = 'sent', sent_at = ${p.v(at)}, claimed_until = NULL, last_error = NULL WHERE id = ${p.v(id)} AND state = 'sending'`
-    yield { sql, params: p.list, prepare: true }
-  }
-
   /** A transient failure: pending again from `nextAttemptAt`. */
   *markRetry(id: string, nextAttemptAt: string, error: string): Work<void> {
     const p = new Params(this.#d)
@@ -224,23 +245,11 @@ export class OutboxDelivery {
     yield { sql, params: p.list, prepare: true }
   }
 
-  *markFailed(id: string, error: string): Work<void> {
+  /** Tenants with messages whose sender's lease ran out mid-delivery (OutboxQueries.abandonExpiredLeases). */
+  *tenantsWithExpiredLeases(now: string): Work<string[]> {
     const p = new Params(this.#d)
-    const sql = `UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ${p.v(error)} WHERE id = ${p.v(id)} AND state = 'sending'`
-    yield { sql, params: p.list, prepare: true }
-  }
-
-  /**
-   * Messages whose sender stopped while sending them (a crash, a kill) may or may not have
-   * reached the mail server. They are never sent again by themselves — that could send twice —
-   * but marked failed with why, for an operator to retry.
-   */
-  *abandonExpiredLeases(now: string): Work<number> {
-    const p = new Params(this.#d)
-    const sql =
-      `UPDATE outbox SET state = 'failed', claimed_until = NULL, last_error = ${p.v('the sender stopped while delivering it; it may or may not have been sent, retry to send it again')} ` +
-      `WHERE state = 'sending' AND claimed_until < ${p.v(now)}`
-    return (yield { sql, params: p.list, prepare: true }).changes
+    const sql = `SELECT DISTINCT tenant_id FROM outbox WHERE state = 'sending' AND claimed_until < ${p.v(now)}`
+    return rowsOf<{ tenant_id: string }>(yield { sql, params: p.list }).map((r) => r.tenant_id)
   }
 
   /** Messages by state, for metrics and `outbox list`. */

@@ -151,7 +151,8 @@ for (const { name, open } of STORES) {
       // Outbox
       const now = new Date()
       for (const m of await h.store.outboxDelivery.claim(now.toISOString(), new Date(now.getTime() + 60_000).toISOString(), 100)) {
-        await h.store.outboxDelivery.markFailed(m.id, 'refused')
+        const tenant = (await h.store.getTenant(m.tenantId))!
+        await h.store.forTenant(tenant).transaction((tx) => tx.outbox.settle(m.id, { state: 'failed', error: 'refused' }))
       }
       await call('POST', '/tenants/{t}/outbox/{id}/retry', { id: samMail.id })
 

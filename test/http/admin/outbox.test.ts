@@ -63,7 +63,10 @@ for (const { name, open } of STORES) {
       // What the sender does when the mail server refuses a message for good.
       const now = new Date()
       const claimed = await h.store.outboxDelivery.claim(now.toISOString(), new Date(now.getTime() + 60_000).toISOString(), 100)
-      for (const m of claimed) await h.store.outboxDelivery.markFailed(m.id, '550 mailbox unavailable')
+      for (const m of claimed) {
+        const tenant = (await h.store.getTenant(m.tenantId))!
+        await h.store.forTenant(tenant).transaction((tx) => tx.outbox.settle(m.id, { state: 'failed', error: '550 mailbox unavailable' }))
+      }
       const failed = (await h.admin('GET', `${g}/outbox/${message.id}`)).body
       assert.equal(failed.state, 'failed')
       assert.equal(failed.lastError, '550 mailbox unavailable')
