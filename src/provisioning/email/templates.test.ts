@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import fc from 'fast-check'
 import { checkTemplate, DEFAULT_TEMPLATES, renderEmail } from './templates.js'
 
 test('values fill the placeholders; the HTML body escapes them, the subject keeps to one line', () => {
@@ -23,4 +24,21 @@ test('a template override may use only its kind’s values, and needs every part
   })
   assert.throws(() => checkTemplate('welcome', { subject: 's', text: ' ', html: 'h' }), /text: a template needs a non-empty text/)
   assert.throws(() => checkTemplate('farewell', { subject: 's', text: 't', html: 'h' }), /'farewell' is not a template/)
+})
+
+test('rendering fills exactly what a placeholder-by-placeholder replace would, for any template', () => {
+  const piece = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom('{{login}}', '{{ displayName }}', '{{email}}', '{{unknown}}', '{{', '}}', '{login}', '{{ }}'),
+  )
+  const template = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''))
+  fc.assert(
+    fc.property(template, template, fc.string(), fc.string(), (subject, text, login, email) => {
+      const values = { login, displayName: 'A & <B>', email }
+      const expected = (t: string) => t.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (_, name: string) => (values as Record<string, string>)[name] ?? '')
+      const rendered = renderEmail({ name: 'welcome', subject, text, html: text }, values)
+      assert.equal(rendered.text, expected(text))
+      assert.equal(rendered.subject, expected(subject).replace(/[\r\n]+/g, ' '))
+    }),
+  )
 })

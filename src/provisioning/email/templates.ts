@@ -42,8 +42,29 @@ export const isTemplateName = (name: string): name is TemplateName => (TEMPLATE_
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
+/**
+ * A template text split once into literal parts and the names between them (`[text, name,
+ * text, …, text]`): rendering is then a join, done for every account a SCIM create makes.
+ * Keyed by the text, so tenants' overrides (a new object each time the tenant is read) hit too.
+ */
+const compiled = new Map<string, readonly string[]>()
+const COMPILED_MAX = 512
+
+function partsOf(text: string): readonly string[] {
+  let parts = compiled.get(text)
+  if (parts === undefined) {
+    parts = text.split(PLACEHOLDER)
+    if (compiled.size >= COMPILED_MAX) compiled.clear()
+    compiled.set(text, parts)
+  }
+  return parts
+}
+
 function fill(text: string, values: Readonly<Record<string, string>>, escape: (s: string) => string): string {
-  return text.replace(PLACEHOLDER, (_, name: string) => escape(values[name] ?? ''))
+  const parts = partsOf(text)
+  let out = parts[0]!
+  for (let i = 1; i < parts.length; i += 2) out += escape(values[parts[i]!] ?? '') + parts[i + 1]!
+  return out
 }
 
 export interface RenderedEmail {
