@@ -13,7 +13,7 @@ import { clientName } from './tenants.js'
 
 const show = (value: unknown): string => (value === undefined ? '(absent)' : typeof value === 'string' ? value : JSON.stringify(value, null, 1))
 
-function Attributes(props: { resource: Record<string, unknown> }) {
+export function Attributes(props: { resource: Record<string, unknown> }) {
   const entries = Object.entries(props.resource).filter(([k]) => k !== 'schemas' && k !== 'meta')
   return (
     <dl class="attributes">
