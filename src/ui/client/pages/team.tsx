@@ -18,8 +18,13 @@ const PREVIEW_LIMIT = 10
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`
 
+/**
+ * The report's own terms: `added` counts the members a link gave the team (everyone in the
+ * group, also those who were members by hand already), `removed` the stored memberships taken
+ * out (by-hand rows a link replaced, the group's members on unlink, stray rows on reconcile).
+ */
 function reportText(r: ReconcileReport): string {
-  return `${plural(r.added, 'member')} added, ${plural(r.removed, 'member')} removed (${plural(r.batches, 'transaction')})`
+  return `${plural(r.added, 'member')} given by the group, ${plural(r.removed, 'membership')} removed (${plural(r.batches, 'transaction')})`
 }
 
 /** A person in a preview or a member list: their login, else their account id. */
