@@ -158,6 +158,10 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
     // A member links to its user page.
     await members.first().getByRole('link').click()
     await page.getByRole('heading', { name: 'ada@initech.example' }).waitFor()
+    // And the user page links back to its groups.
+    await page.getByRole('link', { name: 'Engineering' }).click()
+    await page.getByRole('heading', { name: 'Engineering', level: 2 }).waitFor()
+    await page.getByRole('heading', { name: /Members \(2\)/ }).waitFor()
   })
 
   test('teams: empty at first; a team is created and opens its page', async () => {
