@@ -64,7 +64,7 @@ export function Teams(props: { tenant: Tenant }) {
               <thead>
                 <tr>
                   <th scope="col">Name</th>
-                  <th scope="col">Members</th>
+                  <th scope="col">Members come</th>
                   <th scope="col">Description</th>
                   <th scope="col">Last reconciled</th>
                 </tr>
