@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { issueAdminToken } from '../../../src/provisioning/admin-tokens.js'
 import type { Store } from '../../../src/store/contract.js'
 import type { Statement } from '../../../src/store/sql/statement.js'
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js'
@@ -75,6 +76,12 @@ for (const { name, open } of STORES) {
       assert.equal((await h.admin('GET', `/tenants/organization:acme/scim-groups/${theirs.id}`)).status, 404)
       assert.equal((await h.admin('GET', `/tenants/organization:acme/scim-groups/${theirs.id}/members`)).status, 404)
       assert.ok(!(await walk(h, '/tenants/organization:acme/scim-groups')).items.some((g) => g.id === theirs.id))
+      // A tenant's admin token reaches its own groups only: acme's are not found, by list or by id.
+      const { token: theirToken } = await issueAdminToken(h.store, { tenant: (await h.store.findTenant('enterprise', 'initech'))! })
+      assert.equal((await h.admin('GET', '/tenants/enterprise:initech/scim-groups', undefined, theirToken)).body.items.length, 1)
+      for (const path of ['/scim-groups', `/scim-groups/${groups.Engineering}`, `/scim-groups/${groups.Engineering}/members`]) {
+        assert.equal((await h.admin('GET', `/tenants/organization:acme${path}`, undefined, theirToken)).status, 404, path)
+      }
     })
 
     test('members come a page at a time in the order they were added, users and groups alike', async () => {
