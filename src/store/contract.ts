@@ -176,6 +176,8 @@ export interface ResourceReader {
    * `limit` must be a positive integer (TypeError otherwise).
    */
   memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage>
+  /** How many direct members the group has (0 for an unknown group): one count on the group's index, no rows read out. */
+  memberCount(groupId: string): Promise<number>
   /** Direct memberships of each given resource (user or group). Missing ids map to []. */
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>>
 }

@@ -712,13 +712,18 @@ export function storeContractSuite(name: string, open: (observe: StatementObserv
             [u1!, u2!, u3!].map((u) => ({ value: u.id, type: 'User' as const })),
           ),
         )
+        assert.equal(await a.memberCount(g!.id), 3)
         assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [u2!.id, 'absent', u2!.id])), 1)
         assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [u2!.id])), 0)
         assert.deepEqual(ids2(await a.members(g!.id)), [u1!.id, u3!.id])
+        assert.equal(await a.memberCount(g!.id), 2)
+        assert.equal(await a.transaction((tx) => tx.memberCount(g!.id)), 2)
         assert.equal(await a.transaction((tx) => tx.removeMembers(g!.id, [])), 0)
         assert.equal(await a.transaction((tx) => tx.clearMembers(g!.id)), 2)
         assert.equal(await a.transaction((tx) => tx.clearMembers(g!.id)), 0)
         assert.deepEqual(await a.members(g!.id), [])
+        assert.equal(await a.memberCount(g!.id), 0)
+        assert.equal(await a.memberCount('no-such-group'), 0)
       })
 
       test('groupsOf answers for every id asked, with direct memberships', async () => {

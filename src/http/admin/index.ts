@@ -23,6 +23,7 @@ import { registerEventRoutes } from './routes/events.js'
 import { registerInvitationRoutes } from './routes/invitations.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
+import { registerScimGroupRoutes } from './routes/scim-groups.js'
 import { registerScimTokenRoutes } from './routes/scim-tokens.js'
 import { registerScimUserRoutes } from './routes/scim-users.js'
 import { registerSessionRoutes, registerSignInRoute } from './routes/session.js'
@@ -174,6 +175,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerEventRoutes(tenantScope, store)
         registerWebhookRoutes(tenantScope, store)
         registerScimUserRoutes(tenantScope, store)
+        registerScimGroupRoutes(tenantScope, store)
         registerTenantHealthRoutes(tenantScope, store, now)
       },
       { prefix: '/tenants/:t' },

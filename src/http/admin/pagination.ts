@@ -55,6 +55,13 @@ export interface Paging {
   body<T>(page: Page<T>): PageBody<T>
   /** A page of a list read whole, by offset. */
   slice<T>(all: readonly T[]): PageBody<T>
+  /**
+   * The second part of a two-part position, when the cursor carried one: a walk of a group's
+   * members also remembers where the group ended when the walk began (`MemberPosition.until`).
+   */
+  readonly until: number | undefined
+  /** The response for a page whose next position has two parts (`walkBody`'s pair comes back as `after`, `until`). */
+  walkBody<T>(items: T[], next: { after: number; until: number } | undefined): PageBody<T>
 }
 
 const refused = () =>
@@ -74,9 +81,10 @@ export function pagingOf(request: FastifyRequest, scope: string): Paging {
     .update(JSON.stringify([request.routeOptions.url, scope, sorted(params), sorted(filters)]))
     .digest('base64url')
     .slice(0, 16)
-  const after = cursor === undefined ? undefined : decode(key, list, cursor)
-  const encode = (position: number) => {
-    const body = Buffer.from(JSON.stringify({ l: list, p: position })).toString('base64url')
+  const position = cursor === undefined ? undefined : decode(key, list, cursor)
+  const after = position?.p
+  const encode = (position: number, until?: number) => {
+    const body = Buffer.from(JSON.stringify({ l: list, p: position, ...(until !== undefined && { u: until }) })).toString('base64url')
     return `${body}.${mac(key, body).toString('base64url')}`
   }
   const body = <T>(page: Page<T>): PageBody<T> =>
@@ -84,7 +92,10 @@ export function pagingOf(request: FastifyRequest, scope: string): Paging {
   return {
     limit,
     after,
+    until: position?.u,
     body,
+    walkBody: <T>(items: T[], next: { after: number; until: number } | undefined) =>
+      next === undefined ? { items } : { items, nextCursor: encode(next.after, next.until) },
     slice: <T>(all: readonly T[]) => {
       const from = after ?? 0
       const end = from + limit
@@ -93,18 +104,20 @@ export function pagingOf(request: FastifyRequest, scope: string): Paging {
   }
 }
 
-function decode(key: Buffer, list: string, text: string): number {
+function decode(key: Buffer, list: string, text: string): { p: number; u?: number } {
   const dot = text.indexOf('.')
   if (dot <= 0) throw refused()
   const body = text.slice(0, dot)
   const sent = Buffer.from(text.slice(dot + 1), 'base64url')
   if (sent.length !== MAC_BYTES || !timingSafeEqual(sent, mac(key, body))) throw refused()
-  const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { l?: unknown; p?: unknown }
+  const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { l?: unknown; p?: unknown; u?: unknown }
   if (payload.l !== list) {
     throw invalidCursor('cursor: it belongs to another list, or to the same list with other filters; repeat the query that returned it')
   }
   if (!Number.isSafeInteger(payload.p) || (payload.p as number) < 0) throw refused()
-  return payload.p as number
+  if (payload.u === undefined) return { p: payload.p as number }
+  if (!Number.isSafeInteger(payload.u) || (payload.u as number) < 0) throw refused()
+  return { p: payload.p as number, u: payload.u as number }
 }
 
 const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest().subarray(0, MAC_BYTES)

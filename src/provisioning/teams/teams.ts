@@ -10,7 +10,18 @@ import { conflict, forbidden, invalidValue, notFound } from '../../scim/errors.j
 import type { TenantStore, TenantTransaction } from '../../store/contract.js'
 import type { Page } from '../../store/records/account.js'
 import type { ReconcileReport, TeamMemberRecord, TeamMemberSource, TeamRecord } from '../../store/records/team.js'
+import type { LinkPreviewSide } from '../../store/sql/team-queries.js'
 import { teamEvent } from '../events/account-events.js'
+
+/** Who a link or unlink would add and remove (`Teams.previewLink`, `previewUnlink`). */
+export interface LinkPreview {
+  readonly groupId: string
+  readonly joining: LinkPreviewSide
+  readonly leaving: LinkPreviewSide
+  readonly replaceRequired: boolean
+}
+
+const NOBODY: LinkPreviewSide = { count: 0, first: [] }
 
 /** Rows one reconciliation transaction touches at most. */
 export const RECONCILE_BATCH = 1_000
@@ -191,6 +202,36 @@ export class Teams {
       // The group's active members are the team's now (read from the group, not copied).
       if (added > 0) await teamEvent(tx, id, 'members.added', { count: added, source: 'group', groupId })
       return { ...linked!, memberCount: added }
+    })
+  }
+
+  /**
+   * What `link` would do, changing nothing: refused exactly as `link` would refuse (409 for a
+   * team linked elsewhere or nested, 400 for an unknown group), else who would join and who
+   * would leave, counted, with the first `limit` of each. `replaceRequired`: the team has
+   * members added by hand, so the link must be confirmed with `replace`.
+   */
+  previewLink(id: string, groupId: string, limit: number): Promise<LinkPreview> {
+    return this.#store.transaction(async (tx) => {
+      const team = await load(tx, id)
+      if (team.groupId === groupId) return { groupId, joining: NOBODY, leaving: NOBODY, replaceRequired: false }
+      if (team.groupId !== null) throw conflict(`team '${team.name}' is linked to group ${team.groupId} already; unlink it first`)
+      if (team.parentId !== null || (await tx.teams.childCount(id)) > 0) {
+        throw conflict(`team '${team.name}' is nested (it has a parent or children); a team linked to a group cannot be`)
+      }
+      if (!(await tx.get('Group', groupId))) throw invalidValue(`groupId: there is no SCIM group '${groupId}'`)
+      const manual = await tx.teams.memberCount(id, 'manual')
+      const { joining, leaving } = await tx.teams.linkPreview(id, groupId, limit)
+      return { groupId, joining, leaving, replaceRequired: manual > 0 }
+    })
+  }
+
+  /** What `unlink` would do, changing nothing: the members the group gives the team leave it. */
+  previewUnlink(id: string, limit: number): Promise<LinkPreview> {
+    return this.#store.transaction(async (tx) => {
+      const team = await load(tx, id)
+      if (team.groupId === null) throw conflict(`team '${team.name}' is not linked to a group`)
+      return { groupId: team.groupId, joining: NOBODY, leaving: await tx.teams.unlinkPreview(team.groupId, limit), replaceRequired: false }
     })
   }
 

@@ -214,6 +214,17 @@ export class ResourceQueries {
     return memberPageOf(members, last && Number(last[0]), limit, until)
   }
 
+  /** A count on memberships_group (tenant_id, group_id, seq): the index alone answers it. */
+  *memberCount(groupId: string): Work<number> {
+    if (!storableKey(groupId)) return 0
+    const d = this.#d
+    const p: unknown[] = []
+    const sql =
+      `SELECT count(*) AS n FROM memberships m${d.indexedBy('memberships_group')} ` +
+      `WHERE m.tenant_id = ${d.param(p, this.tenant.id)} AND m.group_id = ${d.param(p, groupId)}`
+    return Number(rowsOf<{ n: number | string }>(yield { sql, params: p, prepare: true })[0]?.n ?? 0)
+  }
+
   *groupsOf(ids: readonly string[]): Work<Map<string, GroupMembership[]>> {
     const result = new Map<string, GroupMembership[]>(ids.map((id) => [id, []]))
     const keys = [...result.keys()].filter(storableKey)

@@ -183,6 +183,10 @@ export class SqlReader implements ResourceReader {
     return this.read(this.queries.memberPage(groupId, after, limit))
   }
 
+  memberCount(groupId: string): Promise<number> {
+    return this.read(this.queries.memberCount(groupId))
+  }
+
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
     return this.read(this.queries.groupsOf(ids))
   }
@@ -225,6 +229,10 @@ export class SqlTransaction implements TenantTransaction {
 
   memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage> {
     return this.#do(this.#queries.memberPage(groupId, after, limit))
+  }
+
+  memberCount(groupId: string): Promise<number> {
+    return this.#do(this.#queries.memberCount(groupId))
   }
 
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {

@@ -51,6 +51,12 @@ const toTeam = (row: TeamRow): TeamRecord => ({
 /** A group's memberships joined to the accounts of its User members. */
 const GROUP_ACCOUNTS = 'memberships m JOIN accounts a ON a.tenant_id = m.tenant_id AND a.scim_user_id = m.member_id'
 
+/** One side of a link or unlink preview: how many, and the first of them. */
+export interface LinkPreviewSide {
+  readonly count: number
+  readonly first: { accountId: string; login: string | null }[]
+}
+
 const NAME_KEY = { name: 'teams_name', column: 'teams.name_fold' }
 const nameTaken = (name: string) => uniqueness(`a team named '${name}' already exists`)
 
@@ -224,6 +230,43 @@ export class TeamQueries {
     const p = this.#params()
     const sql = `SELECT count(*) AS n FROM ${GROUP_ACCOUNTS} WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.group_id = ${p.v(groupId)} AND a.state = 'active'`
     return Number(rowsOf<{ n: number | string }>(yield { sql, params: p.list, prepare: true })[0]?.n ?? 0)
+  }
+
+  /**
+   * Who linking the (unlinked) team to the group would change, without changing it: `joining`
+   * are the group's active accounts the team does not have yet, `leaving` the team's stored
+   * rows whose account the group does not give it (an account in both stays). Each side is one
+   * count and one first page of at most `limit`, in membership order, on the groups' and teams'
+   * indexes: what a preview costs does not grow with the size of the group beyond the counts.
+   */
+  *linkPreview(teamId: string, groupId: string, limit: number): Work<{ joining: LinkPreviewSide; leaving: LinkPreviewSide }> {
+    const joining = (p: Params) =>
+      `FROM ${GROUP_ACCOUNTS} WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.group_id = ${p.v(groupId)} AND a.state = 'active' ` +
+      `AND NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ${p.v(teamId)} AND tm.account_id = a.id)`
+    const leaving = (p: Params) =>
+      'FROM team_members tm JOIN accounts a ON a.tenant_id = tm.tenant_id AND a.id = tm.account_id ' +
+      `WHERE tm.team_id = ${p.v(teamId)} AND tm.tenant_id = ${p.v(this.tenant.id)} ` +
+      `AND NOT (a.state = 'active' AND EXISTS (SELECT 1 FROM memberships m WHERE m.tenant_id = tm.tenant_id AND m.group_id = ${p.v(groupId)} AND m.member_id = a.scim_user_id))`
+    return {
+      joining: yield* this.#previewSide(joining, 'm.seq', limit),
+      leaving: yield* this.#previewSide(leaving, 'tm.seq', limit),
+    }
+  }
+
+  /** Who unlinking the team from its group would take out of it: the group's active accounts. */
+  *unlinkPreview(groupId: string, limit: number): Work<LinkPreviewSide> {
+    const from = (p: Params) => `FROM ${GROUP_ACCOUNTS} WHERE m.tenant_id = ${p.v(this.tenant.id)} AND m.group_id = ${p.v(groupId)} AND a.state = 'active'`
+    return yield* this.#previewSide(from, 'm.seq', limit)
+  }
+
+  *#previewSide(from: (p: Params) => string, order: string, limit: number): Work<LinkPreviewSide> {
+    const c = this.#params()
+    const count = Number(rowsOf<{ n: number | string }>(yield { sql: `SELECT count(*) AS n ${from(c)}`, params: c.list, prepare: true })[0]?.n ?? 0)
+    if (count === 0) return { count, first: [] }
+    const p = this.#params()
+    const sql = `SELECT a.id, a.login ${from(p)} ORDER BY ${order} LIMIT ${p.limit(limit)}`
+    const first = rowsOf<{ id: string; login: string | null }>(yield { sql, params: p.list }).map((r) => ({ accountId: r.id, login: r.login }))
+    return { count, first }
   }
 
   /**

@@ -8,6 +8,7 @@ import { SettingsForm, TenantFrame } from './pages/tenant.js'
 import { Tenants } from './pages/tenants.js'
 import { UserPage } from './pages/user.js'
 import { Users } from './pages/users.js'
+import { GroupsTabPage } from './pages/groups-routes.js'
 import { navigate, segment, useLocation } from './router.js'
 import type { Session } from './types.js'
 import { ErrorNote, Link, Loading } from './ui.js'
@@ -31,6 +32,8 @@ function NotFound() {
 function Page(props: { path: string; session: Session }) {
   const { path, session } = props
   if (path === '/' || path === '/sign-in' || path === '/tenants') return <Tenants session={session} />
+  const g = /^\/tenants\/([^/]+)\/(groups|teams|outbox)(?:\/([^/]+))?$/.exec(path)
+  if (g) return <GroupsTabPage tenantKey={segment(g[1])} tab={g[2] as 'groups' | 'teams' | 'outbox'} id={g[3] === undefined ? undefined : segment(g[3])} />
   const m = /^\/tenants\/([^/]+)(?:\/(connect|users)(?:\/([^/]+))?)?$/.exec(path)
   if (!m || (m[3] !== undefined && m[2] !== 'users')) return <NotFound />
   const key = segment(m[1])

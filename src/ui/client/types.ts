@@ -128,3 +128,95 @@ export interface LogEntry {
   tolerances: string[] | null
   changes: LogChange[] | null
 }
+
+// Groups, teams and the outbox (pages/groups.tsx, group.tsx, teams.tsx, team.tsx, outbox.tsx)
+
+export interface ScimGroupSummary {
+  id: string
+  displayName: string
+  externalId: string | null
+  created: string
+  lastModified: string
+}
+
+export interface ScimGroupDetails {
+  id: string
+  resource: Record<string, unknown>
+  created: string
+  lastModified: string
+  version: number
+  memberCount: number
+  teams: { id: string; name: string }[]
+}
+
+export interface ScimGroupMember {
+  value: string
+  type: 'User' | 'Group'
+  display: string | null
+}
+
+export interface ReconcileReport {
+  added: number
+  removed: number
+  batches: number
+  startedAt: string
+  finishedAt: string
+}
+
+export interface Team {
+  id: string
+  name: string
+  description: string
+  parentId: string | null
+  groupId: string | null
+  createdAt: string
+  updatedAt: string
+  reconciledAt: string | null
+  reconcileReport: ReconcileReport | null
+}
+
+export interface TeamDetails extends Team {
+  memberCount: number
+}
+
+export interface TeamMember {
+  accountId: string
+  login: string | null
+  source: 'manual' | 'group'
+  addedAt: string
+}
+
+export interface LinkPreviewSide {
+  count: number
+  first: { accountId: string; login: string | null }[]
+}
+
+export interface TeamLinkPreview {
+  groupId: string
+  joining: LinkPreviewSide
+  leaving: LinkPreviewSide
+  replaceRequired: boolean
+}
+
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed'
+
+export interface OutboxMessageSummary {
+  id: string
+  template: string
+  recipient: string
+  subject: string
+  state: OutboxState
+  attempts: number
+  nextAttemptAt: string
+  lastError: string | null
+  createdAt: string
+  sentAt: string | null
+  accountId: string | null
+  invitationId: string | null
+}
+
+export interface OutboxMessage extends OutboxMessageSummary {
+  text: string
+  html: string
+  claimedUntil: string | null
+}

@@ -189,7 +189,11 @@ for (const { name, open } of STORES) {
       const local = (await h.admin('POST', '/tenants/enterprise:globex/accounts', { login: 'ursula' })).body
       await call('PUT', '/tenants/{t}/teams/{id}/members/{accountId}', { ...tm, accountId: local.id })
       await call('DELETE', '/tenants/{t}/teams/{id}/members/{accountId}', { ...tm, accountId: local.id })
+      const linkPreview = await h.admin('GET', `/tenants/enterprise:globex/teams/${team.id}/link-preview?groupId=${scimGroup.id}&limit=5`)
+      assert.equal(linkPreview.status, 200, linkPreview.text)
+      conformance.check('GET', '/tenants/{t}/teams/{id}/link-preview', linkPreview)
       await call('POST', '/tenants/{t}/teams/{id}/link', tm, { groupId: scimGroup.id })
+      await call('GET', '/tenants/{t}/teams/{id}/unlink-preview', tm)
       await call('GET', '/tenants/{t}/teams/{id}', tm)
       await call('GET', '/tenants/{t}/teams/{id}/members', tm)
       await call('POST', '/tenants/{t}/teams/{id}/reconcile', tm)
@@ -209,6 +213,13 @@ for (const { name, open } of STORES) {
       assert.equal(badFilter.status, 400)
       conformance.check('GET', '/tenants/{t}/scim-users', badFilter)
       await call('GET', '/tenants/{t}/scim-users/{id}', { ...g, id: u1.id })
+      // SCIM groups: the list (filtered), one group, its members
+      const groups = await h.admin('GET', '/tenants/enterprise:globex/scim-groups?filter=displayName%20eq%20%22devs%22&sortBy=displayName&limit=1')
+      assert.equal(groups.status, 200, groups.text)
+      assert.equal(groups.body.items[0].id, scimGroup.id)
+      conformance.check('GET', '/tenants/{t}/scim-groups', groups)
+      await call('GET', '/tenants/{t}/scim-groups/{id}', { ...g, id: scimGroup.id })
+      await call('GET', '/tenants/{t}/scim-groups/{id}/members', { ...g, id: scimGroup.id })
 
       // Sessions: signed in with a token, then by cookie (with the CSRF header to sign out)
       const signIn = await h.raw({ method: 'POST', url: '/admin/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token: h.adminToken }) })

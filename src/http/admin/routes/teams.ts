@@ -55,6 +55,28 @@ const ParentId = Nullable(Key('A team'), 'The parent team; null: a top-level tea
 
 const TeamParams = TenantParams({ id: Key('The team id') })
 
+/** A preview lists the first few of each side: enough to recognise, never the whole group. */
+const MAX_PREVIEW = 100
+const PreviewQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PREVIEW, default: 20, description: `How many of each side to list, 1 to ${MAX_PREVIEW}` })),
+}
+const PreviewSide = Type.Object({
+  count: Type.Integer({ description: 'How many' }),
+  first: Type.Array(Type.Object({ accountId: Type.String(), login: Nullable(Type.String()) }), { description: 'The first of them, in membership order' }),
+})
+const LinkPreview = named(
+  'TeamLinkPreview',
+  Type.Object(
+    {
+      groupId: Type.String(),
+      joining: PreviewSide,
+      leaving: PreviewSide,
+      replaceRequired: Type.Boolean({ description: 'The team has members added by hand: link with replace: true to confirm they are removed' }),
+    },
+    { description: 'Who a link or unlink would add and remove; nothing is changed' },
+  ),
+)
+
 const reportView = (r: ReconcileReport): Static<typeof ReconcileReportSchema> => ({ ...r })
 
 const teamView = (t: TeamRecord): Static<typeof TeamSchema> => ({
@@ -201,6 +223,36 @@ export function registerTeamRoutes(api: AdminScope, store: Store): void {
       await service.unlink(request.params.id)
       return detailsView(await service.get(request.params.id))
     },
+  )
+
+  api.get(
+    '/teams/:id/link-preview',
+    {
+      schema: {
+        tags: TAGS,
+        operationId: 'previewTeamLink',
+        summary: 'Who linking the team to a SCIM group would add and remove, changing nothing',
+        params: TeamParams,
+        querystring: Type.Object({ groupId: Key('The SCIM group'), ...PreviewQuery }),
+        response: { 200: LinkPreview, ...ERRORS },
+      },
+    },
+    async (request) => teams(request).previewLink(request.params.id, request.query.groupId, request.query.limit ?? 20),
+  )
+
+  api.get(
+    '/teams/:id/unlink-preview',
+    {
+      schema: {
+        tags: TAGS,
+        operationId: 'previewTeamUnlink',
+        summary: 'Who unlinking the team from its group would remove, changing nothing',
+        params: TeamParams,
+        querystring: Type.Object(PreviewQuery),
+        response: { 200: LinkPreview, ...ERRORS },
+      },
+    },
+    async (request) => teams(request).previewUnlink(request.params.id, request.query.limit ?? 20),
   )
 
   api.get(

@@ -8,12 +8,15 @@ import { useGet } from '../use-api.js'
 import { ErrorNote, Field, Link, Loading } from '../ui.js'
 import { tenantLabel } from './tenants.js'
 
-export type TenantTab = 'settings' | 'connect' | 'users'
+export type TenantTab = 'settings' | 'connect' | 'users' | 'groups' | 'teams' | 'outbox'
 
 const TABS: { tab: TenantTab; label: string; path: string }[] = [
   { tab: 'settings', label: 'Settings', path: '' },
   { tab: 'connect', label: 'Connect an IdP', path: '/connect' },
   { tab: 'users', label: 'Users', path: '/users' },
+  { tab: 'groups', label: 'Groups', path: '/groups' },
+  { tab: 'teams', label: 'Teams', path: '/teams' },
+  { tab: 'outbox', label: 'Outbox', path: '/outbox' },
 ]
 
 /** Loads the tenant and frames a page of it; `children` gets the tenant once loaded. */

@@ -13,7 +13,7 @@ import { clientName } from './tenants.js'
 
 const show = (value: unknown): string => (value === undefined ? '(absent)' : typeof value === 'string' ? value : JSON.stringify(value, null, 1))
 
-function Attributes(props: { resource: Record<string, unknown> }) {
+export function Attributes(props: { resource: Record<string, unknown> }) {
   const entries = Object.entries(props.resource).filter(([k]) => k !== 'schemas' && k !== 'meta')
   return (
     <dl class="attributes">
@@ -211,7 +211,7 @@ export function UserPage(props: { tenant: Tenant; userId: string }) {
             <ul class="plain">
               {u.groups.map((g) => (
                 <li key={g.id}>
-                  {g.display ?? g.id} {g.type === 'indirect' && <span class="muted">(through a nested group)</span>}
+                  <Link href={`/tenants/${encodeURIComponent(props.tenant.key)}/groups/${encodeURIComponent(g.id)}`}>{g.display ?? g.id}</Link> {g.type === 'indirect' && <span class="muted">(through a nested group)</span>}
                 </li>
               ))}
             </ul>
@@ -223,7 +223,7 @@ export function UserPage(props: { tenant: Tenant; userId: string }) {
             <ul class="plain" aria-labelledby="teams-heading">
               {u.teams.map((t) => (
                 <li key={t.id}>
-                  {t.name} <span class="muted">{t.source === 'group' ? '(from a linked group)' : '(added by hand)'}</span>
+                  <Link href={`/tenants/${encodeURIComponent(props.tenant.key)}/teams/${encodeURIComponent(t.id)}`}>{t.name}</Link> <span class="muted">{t.source === 'group' ? '(from a linked group)' : '(added by hand)'}</span>
                 </li>
               ))}
             </ul>

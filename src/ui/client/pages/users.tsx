@@ -29,7 +29,7 @@ export function searchFilter(text: string): string {
 }
 
 /** The filter with a marker under the position the API named, if it named one. */
-function FilterFault(props: { filter: string; error: ApiError }) {
+export function FilterFault(props: { filter: string; error: ApiError }) {
   const at = /at position (\d+)/.exec(props.error.problem.detail)
   const position = at ? Number(at[1]) : undefined
   return (
