@@ -282,8 +282,10 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
     const claimed = await server.store.outboxDelivery.claim(now.toISOString(), new Date(now.getTime() + 60_000).toISOString(), 100)
     assert.equal(claimed.length, 2)
     const [refused, delivered] = claimed.sort((a, b) => (a.recipient < b.recipient ? -1 : 1))
-    await server.store.outboxDelivery.markFailed(refused!.id, '550 5.1.1 mailbox unavailable')
-    await server.store.outboxDelivery.markSent(delivered!.id, new Date().toISOString())
+    await server.store.forTenant(acme).transaction(async (tx) => {
+      await tx.outbox.settle(refused!.id, { state: 'failed', error: '550 5.1.1 mailbox unavailable' })
+      await tx.outbox.settle(delivered!.id, { state: 'sent', at: new Date().toISOString() })
+    })
 
     await page.goto(`${server.url}/ui/tenants/organization%3Aacme/outbox`)
     await page.getByRole('heading', { name: 'Outbox', level: 2 }).waitFor()
