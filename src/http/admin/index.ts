@@ -20,7 +20,7 @@ import { registerAccountRoutes } from './routes/accounts.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
 import { registerEventRoutes } from './routes/events.js'
-import { registerEventTypeRoutes } from './routes/event-types.js'
+import { registerEventHeadRoute, registerEventTypeRoutes } from './routes/event-types.js'
 import { registerInvitationRoutes } from './routes/invitations.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
@@ -175,6 +175,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerEmailTemplateRoutes(tenantScope, store)
         registerProvisioningLogRoutes(tenantScope, store)
         registerEventRoutes(tenantScope, store)
+        registerEventHeadRoute(tenantScope, store)
         registerWebhookRoutes(tenantScope, store)
         registerWebhookStatusRoutes(tenantScope, store)
         registerScimUserRoutes(tenantScope, store)

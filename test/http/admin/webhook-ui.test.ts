@@ -148,6 +148,17 @@ for (const { name, open } of STORES) {
       assert.deepEqual(beyond.body, { items: [], next: all.next + 5 })
     })
 
+    test("the tenant's last seq: where the feed ends, per tenant", async () => {
+      await create('last@acme.example')
+      const all = (await h.admin('GET', `${T}/events?limit=1000`)).body
+      const last = await h.admin('GET', `${T}/events/last`)
+      assert.equal(last.status, 200, last.text)
+      assert.deepEqual(last.body, { seq: all.next })
+      assert.ok(all.next > 0)
+      await h.enterprise('initech')
+      assert.deepEqual((await h.admin('GET', '/tenants/enterprise:initech/events/last')).body, { seq: 0 })
+    })
+
     test('the feed by type: a bad type or a wait is a 400 that says why', async () => {
       const bad = await h.admin('GET', `${T}/events?type=${encodeURIComponent('user created')}`)
       assert.equal(bad.status, 400)

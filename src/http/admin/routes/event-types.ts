@@ -1,12 +1,16 @@
 /**
- * The event types Roster records (docs/events.md), so that a client choosing a webhook's
- * filter or filtering the feed picks from the real list rather than guessing at spellings.
+ * Around the events feed: the event types Roster records (docs/events.md), so that a client
+ * choosing a webhook's filter or filtering the feed picks from the real list rather than
+ * guessing at spellings; and a tenant's last seq, so that a reader can start near the newest
+ * events (the feed itself only reads forward).
  */
 import Type from 'typebox'
 import { EVENT_TYPES } from '../../../library/events.js'
+import type { Store } from '../../../store/contract.js'
+import { tenantOf } from '../auth.js'
 import type { AdminScope } from '../index.js'
 import { ERRORS } from '../problem.js'
-import { named } from '../schemas.js'
+import { named, TenantParams } from '../schemas.js'
 
 const EventTypes = named(
   'EventTypes',
@@ -27,5 +31,21 @@ export function registerEventTypeRoutes(api: AdminScope): void {
       },
     },
     async () => ({ types: [...EVENT_TYPES] }),
+  )
+}
+
+export function registerEventHeadRoute(api: AdminScope, store: Store): void {
+  api.get(
+    '/events/last',
+    {
+      schema: {
+        tags: ['events'],
+        operationId: 'getLastEventSeq',
+        summary: "The tenant's last event seq (0: none yet); every event up to it can be read",
+        params: TenantParams({}),
+        response: { 200: Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { description: 'The last seq' }), ...ERRORS },
+      },
+    },
+    async (request) => ({ seq: await store.eventFeed.lastSeq(tenantOf(request).id) }),
   )
 }
