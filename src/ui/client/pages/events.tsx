@@ -67,7 +67,10 @@ function EventItem(props: { event: FeedEvent }) {
           <dt>log entry</dt>
           <dd class="mono">{e.logEntryId ?? '—'}</dd>
         </dl>
-        <pre class="payload">{JSON.stringify(e.data, null, 2)}</pre>
+        {/* Focusable: a long payload scrolls inside its box, and keyboard users must reach it. */}
+        <pre class="payload" tabIndex={0} role="region" aria-label={`Data of event ${e.seq}`}>
+          {JSON.stringify(e.data, null, 2)}
+        </pre>
       </details>
     </li>
   )

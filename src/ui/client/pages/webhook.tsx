@@ -24,7 +24,11 @@ function AttemptResult(props: { delivery: WebhookDelivery }) {
         {d.status !== null ? `the receiver answered ${d.status}` : 'no answer'} in {d.latencyMs} ms.
         {d.error && <> {d.error}</>}
       </p>
-      {d.response && <pre class="response">{d.response}</pre>}
+      {d.response && (
+        <pre class="response" tabIndex={0} role="region" aria-label="The receiver's answer">
+          {d.response}
+        </pre>
+      )}
     </div>
   )
 }
