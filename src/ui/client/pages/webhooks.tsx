@@ -142,6 +142,13 @@ function NewEndpoint(props: { tenant: Tenant; onCreated: () => void }) {
   return (
     <section aria-labelledby="new-webhook-heading" class="panel">
       <h2 id="new-webhook-heading">Add an endpoint</h2>
+      {created?.secret && (
+        <SecretOnce secret={created.secret} onDismiss={() => setCreated(undefined)}>
+          <p>
+            Endpoint added: <Link href={webhookHref(props.tenant, created.id)}>{created.url}</Link>
+          </p>
+        </SecretOnce>
+      )}
       <form onSubmit={submit}>
         <Field id="webhook-url" label="URL" hint="http or https; Roster POSTs each matching event here, signed (Standard Webhooks).">
           <input id="webhook-url" type="url" value={url} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} aria-describedby="webhook-url-hint" required />
@@ -158,13 +165,6 @@ function NewEndpoint(props: { tenant: Tenant; onCreated: () => void }) {
           </button>
         </div>
       </form>
-      {created?.secret && (
-        <SecretOnce secret={created.secret} onDismiss={() => setCreated(undefined)}>
-          <p>
-            Endpoint added: <Link href={webhookHref(props.tenant, created.id)}>{created.url}</Link>
-          </p>
-        </SecretOnce>
-      )}
     </section>
   )
 }
