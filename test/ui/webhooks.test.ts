@@ -200,9 +200,9 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
       const res = await fetch(`${server.url}/admin/v1/tenants/${T}/webhooks/${endpointId}/deliveries?outcome=dead`, { headers: { authorization: `Bearer ${server.adminToken}` } })
       return ((await res.json()) as { items: unknown[] }).items.length > 0
     })
-    await page.reload()
-    await page.getByRole('heading', { name: 'Delivery log' }).waitFor()
-    assert.match(await page.locator('dl.facts').first().innerText(), /Dead letters\s*1/)
+    // Refresh reads the endpoint, its state and its log again, without leaving the page.
+    await page.getByRole('button', { name: 'Refresh' }).click()
+    await page.locator('dl.facts').first().getByText(/^1, the last/).waitFor()
     await page.getByLabel('Show').selectOption('dead')
     const row = page.getByRole('row', { name: new RegExp(`#${deadSeq}`) })
     await row.waitFor()
@@ -213,7 +213,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
     receiver.on('/hook', { status: 204 })
     const before = receiver.at('/hook').length
     await row.getByRole('button', { name: `Redeliver event ${deadSeq}` }).click()
-    const result = page.locator('.state.result')
+    const result = page.getByRole('region', { name: 'Delivery log' }).locator('.state.result')
     await result.waitFor()
     assert.match(await result.innerText(), new RegExp(`delivered[\\s\\S]*Event ${deadSeq} \\(user.created\\): the receiver answered 204`))
     const again = await waitFor('the redelivery', () => receiver.at('/hook').slice(before).find((r) => r.json.data.seq === deadSeq))

@@ -422,7 +422,8 @@ export function WebhookPage(props: { tenant: Tenant; id: string }) {
   // Bumped after anything that sends or moves the endpoint: its state and log are read again.
   const [round, setRound] = useState(0)
   const changed = (e?: WebhookEndpoint) => {
-    if (e) setLatest(e)
+    // A rotation's answer carries the secret: shown once by Actions, not kept with the endpoint.
+    if (e) setLatest({ ...e, secret: undefined })
     else endpoint.reload()
     setRound((r) => r + 1)
   }
@@ -435,8 +436,15 @@ export function WebhookPage(props: { tenant: Tenant; id: string }) {
       <p class="breadcrumb">
         <Link href={webhooksHref(props.tenant)}>Webhooks</Link> /
       </p>
-      <h2 class="url">{e.url}</h2>
-      {e.description && <p class="muted">{e.description}</p>}
+      <div class="card-head">
+        <div>
+          <h2 class="url">{e.url}</h2>
+          {e.description && <p class="muted">{e.description}</p>}
+        </div>
+        <button type="button" class="secondary" onClick={() => changed()}>
+          Refresh
+        </button>
+      </div>
       <div class="columns">
         <Overview tenant={props.tenant} endpoint={e} statusPath={`${path}/status`} round={round} />
         <Actions tenant={props.tenant} endpoint={e} path={path} onChanged={changed} />
