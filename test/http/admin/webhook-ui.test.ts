@@ -4,7 +4,9 @@
  * event types, and the events feed filtered by type within a bounded window of seqs.
  */
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
+import { TYPE_WINDOW } from '../../../src/http/admin/routes/events.js'
 import { issueAdminToken } from '../../../src/provisioning/admin-tokens.js'
 import type { Log } from '../../../src/provisioning/email/sender.js'
 import { EVENT_TYPES } from '../../../src/library/events.js'
@@ -157,6 +159,27 @@ for (const { name, open } of STORES) {
       assert.ok(all.next > 0)
       await h.enterprise('initech')
       assert.deepEqual((await h.admin('GET', '/tenants/enterprise:initech/events/last')).body, { seq: 0 })
+    })
+
+    test('the feed by type reads one window of seqs at most: a rare type costs what a common one does', async () => {
+      const { tenant } = await h.enterprise('busy')
+      const at = new Date().toISOString()
+      const event = (type: string) => ({ id: randomUUID(), type, at, resourceType: null, resourceId: null, requestId: null, logEntryId: null, data: {} })
+      for (let written = 0; written < TYPE_WINDOW + 50; written += 1000) {
+        const batch = Array.from({ length: Math.min(1000, TYPE_WINDOW + 50 - written) }, () => event('user.updated'))
+        await h.store.forTenant(tenant).transaction((tx) => tx.events.append(batch))
+      }
+      await h.store.forTenant(tenant).transaction((tx) => tx.events.append([event('group.created')]))
+      await h.store.sequenceEvents()
+      const last = TYPE_WINDOW + 51
+      assert.deepEqual((await h.admin('GET', '/tenants/enterprise:busy/events/last')).body, { seq: last })
+
+      // None in the first window: an empty answer whose next is the window's end, not the tenant's.
+      const first = await h.admin('GET', '/tenants/enterprise:busy/events?type=group.created')
+      assert.deepEqual(first.body, { items: [], next: TYPE_WINDOW })
+      const second = await h.admin('GET', `/tenants/enterprise:busy/events?type=group.created&after=${first.body.next}`)
+      assert.deepEqual(second.body.items.map((e: { seq: number; type: string }) => [e.seq, e.type]), [[last, 'group.created']])
+      assert.equal(second.body.next, last)
     })
 
     test('the feed by type: a bad type or a wait is a 400 that says why', async () => {
