@@ -328,6 +328,25 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
     await page.getByRole('row', { name: /\/keys/ }).getByText('user.created').waitFor()
   })
 
+  test('types set through the API that the server does not list are shown and kept on save', async () => {
+    const res = await fetch(`${server.url}/admin/v1/tenants/${T}/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiver.url('/custom'), eventTypes: ['user.created', 'billing.invoice'] }),
+    })
+    const made = (await res.json()) as { id: string }
+    await page.goto(`${server.url}/ui/tenants/${T}/webhooks/${made.id}`)
+    await page.getByText('Also kept, as set through the API').waitFor()
+    assert.equal(await page.locator('fieldset.event-types code').filter({ hasText: 'billing.invoice' }).count(), 1)
+    await page.getByRole('checkbox', { name: 'user.deleted' }).check()
+    await page.getByRole('button', { name: 'Save endpoint' }).click()
+    await page.getByText('Endpoint saved.').waitFor()
+    const saved = (await (await fetch(`${server.url}/admin/v1/tenants/${T}/webhooks/${made.id}`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json()) as {
+      eventTypes: string[]
+    }
+    assert.deepEqual(saved.eventTypes, ['user.created', 'billing.invoice', 'user.deleted'])
+  })
+
   test('at phone width (375 px) the pages fit without sideways scrolling', async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
     try {

@@ -48,6 +48,15 @@ export function EventTypePicker(props: { idPrefix: string; value: string[]; onCh
       </div>
       {types.state === 'loading' && <Loading what="the event types" />}
       {types.state === 'error' && <ErrorNote error={types.error} retry={types.reload} />}
+      {types.state === 'ready' && (() => {
+        const known = new Set(['*', ...types.data.types, ...groupsOf(types.data.types).map(([head]) => `${head}.*`)])
+        const other = value.filter((t) => !known.has(t))
+        return other.length > 0 ? (
+          <p class="hint">
+            Also kept, as set through the API: <code>{other.join(', ')}</code>
+          </p>
+        ) : null
+      })()}
       {types.state === 'ready' && (
         <div class="type-groups">
           {groupsOf(types.data.types).map(([head, list]) => {
