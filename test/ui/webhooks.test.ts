@@ -125,6 +125,8 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
     await accessible('webhooks-created')
     await page.getByRole('button', { name: 'Copy the signing secret' }).click()
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret)
+    await page.getByRole('button', { name: 'Copied the signing secret' }).waitFor()
+    await accessible('webhooks-copied')
     await page.getByRole('button', { name: 'I have copied it' }).click()
     assert.equal(await page.locator('#webhook-secret').count(), 0)
     const hooks = (await (await fetch(`${server.url}/admin/v1/tenants/${T}/webhooks`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json()) as {
@@ -376,7 +378,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
   test('every new page was checked with axe in both themes', () => {
     assert.deepEqual(
       [...new Set(checked)].sort(),
-      ['events', 'events-empty', 'events-payload', 'webhook', 'webhook-dead-letters', 'webhook-rotated', 'webhooks-created', 'webhooks-empty'],
+      ['events', 'events-empty', 'events-payload', 'webhook', 'webhook-dead-letters', 'webhook-rotated', 'webhooks-copied', 'webhooks-created', 'webhooks-empty'],
     )
   })
 })
