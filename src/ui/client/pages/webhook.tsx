@@ -49,8 +49,10 @@ function Overview(props: { tenant: Tenant; endpoint: WebhookEndpoint; statusPath
         </dd>
         <dt>Events</dt>
         <dd class="mono">{e.eventTypes.join(', ')}</dd>
-        <dt>Delivered up to</dt>
-        <dd>event {e.cursor}</dd>
+        <dt>Done up to</dt>
+        <dd>
+          event {e.cursor} <span class="muted small">(delivered, not matching, or dead-lettered)</span>
+        </dd>
         {e.attempts > 0 && (
           <>
             <dt>Next retry</dt>
