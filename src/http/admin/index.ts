@@ -20,6 +20,7 @@ import { registerAccountRoutes } from './routes/accounts.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
 import { registerEventRoutes } from './routes/events.js'
+import { registerEventHeadRoute, registerEventTypeRoutes } from './routes/event-types.js'
 import { registerInvitationRoutes } from './routes/invitations.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
@@ -31,6 +32,7 @@ import { registerTenantHealthRoutes } from './routes/tenant-health.js'
 import { registerTeamRoutes } from './routes/teams.js'
 import { registerTenantRoutes, registerTenantScopeRoutes } from './routes/tenants.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
+import { registerWebhookStatusRoutes } from './routes/webhook-status.js'
 
 export const ADMIN_PREFIX = '/admin/v1'
 
@@ -155,6 +157,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
     api.addHook('onRequest', authenticateAdmin(store, sessions))
     registerSessionRoutes(api, store, sessions)
     registerTenantRoutes(api, store)
+    registerEventTypeRoutes(api)
     await api.register(
       async (tenantScope: AdminScope) => {
         // After validation: a malformed request is refused the same whether or not its
@@ -173,7 +176,9 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerEmailTemplateRoutes(tenantScope, store)
         registerProvisioningLogRoutes(tenantScope, store)
         registerEventRoutes(tenantScope, store)
+        registerEventHeadRoute(tenantScope, store)
         registerWebhookRoutes(tenantScope, store)
+        registerWebhookStatusRoutes(tenantScope, store)
         registerScimUserRoutes(tenantScope, store)
         registerScimGroupRoutes(tenantScope, store)
         registerTenantHealthRoutes(tenantScope, store, now)

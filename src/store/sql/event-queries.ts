@@ -143,6 +143,28 @@ export class EventFeed {
       `ORDER BY seq LIMIT ${p.limit(limit)}`
     return rowsOf<EventRow>(yield { sql, params: p.list, prepare: true }).map(toEvent)
   }
+
+  /**
+   * Up to `limit` of the tenant's events with seq in (`after`, `upTo`] whose type is `type`, or
+   * starts with `prefix` (a `user.*` filter passes `user.`). Seqs are gap-free, so the range is
+   * at most `upTo - after` rows of the (tenant_id, seq) index however rare the type.
+   */
+  *listOfType(tenantId: string, after: number, upTo: number, match: { type: string } | { prefix: string }, limit: number): Work<EventRecord[]> {
+    const p = new Params(this.#d)
+    // Parameters are numbered in the order they are added (SQLite's are positional): left to right.
+    const range = `tenant_id = ${p.v(tenantId)} AND seq > ${p.v(after)} AND seq <= ${p.v(upTo)}`
+    const typed = 'type' in match ? `type = ${p.v(match.type)}` : `substr(type, 1, ${Math.trunc(match.prefix.length)}) = ${p.v(match.prefix)}`
+    const sql = `SELECT ${COLUMNS} FROM events WHERE ${range} AND ${typed} ORDER BY seq LIMIT ${p.limit(limit)}`
+    return rowsOf<EventRow>(yield { sql, params: p.list }).map(toEvent)
+  }
+
+  /** The tenant's last seq (0: none yet); every seq up to it is committed and readable. */
+  *lastSeq(tenantId: string): Work<number> {
+    const p = new Params(this.#d)
+    const sql = `SELECT last_seq FROM event_counters WHERE tenant_id = ${p.v(tenantId)}`
+    const [row] = rowsOf<{ last_seq: number | string }>(yield { sql, params: p.list, prepare: true })
+    return row ? Number(row.last_seq) : 0
+  }
 }
 
 /**

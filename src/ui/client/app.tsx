@@ -3,12 +3,15 @@ import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError, onSessionEnded, setCsrfToken } from './api.js'
 import { Layout, useFocusHeading } from './layout.js'
 import { Connect } from './pages/connect.js'
+import { Events } from './pages/events.js'
 import { SignIn } from './pages/sign-in.js'
 import { SettingsForm, TenantFrame } from './pages/tenant.js'
 import { Tenants } from './pages/tenants.js'
 import { UserPage } from './pages/user.js'
 import { Users } from './pages/users.js'
 import { GroupsTabPage } from './pages/groups-routes.js'
+import { WebhookPage } from './pages/webhook.js'
+import { Webhooks } from './pages/webhooks.js'
 import { navigate, segment, useLocation } from './router.js'
 import type { Session } from './types.js'
 import { ErrorNote, Link, Loading } from './ui.js'
@@ -34,6 +37,14 @@ function Page(props: { path: string; session: Session }) {
   if (path === '/' || path === '/sign-in' || path === '/tenants') return <Tenants session={session} />
   const g = /^\/tenants\/([^/]+)\/(groups|teams|outbox)(?:\/([^/]+))?$/.exec(path)
   if (g) return <GroupsTabPage tenantKey={segment(g[1])} tab={g[2] as 'groups' | 'teams' | 'outbox'} id={g[3] === undefined ? undefined : segment(g[3])} />
+  const hooks = /^\/tenants\/([^/]+)\/(webhooks|events)(?:\/([^/]+))?$/.exec(path)
+  if (hooks && !(hooks[2] === 'events' && hooks[3] !== undefined)) {
+    const key = segment(hooks[1])
+    if (hooks[2] === 'events') return <TenantFrame tenantKey={key} tab="events" title="Events">{(t) => <Events tenant={t} />}</TenantFrame>
+    const id = hooks[3] === undefined ? undefined : segment(hooks[3])
+    if (id !== undefined) return <TenantFrame tenantKey={key} tab="webhooks" title="Webhook endpoint">{(t) => <WebhookPage tenant={t} id={id} />}</TenantFrame>
+    return <TenantFrame tenantKey={key} tab="webhooks" title="Webhooks">{(t) => <Webhooks tenant={t} />}</TenantFrame>
+  }
   const m = /^\/tenants\/([^/]+)(?:\/(connect|users)(?:\/([^/]+))?)?$/.exec(path)
   if (!m || (m[3] !== undefined && m[2] !== 'users')) return <NotFound />
   const key = segment(m[1])

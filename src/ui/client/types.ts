@@ -220,3 +220,62 @@ export interface OutboxMessage extends OutboxMessageSummary {
   html: string
   claimedUntil: string | null
 }
+
+/** Webhooks and events (pages/webhooks.tsx, webhook.tsx, events.tsx). */
+export interface WebhookEndpoint {
+  id: string
+  url: string
+  description: string
+  eventTypes: string[]
+  enabled: boolean
+  cursor: number
+  attempts: number
+  nextAttemptAt: string
+  lastError: string | null
+  previousSecretExpiresAt: string | null
+  createdAt: string
+  updatedAt: string
+  /** Only in the answers to creation and rotation. */
+  secret?: string
+}
+
+export type DeliveryOutcome = 'delivered' | 'failed' | 'dead'
+
+export interface WebhookDelivery {
+  id: string
+  eventSeq: number
+  eventId: string
+  eventType: string
+  kind: 'event' | 'redelivery' | 'ping'
+  attempt: number
+  at: string
+  outcome: DeliveryOutcome
+  status: number | null
+  latencyMs: number
+  response: string | null
+  error: string | null
+}
+
+export interface WebhookStatus {
+  latestSeq: number
+  pending: number
+  oldestPendingAt: string | null
+  lastAttempt: Pick<WebhookDelivery, 'at' | 'eventSeq' | 'eventType' | 'kind' | 'outcome' | 'status'> | null
+  lastSuccessAt: string | null
+  deadLetters: number
+  deadLettersCapped: boolean
+  lastDeadLetterAt: string | null
+}
+
+export interface FeedEvent {
+  seq: number
+  id: string
+  type: string
+  tenantId: string
+  at: string
+  resourceType: string | null
+  resourceId: string | null
+  requestId: string | null
+  logEntryId: string | null
+  data: Record<string, unknown>
+}

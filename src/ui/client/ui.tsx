@@ -76,7 +76,8 @@ export function CopyButton(props: { text: string; label: string }) {
     }
   }
   return (
-    <button type="button" class="secondary" onClick={copy} aria-label={props.label}>
+    // The name changes with the visible text (Copy, Copied): a spoken name must contain what is shown.
+    <button type="button" class="secondary" onClick={copy} aria-label={copied ? props.label.replace(/^Copy\b/, 'Copied') : props.label}>
       {copied ? 'Copied' : 'Copy'}
       <span class="visually-hidden" role="status">
         {copied ? 'Copied to the clipboard' : ''}

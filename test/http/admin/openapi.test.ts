@@ -179,6 +179,12 @@ for (const { name, open } of STORES) {
       await call('POST', '/tenants/{t}/webhooks/{id}/redeliver', wh, { seq: 1 })
       await call('POST', '/tenants/{t}/webhooks/{id}/redeliver', wh, { from: 1 })
       await call('GET', '/tenants/{t}/webhooks/{id}/deliveries', wh)
+      await call('GET', '/tenants/{t}/webhooks/{id}/status', wh)
+      await call('GET', '/event-types')
+      await call('GET', '/tenants/{t}/events/last', g)
+      const typed = await h.admin('GET', '/tenants/enterprise:globex/events?type=user.*&limit=5')
+      assert.equal(typed.status, 200, typed.text)
+      conformance.check('GET', '/tenants/{t}/events', typed)
       await call('DELETE', '/tenants/{t}/webhooks/{id}', wh)
 
       // Teams

@@ -6,11 +6,14 @@ import type { EventRecord } from '../../../store/records/event.js'
 import { tenantOf } from '../auth.js'
 import type { AdminScope } from '../index.js'
 import { ERRORS } from '../problem.js'
+import { invalidValue } from '../../../scim/errors.js'
 import { named, Nullable, TenantParams, Timestamp } from '../schemas.js'
 
 const TAGS = ['events']
 export const MAX_EVENTS = 1000
 export const MAX_WAIT = 60
+/** A type filter reads at most this many seqs per answer, so a rare type costs no more than a common one. */
+export const TYPE_WINDOW = 10_000
 
 const EventSchema = Type.Object({
   seq: Type.Integer({ description: 'Per tenant, gap-free and increasing; sequence order is commit order' }),
@@ -55,6 +58,13 @@ export function registerEventRoutes(api: AdminScope, store: Store): void {
           wait: Type.Optional(
             Type.Integer({ minimum: 0, maximum: MAX_WAIT, default: 0, description: `Seconds to wait for an event when there is none yet, 0 to ${MAX_WAIT}` }),
           ),
+          type: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: `Only events of this type: exact ('user.created') or a wildcard ('user.*'). Looks at the next ${TYPE_WINDOW} seqs at most: \`next\` moves past them even when none matched. Not with wait.`,
+            }),
+          ),
         }),
         response: {
           200: Type.Object(
@@ -69,7 +79,11 @@ export function registerEventRoutes(api: AdminScope, store: Store): void {
       },
     },
     async (request) => {
-      const { after = 0, limit = 100, wait = 0 } = request.query
+      const { after = 0, limit = 100, wait = 0, type } = request.query
+      if (type !== undefined) {
+        if (wait > 0) throw invalidValue('type: a filtered read does not wait; leave out wait, or type and filter the events yourself')
+        return readOfType(store, tenantOf(request).id, after, limit, type)
+      }
       // A client that gives up stops the wait; its connection's close says so.
       const abort = new AbortController()
       const stop = () => abort.abort()
@@ -82,4 +96,21 @@ export function registerEventRoutes(api: AdminScope, store: Store): void {
       }
     },
   )
+}
+
+/** As webhook filters take them: `user.created`, `user.*`, `group.members.*` or `*`. */
+const TYPE_FILTER = /^(\*|[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*(\.\*)?)$/
+
+/**
+ * Events of one type (or wildcard) in a window of TYPE_WINDOW seqs after `after`: bounded
+ * work whatever the type's frequency. The window ends at the tenant's last seq read first, as
+ * every seq up to it is readable, so `next` never passes an event not yet numbered.
+ */
+async function readOfType(store: Store, tenantId: string, after: number, limit: number, type: string) {
+  if (!TYPE_FILTER.test(type)) throw invalidValue(`type: '${type}' is not an event type; use e.g. 'user.created', 'user.*' or '*'`)
+  const last = await store.eventFeed.lastSeq(tenantId)
+  const upTo = Math.max(after, Math.min(after + TYPE_WINDOW, last))
+  const match = type === '*' ? { prefix: '' } : type.endsWith('.*') ? { prefix: type.slice(0, -1) } : { type }
+  const events = await store.eventFeed.listOfType(tenantId, after, upTo, match, limit)
+  return { items: events.map(eventView), next: events.length === limit ? events.at(-1)!.seq : upTo }
 }

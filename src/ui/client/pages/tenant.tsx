@@ -8,7 +8,7 @@ import { useGet } from '../use-api.js'
 import { ErrorNote, Field, Link, Loading } from '../ui.js'
 import { tenantLabel } from './tenants.js'
 
-export type TenantTab = 'settings' | 'connect' | 'users' | 'groups' | 'teams' | 'outbox'
+export type TenantTab = 'settings' | 'connect' | 'users' | 'groups' | 'teams' | 'outbox' | 'webhooks' | 'events'
 
 const TABS: { tab: TenantTab; label: string; path: string }[] = [
   { tab: 'settings', label: 'Settings', path: '' },
@@ -17,6 +17,8 @@ const TABS: { tab: TenantTab; label: string; path: string }[] = [
   { tab: 'groups', label: 'Groups', path: '/groups' },
   { tab: 'teams', label: 'Teams', path: '/teams' },
   { tab: 'outbox', label: 'Outbox', path: '/outbox' },
+  { tab: 'webhooks', label: 'Webhooks', path: '/webhooks' },
+  { tab: 'events', label: 'Events', path: '/events' },
 ]
 
 /** Loads the tenant and frames a page of it; `children` gets the tenant once loaded. */
