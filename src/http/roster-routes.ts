@@ -82,7 +82,10 @@ export async function rosterRoutes(instance: FastifyInstance, options: RosterRou
   }
 
   // Its own scope: JSON (not SCIM) bodies, problem details for errors, admin tokens.
-  if (options.adminApi) await instance.register(adminApi, { prefix: ADMIN_PREFIX, store })
+  if (options.adminApi) {
+    const connectionTest = { ...config, registry, publicUrl: config.publicUrl }
+    await instance.register(adminApi, { prefix: ADMIN_PREFIX, store, connectionTest })
+  }
 
   const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
   // One limiter and one set of caps for all tenant prefixes: a tenant is the same by any path.

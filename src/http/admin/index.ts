@@ -17,6 +17,7 @@ import { problemHandler, problemOf, sendProblem } from './problem.js'
 import { NAMED_SCHEMAS } from './schemas.js'
 import { assertStorableText, refuseUnstorableInput } from './storable-input.js'
 import { registerAccountRoutes } from './routes/accounts.js'
+import { registerConnectionTestRoutes, type ConnectionTestRouteOptions } from './routes/connection-test.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
 import { registerEventRoutes } from './routes/events.js'
@@ -42,6 +43,8 @@ export interface AdminApiOptions {
   readonly sessionLimits?: SessionLimits
   /** The clock sessions expire by; tests move it instead of waiting. */
   readonly now?: () => number
+  /** What the connection test needs of the SCIM side (absent: no connection-test route). */
+  readonly connectionTest?: ConnectionTestRouteOptions
 }
 
 /** A scope of the admin API, typed by its TypeBox schemas. */
@@ -175,6 +178,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerWebhookRoutes(tenantScope, store)
         registerScimUserRoutes(tenantScope, store)
         registerTenantHealthRoutes(tenantScope, store, now)
+        if (options.connectionTest) registerConnectionTestRoutes(tenantScope, store, options.connectionTest)
       },
       { prefix: '/tenants/:t' },
     )
