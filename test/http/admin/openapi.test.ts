@@ -209,6 +209,10 @@ for (const { name, open } of STORES) {
       conformance.check('GET', '/tenants/{t}/scim-users', badFilter)
       await call('GET', '/tenants/{t}/scim-users/{id}', { ...g, id: u1.id })
 
+      // The connection test (a dry run; a tenant with SCIM off reports the failing step)
+      await call('POST', '/tenants/{t}/connection-test', g, { idp: 'entra' })
+      await call('POST', '/tenants/{t}/connection-test', { t: 'organization:stark' }, { idp: 'okta' })
+
       // Sessions: signed in with a token, then by cookie (with the CSRF header to sign out)
       const signIn = await h.raw({ method: 'POST', url: '/admin/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token: h.adminToken }) })
       conformance.check('POST', '/session', signIn)
