@@ -98,7 +98,7 @@ export async function rosterRoutes(instance: FastifyInstance, options: RosterRou
         const located = { kind, prefix: scope.prefix }
         scope.addHook('onRequest', authenticateTenant(store, registry, located, config.publicUrl, config.tokenCacheMs))
         // After authentication, in this order: a request refused by its rate limit takes no slot.
-        if (limiter) scope.addHook('onRequest', rateLimitHook(limiter, config.rateLimits, metrics))
+        scope.addHook('onRequest', rateLimitHook(limiter, metrics))
         if (caps) {
           scope.addHook('onRequest', caps.onRequest)
           scope.addHook('onResponse', caps.onResponse)
