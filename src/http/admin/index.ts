@@ -22,6 +22,7 @@ import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
 import { registerEventRoutes } from './routes/events.js'
 import { registerInvitationRoutes } from './routes/invitations.js'
+import { registerLoginHistoryRoutes } from './routes/login-history.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
 import { registerScimTokenRoutes } from './routes/scim-tokens.js'
@@ -178,6 +179,7 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerWebhookRoutes(tenantScope, store)
         registerScimUserRoutes(tenantScope, store)
         registerTenantHealthRoutes(tenantScope, store, now)
+        registerLoginHistoryRoutes(tenantScope, store, now)
         if (options.connectionTest) registerConnectionTestRoutes(tenantScope, store, options.connectionTest)
       },
       { prefix: '/tenants/:t' },

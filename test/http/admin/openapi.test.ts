@@ -209,6 +209,11 @@ for (const { name, open } of STORES) {
       conformance.check('GET', '/tenants/{t}/scim-users', badFilter)
       await call('GET', '/tenants/{t}/scim-users/{id}', { ...g, id: u1.id })
 
+      // Login history (the account of the earlier steps was deleted: another one here)
+      const historyAccount = (await call('POST', '/tenants/{t}/accounts', {}, { login: 'hal' })).body
+      await call('POST', '/tenants/{t}/accounts/{id}/sessions', { id: historyAccount.id }, { name: 'web' })
+      await call('GET', '/tenants/{t}/accounts/{id}/login-history', { id: historyAccount.id })
+
       // The connection test (a dry run; a tenant with SCIM off reports the failing step)
       await call('POST', '/tenants/{t}/connection-test', g, { idp: 'entra' })
       await call('POST', '/tenants/{t}/connection-test', { t: 'organization:stark' }, { idp: 'okta' })
