@@ -53,7 +53,10 @@ function Step(props: { step: ConnectionTestStep; index: number }) {
       {step.requestBody !== undefined && (
         <details>
           <summary>Request body of step {props.index + 1}</summary>
-          <pre class="mono">{JSON.stringify(step.requestBody, null, 2)}</pre>
+          {/* Focusable: a long body scrolls, and keyboard users must be able to scroll it. */}
+          <pre class="mono" tabIndex={0} aria-label={`Request body of step ${props.index + 1}`}>
+            {JSON.stringify(step.requestBody, null, 2)}
+          </pre>
         </details>
       )}
     </li>
@@ -101,7 +104,7 @@ export function ConnectionTest(props: { tenant: Tenant }) {
         them. It is a dry run: no user, group, account, log entry, event, email or webhook is kept, and no token is needed.
       </p>
       <form onSubmit={run} class="inline-form">
-        <Field id="connection-test-idp" label="Identity provider">
+        <Field id="connection-test-idp" label="Test as">
           <select id="connection-test-idp" value={idp} onChange={(e) => setIdp((e.target as HTMLSelectElement).value as 'entra' | 'okta')}>
             {IDPS.map((i) => (
               <option key={i.id} value={i.id}>

@@ -27,8 +27,9 @@ export interface RateLimitsDraft {
   tenant: BudgetDraft
 }
 
+/** null: saved as unlimited; undefined: not custom yet, so a budget to start from. */
 const draftOf = (b: RateBudget | null | undefined, fallback: string): BudgetDraft =>
-  b ? { limited: true, requests: String(b.requests), per: b.per, burst: b.burst === undefined ? '' : String(b.burst) } : { limited: false, requests: fallback, per: 'second', burst: '' }
+  b ? { limited: true, requests: String(b.requests), per: b.per, burst: b.burst === undefined ? '' : String(b.burst) } : { limited: b === undefined, requests: fallback, per: 'second', burst: '' }
 
 export const rateLimitsDraft = (r: RateLimits): RateLimitsDraft => ({
   profile: r.profile,
