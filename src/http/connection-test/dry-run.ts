@@ -214,7 +214,7 @@ export class ConnectionTester {
         ...described,
         status: res.statusCode,
         outcome: 'failed',
-        result: error ? `${res.statusCode}: ${error.detail}` : `expected ${probe.expect}, got ${res.statusCode}`,
+        result: error ? 'the IdP would get the SCIM error below and stop' : `expected ${probe.expect}, got ${res.statusCode}`,
         ...(error && { error }),
       }
     }

@@ -26,15 +26,13 @@ function Step(props: { step: ConnectionTestStep; index: number }) {
         {step.method} {step.path}
       </p>
       <p>
-        {step.status === null ? (
-          <span class="muted">Not sent.</span>
-        ) : (
+        {step.status !== null && (
           <>
             Answered <strong>{step.status}</strong>
-            {step.status !== step.expectedStatus && <> (expected {step.expectedStatus})</>}.
+            {step.status !== step.expectedStatus && <> (expected {step.expectedStatus})</>}.{' '}
           </>
-        )}{' '}
-        {step.result}
+        )}
+        {step.result.charAt(0).toUpperCase() + step.result.slice(1)}.
       </p>
       {step.error && (
         <div class="scim-error">
