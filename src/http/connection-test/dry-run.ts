@@ -135,11 +135,13 @@ export class ConnectionTester {
   async run(tenant: Tenant, idp: ConnectionTestIdp, origin: string): Promise<ConnectionTestReport> {
     const app = await this.#inner()
     const probes = probesFor(idp)
-    const state = newProbeState()
-    const steps: ConnectionTestStep[] = []
+    let steps: ConnectionTestStep[] = []
     const started = performance.now()
     try {
       await this.#store.forTenant(tenant).transaction(async (tx) => {
+        // Fresh on every attempt: PostgreSQL runs `fn` again after a deadlock it rolled back.
+        const state = newProbeState()
+        steps = []
         // Read in the transaction: settings changed a moment ago (SCIM turned off) apply.
         const current = await tx.currentTenant()
         const run = randomUUID()
