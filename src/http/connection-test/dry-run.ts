@@ -8,8 +8,9 @@
  *
  * The steps run back to back in that one transaction, in a few milliseconds. On SQLite it
  * holds the connection's write turn as any transaction does (other requests wait for it, as
- * for a Bulk request); on PostgreSQL it locks only the probe's own rows. A run that takes longer
- * than MAX_RUN_MS stops and reports the rest as skipped.
+ * for a Bulk request); on PostgreSQL, from the probe's create on, it holds the tenant's insert
+ * lock (postgres-dialect.ts), so that tenant's creates wait for it and no other tenant's do. A
+ * run that takes longer than MAX_RUN_MS stops and reports the rest as skipped.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { randomUUID } from 'node:crypto'
