@@ -98,6 +98,21 @@ for (const { name, open } of STORES) {
       assert.deepEqual(await rowCounts(h.store), tables)
     })
 
+    test("writes made while a test runs, in its tenant and another, go through and are kept; the test's are not", async () => {
+      const other = await h.enterprise('hooli')
+      const [report, same, elsewhere] = await Promise.all([
+        h.admin('POST', '/tenants/organization:acme/connection-test', { idp: 'okta' }),
+        h.scim('POST', '/Users', user('during@acme.example')),
+        h.scimAs(other.scimToken, 'POST', '/scim/v2/enterprises/hooli/Users', user('during@hooli.example')),
+      ])
+      assert.equal(report.status, 200, report.text)
+      assert.equal(report.body.ok, true)
+      assert.equal(same.status, 201, same.text)
+      assert.equal(elsewhere.status, 201, elsewhere.text)
+      const users = await h.scim('GET', '/Users?sortBy=userName')
+      assert.deepEqual(users.body.Resources.map((u: { userName: string }) => u.userName), ['during@acme.example', 'existing@acme.example'])
+    })
+
     test('with SCIM disabled, the first step fails saying so and the rest are not run', async () => {
       await h.enterprise('initech')
       assert.equal((await h.admin('POST', '/tenants/enterprise:initech/scim/disable', {})).status, 200)
