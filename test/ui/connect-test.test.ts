@@ -89,9 +89,13 @@ describe('connection test, rate limits and login history in Chromium', { skip },
     await accessible('connection-test')
   })
 
-  test("Okta's calls pass too", async () => {
-    await page.getByLabel('Test as').selectOption('okta')
-    await page.getByRole('button', { name: 'Run the test' }).click()
+  test("Okta's calls pass too, run from the keyboard alone", async () => {
+    await page.getByLabel('Test as').focus()
+    await page.keyboard.press('ArrowDown')
+    assert.equal(await page.getByLabel('Test as').inputValue(), 'okta')
+    await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Run the test')
+    await page.keyboard.press('Enter')
     await page.getByText('All 14 calls Okta makes passed.').waitFor()
     assert.equal(await scimUsers(), 0)
   })
