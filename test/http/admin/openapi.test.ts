@@ -106,6 +106,8 @@ for (const { name, open } of STORES) {
       await call('POST', '/tenants', {}, { kind: 'organization', slug: 'stark' })
       await call('GET', '/tenants/{t}')
       await call('PATCH', '/tenants/{t}/settings', {}, { invitationDays: 10 })
+      await call('PATCH', '/tenants/{t}/settings', {}, { rateLimits: { profile: 'custom', token: { requests: 100, per: 'second', burst: 200 }, tenant: null } })
+      await call('PATCH', '/tenants/{t}/settings', {}, { rateLimits: { profile: 'server' } })
       await call('POST', '/tenants/{t}/scim/disable', { t: 'organization:stark' }, { dryRun: true })
       await call('POST', '/tenants/{t}/scim/disable', { t: 'organization:stark' })
       await call('POST', '/tenants/{t}/scim/enable', { t: 'organization:stark' }, { dryRun: true })
