@@ -83,7 +83,7 @@ export async function rosterRoutes(instance: FastifyInstance, options: RosterRou
 
   // Its own scope: JSON (not SCIM) bodies, problem details for errors, admin tokens.
   if (options.adminApi) {
-    const connectionTest = { ...config, registry, publicUrl: config.publicUrl }
+    const connectionTest = { ...config, registry }
     await instance.register(adminApi, { prefix: ADMIN_PREFIX, store, connectionTest })
   }
 
