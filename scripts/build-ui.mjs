@@ -36,6 +36,12 @@ const result = await esbuild.build({
   outdir: out,
   logLevel: 'warning',
 })
+// A warning is a mistake that still builds (an unclosed CSS rule swallows the rules after it):
+// fail the build, as tsc fails on a type error.
+if (result.warnings.length) {
+  console.error(`admin UI: ${result.warnings.length} build warning(s); fix them`)
+  process.exit(1)
+}
 
 const hashed = (text) => createHash('sha256').update(text).digest('base64url').slice(0, 12)
 const files = {}

@@ -23,7 +23,7 @@ const MAX_ORIGINS = 16
 const TENANT_REFRESH_MS = 2_000
 
 /** The answer of a disabled tenant's SCIM endpoints, to a caller whose token is valid. */
-const scimDisabled = () =>
+export const scimDisabled = () =>
   forbidden(
     'SCIM provisioning is disabled for this tenant: an administrator turned it off. Its users and groups are kept, ' +
       'but they cannot be read or changed through SCIM until it is enabled again',

@@ -82,7 +82,10 @@ export async function rosterRoutes(instance: FastifyInstance, options: RosterRou
   }
 
   // Its own scope: JSON (not SCIM) bodies, problem details for errors, admin tokens.
-  if (options.adminApi) await instance.register(adminApi, { prefix: ADMIN_PREFIX, store })
+  if (options.adminApi) {
+    const connectionTest = { ...config, registry }
+    await instance.register(adminApi, { prefix: ADMIN_PREFIX, store, connectionTest })
+  }
 
   const limits = { defaultCount: config.defaultCount, maxCount: config.maxResults }
   // One limiter and one set of caps for all tenant prefixes: a tenant is the same by any path.
@@ -95,7 +98,7 @@ export async function rosterRoutes(instance: FastifyInstance, options: RosterRou
         const located = { kind, prefix: scope.prefix }
         scope.addHook('onRequest', authenticateTenant(store, registry, located, config.publicUrl, config.tokenCacheMs))
         // After authentication, in this order: a request refused by its rate limit takes no slot.
-        if (limiter) scope.addHook('onRequest', rateLimitHook(limiter, config.rateLimits, metrics))
+        scope.addHook('onRequest', rateLimitHook(limiter, metrics))
         if (caps) {
           scope.addHook('onRequest', caps.onRequest)
           scope.addHook('onResponse', caps.onResponse)

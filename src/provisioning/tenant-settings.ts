@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { invalidValue } from '../scim/errors.js'
 import type { Tenant, TenantKind, TenantSettingsRecord } from '../store/contract.js'
 import type { EmailTemplate } from '../store/records/invitation.js'
+import { checkedRateLimits, SERVER_RATE_LIMITS, type RateLimitSetting } from './rate-limit-setting.js'
 
 export type LoginRule = 'github' | 'userName'
 export type DeprovisionPolicy = 'suspend' | 'remove'
@@ -34,6 +35,8 @@ export interface TenantSettings {
   readonly logRetentionDays: number
   /** Changes write durable events (docs/events.md); off, the tenant's feed stays where it is. */
   readonly events: boolean
+  /** The SCIM rate limits: the server's (environment), a profile, or budgets of its own. */
+  readonly rateLimits: RateLimitSetting
 }
 
 const SHORT_CODE = /^[A-Za-z0-9]{3,8}$/
@@ -54,6 +57,7 @@ function defaults(kind: TenantKind): TenantSettings {
     logReads: false,
     logRetentionDays: 30,
     events: true,
+    rateLimits: SERVER_RATE_LIMITS,
   }
 }
 
@@ -132,8 +136,15 @@ export function changedSettings(tenant: Pick<Tenant, 'kind' | 'settings'>, chang
       if (value === settingsOf(tenant).scimEnabled) continue
       throw invalidValue('scimEnabled: enable or disable SCIM with its own call, which also suspends or unlinks accounts')
     }
+    if (name === 'rateLimits') {
+      const limits = checkedRateLimits(value)
+      // The server's limits are what a tenant has without the setting: nothing to store.
+      if (limits.profile === 'server') delete next.rateLimits
+      else next.rateLimits = limits
+      continue
+    }
     const accepts = CHANGEABLE[name]
-    if (!accepts) throw invalidValue(`'${name}' is not a tenant setting; settings are ${[...Object.keys(CHANGEABLE), 'shortCode'].join(', ')}`)
+    if (!accepts) throw invalidValue(`'${name}' is not a tenant setting; settings are ${[...Object.keys(CHANGEABLE), 'rateLimits', 'shortCode'].join(', ')}`)
     if (!accepts(value)) throw invalidValue(`${name}: expected ${EXPECTED[name]}, not ${JSON.stringify(value)}`)
     next[name] = value
   }

@@ -205,6 +205,12 @@ export interface TenantTransaction extends ResourceReader {
   removeMembers(groupId: string, values: readonly string[]): Promise<number>
   clearMembers(groupId: string): Promise<number>
 
+  /**
+   * `TenantStore.list` inside the transaction: it sees the transaction's own writes (the
+   * admin API's connection test lists the probe user it created and never commits).
+   */
+  list(schema: ResourceSchema, query: ListQuery): Promise<ListResult>
+
   /** The tenant as stored now (its settings may have changed since the store was opened). */
   currentTenant(): Promise<Tenant>
   /** Replaces the tenant's settings, with the rest of the transaction. */

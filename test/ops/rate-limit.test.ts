@@ -43,25 +43,28 @@ describe('rate limit settings', () => {
 
 describe('token buckets', () => {
   const limits = { token: { rate: 2, burst: 3, text: '2 requests a second' }, tenant: { rate: 1, burst: 5, text: '' } }
+  // Tenants without a `rateLimits` setting: the server's limits apply.
+  const T = { id: 'T', settings: {} }
+  const U = { id: 'U', settings: {} }
 
   test('a burst, then one request per 1/rate seconds; a refusal says how long to wait', () => {
     const limiter = new LocalRateLimiter(limits)
     const t0 = 1_000_000
-    for (let i = 0; i < 3; i++) assert.equal(limiter.check('a', 'T', t0), undefined)
-    assert.deepEqual(limiter.check('a', 'T', t0), { budget: 'token', retryAfterSeconds: 1 })
-    assert.deepEqual(limiter.check('a', 'T', t0 + 499), { budget: 'token', retryAfterSeconds: 1 })
-    assert.equal(limiter.check('a', 'T', t0 + 500), undefined, 'half a second refills one token at 2/s')
+    for (let i = 0; i < 3; i++) assert.equal(limiter.check('a', T, t0), undefined)
+    assert.deepEqual(limiter.check('a', T, t0), { budget: 'token', limit: limits.token, retryAfterSeconds: 1 })
+    assert.deepEqual(limiter.check('a', T, t0 + 499), { budget: 'token', limit: limits.token, retryAfterSeconds: 1 })
+    assert.equal(limiter.check('a', T, t0 + 500), undefined, 'half a second refills one token at 2/s')
     // Another token of the same tenant has its own bucket, but the tenant's is nearly spent.
-    assert.equal(limiter.check('b', 'T', t0 + 500), undefined)
-    assert.deepEqual(limiter.check('b', 'T', t0 + 500), { budget: 'tenant', retryAfterSeconds: 1 })
-    assert.deepEqual(limiter.check('b', 'T', t0 + 500), { budget: 'tenant', retryAfterSeconds: 1 })
+    assert.equal(limiter.check('b', T, t0 + 500), undefined)
+    assert.deepEqual(limiter.check('b', T, t0 + 500), { budget: 'tenant', limit: limits.tenant, retryAfterSeconds: 1 })
+    assert.deepEqual(limiter.check('b', T, t0 + 500), { budget: 'tenant', limit: limits.tenant, retryAfterSeconds: 1 })
     // Refused by its tenant, a request does not use up its token's budget either.
     const slow = new LocalRateLimiter({ token: { rate: 0.001, burst: 3, text: '' }, tenant: { rate: 1, burst: 1, text: '' } })
-    assert.equal(slow.check('c', 'U', t0), undefined)
-    for (let i = 0; i < 5; i++) assert.equal(slow.check('c', 'U', t0)?.budget, 'tenant')
-    assert.equal(slow.check('c', 'U', t0 + 1000), undefined, "the token's bucket still held 2")
-    assert.equal(slow.check('c', 'U', t0 + 2000), undefined)
-    assert.equal(slow.check('c', 'U', t0 + 3000)?.budget, 'token')
+    assert.equal(slow.check('c', U, t0), undefined)
+    for (let i = 0; i < 5; i++) assert.equal(slow.check('c', U, t0)?.budget, 'tenant')
+    assert.equal(slow.check('c', U, t0 + 1000), undefined, "the token's bucket still held 2")
+    assert.equal(slow.check('c', U, t0 + 2000), undefined)
+    assert.equal(slow.check('c', U, t0 + 3000)?.budget, 'token')
   })
 
   test('a worker leases a small share of the budget at a time', () => {

@@ -17,11 +17,13 @@ import { problemHandler, problemOf, sendProblem } from './problem.js'
 import { NAMED_SCHEMAS } from './schemas.js'
 import { assertStorableText, refuseUnstorableInput } from './storable-input.js'
 import { registerAccountRoutes } from './routes/accounts.js'
+import { registerConnectionTestRoutes, type ConnectionTestRouteOptions } from './routes/connection-test.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerEmailTemplateRoutes } from './routes/email-templates.js'
 import { registerEventRoutes } from './routes/events.js'
 import { registerEventHeadRoute, registerEventTypeRoutes } from './routes/event-types.js'
 import { registerInvitationRoutes } from './routes/invitations.js'
+import { registerLoginHistoryRoutes } from './routes/login-history.js'
 import { registerOutboxRoutes } from './routes/outbox.js'
 import { registerProvisioningLogRoutes } from './routes/provisioning-log.js'
 import { registerScimGroupRoutes } from './routes/scim-groups.js'
@@ -45,6 +47,8 @@ export interface AdminApiOptions {
   readonly sessionLimits?: SessionLimits
   /** The clock sessions expire by; tests move it instead of waiting. */
   readonly now?: () => number
+  /** What the connection test needs of the SCIM side (absent: no connection-test route). */
+  readonly connectionTest?: ConnectionTestRouteOptions
 }
 
 /** A scope of the admin API, typed by its TypeBox schemas. */
@@ -182,6 +186,8 @@ export async function adminApi(instance: FastifyInstance, options: AdminApiOptio
         registerScimUserRoutes(tenantScope, store)
         registerScimGroupRoutes(tenantScope, store)
         registerTenantHealthRoutes(tenantScope, store, now)
+        registerLoginHistoryRoutes(tenantScope, store, now)
+        if (options.connectionTest) registerConnectionTestRoutes(tenantScope, store, options.connectionTest)
       },
       { prefix: '/tenants/:t' },
     )

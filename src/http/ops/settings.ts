@@ -41,7 +41,7 @@ export interface OpsConfig {
 }
 
 export const RATE_LIMIT_PROFILES = ['default', 'github', 'off'] as const
-type Profile = (typeof RATE_LIMIT_PROFILES)[number]
+export type Profile = (typeof RATE_LIMIT_PROFILES)[number]
 
 const SECOND = 1
 const MINUTE = 60
@@ -120,6 +120,18 @@ function rateLimit(
   if (!preset) return undefined
   const [count, seconds, burst] = preset
   return budget(count, seconds, burstSet ?? burst, wordOf(seconds))
+}
+
+/** A profile's budgets as shipped, without the environment's overrides (a tenant's `rateLimits`). */
+export function profileRateLimits(profile: Profile): RateLimits {
+  const { token, tenant } = PROFILES[profile].rates
+  const of = (preset: [number, number, number] | undefined) => preset && budget(preset[0], preset[1], preset[2], wordOf(preset[1]))
+  return { token: of(token), tenant: of(tenant) }
+}
+
+/** `requests` a `per`, at most `burst` at once: a tenant's own budget. */
+export function customBudget(requests: number, per: 'second' | 'minute' | 'hour', burst: number | undefined): Budget {
+  return budget(requests, per === 'hour' ? HOUR : per === 'minute' ? MINUTE : SECOND, burst ?? requests, per)
 }
 
 export function opsConfigFromEnv(env: NodeJS.ProcessEnv): OpsConfig {

@@ -350,6 +350,18 @@ export class AccountQueries {
     return rowsOf<CredentialRow>(yield { sql: `${sql} ORDER BY c.seq`, params: p.list }).map(toCredential)
   }
 
+  /**
+   * An account's sessions and tokens, newest first, one page: `before` is the seq the previous
+   * page ended at (credentials_account index, so page 1,000 costs what page 1 does).
+   */
+  *credentialPage(accountId: string, query: { before?: number; limit: number }): Work<Page<CredentialRecord>> {
+    const p = this.#params()
+    let sql = `SELECT ${CREDENTIAL_COLUMNS} FROM ${CREDENTIALS} WHERE c.tenant_id = ${p.v(this.tenant.id)} AND c.account_id = ${p.v(accountId)}`
+    if (query.before !== undefined) sql += ` AND c.seq < ${p.v(query.before)}`
+    sql += ` ORDER BY c.seq DESC LIMIT ${p.limit(query.limit + 1)}`
+    return paged(rowsOf<CredentialRow>(yield { sql, params: p.list }), query.limit, toCredential)
+  }
+
   /** False when there is no such live credential. */
   *revokeCredential(id: string, at: string): Work<boolean> {
     if (!storableKey(id)) return false

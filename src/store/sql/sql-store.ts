@@ -5,8 +5,11 @@
  * its own connection, transaction and insert strategies.
  */
 import { EventEmitter } from 'node:events'
+import type { ResourceSchema } from '../../scim/schema/resource-schema.js'
 import type {
   GroupMembership,
+  ListQuery,
+  ListResult,
   Member,
   MemberPage,
   MemberPosition,
@@ -237,6 +240,10 @@ export class SqlTransaction implements TenantTransaction {
 
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
     return this.#do(this.#queries.groupsOf(ids))
+  }
+
+  list(schema: ResourceSchema, query: ListQuery): Promise<ListResult> {
+    return this.#do(this.#queries.list(schema, query))
   }
 
   insert(resource: NewResource): Promise<StoredResource> {

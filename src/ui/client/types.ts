@@ -25,6 +25,7 @@ export interface TenantSettings {
   logReads: boolean
   logRetentionDays: number
   events: boolean
+  rateLimits: RateLimits
 }
 
 export interface Tenant {
@@ -278,4 +279,50 @@ export interface FeedEvent {
   requestId: string | null
   logEntryId: string | null
   data: Record<string, unknown>
+}
+
+/** POST /tenants/{t}/connection-test (connection-test.tsx). */
+export interface ConnectionTestStep {
+  name: string
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  path: string
+  requestBody?: unknown
+  expectedStatus: number
+  status: number | null
+  outcome: 'passed' | 'failed' | 'skipped'
+  result: string
+  error?: { status: number; scimType?: string; detail: string }
+}
+
+export interface ConnectionTestReport {
+  idp: 'entra' | 'okta'
+  ok: boolean
+  rolledBack: boolean
+  steps: ConnectionTestStep[]
+}
+
+/** A tenant's `rateLimits` setting (the settings form). */
+export interface RateBudget {
+  requests: number
+  per: 'second' | 'minute' | 'hour'
+  burst?: number
+}
+
+export interface RateLimits {
+  profile: 'server' | 'default' | 'github' | 'off' | 'custom'
+  token?: RateBudget | null
+  tenant?: RateBudget | null
+}
+
+/** GET …/accounts/{id}/login-history (login-history.tsx). */
+export interface LoginHistoryEntry {
+  id: string
+  kind: 'session' | 'token'
+  name: string
+  hint: string
+  createdAt: string
+  lastUsedAt: string | null
+  expiresAt: string | null
+  revokedAt: string | null
+  state: 'active' | 'expired' | 'revoked'
 }

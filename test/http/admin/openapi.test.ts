@@ -106,6 +106,8 @@ for (const { name, open } of STORES) {
       await call('POST', '/tenants', {}, { kind: 'organization', slug: 'stark' })
       await call('GET', '/tenants/{t}')
       await call('PATCH', '/tenants/{t}/settings', {}, { invitationDays: 10 })
+      await call('PATCH', '/tenants/{t}/settings', {}, { rateLimits: { profile: 'custom', token: { requests: 100, per: 'second', burst: 200 }, tenant: null } })
+      await call('PATCH', '/tenants/{t}/settings', {}, { rateLimits: { profile: 'server' } })
       await call('POST', '/tenants/{t}/scim/disable', { t: 'organization:stark' }, { dryRun: true })
       await call('POST', '/tenants/{t}/scim/disable', { t: 'organization:stark' })
       await call('POST', '/tenants/{t}/scim/enable', { t: 'organization:stark' }, { dryRun: true })
@@ -226,6 +228,15 @@ for (const { name, open } of STORES) {
       conformance.check('GET', '/tenants/{t}/scim-groups', groups)
       await call('GET', '/tenants/{t}/scim-groups/{id}', { ...g, id: scimGroup.id })
       await call('GET', '/tenants/{t}/scim-groups/{id}/members', { ...g, id: scimGroup.id })
+
+      // Login history (the account of the earlier steps was deleted: another one here)
+      const historyAccount = (await call('POST', '/tenants/{t}/accounts', {}, { login: 'hal' })).body
+      await call('POST', '/tenants/{t}/accounts/{id}/sessions', { id: historyAccount.id }, { name: 'web' })
+      await call('GET', '/tenants/{t}/accounts/{id}/login-history', { id: historyAccount.id })
+
+      // The connection test (a dry run; a tenant with SCIM off reports the failing step)
+      await call('POST', '/tenants/{t}/connection-test', g, { idp: 'entra' })
+      await call('POST', '/tenants/{t}/connection-test', { t: 'organization:stark' }, { idp: 'okta' })
 
       // Sessions: signed in with a token, then by cookie (with the CSRF header to sign out)
       const signIn = await h.raw({ method: 'POST', url: '/admin/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token: h.adminToken }) })

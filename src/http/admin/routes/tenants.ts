@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox'
 import { disableScim, enableScim, type ScimSwitchReport as Report } from '../../../provisioning/accounts/scim-switch.js'
 import { changedSettings, MAX_INVITATION_DAYS, MAX_LOG_RETENTION_DAYS, settingsOf, type TenantSettings } from '../../../provisioning/tenant-settings.js'
 import { createTenant, tenantBasePath } from '../../../provisioning/tenants.js'
+import { MAX_RATE_REQUESTS, RATE_LIMIT_SETTING_PROFILES, RATE_PERIODS } from '../../../provisioning/rate-limit-setting.js'
 import type { Store, Tenant as TenantRecord } from '../../../store/contract.js'
 import { adminTokenOf, requireInstanceToken, tenantOf } from '../auth.js'
 import type { AdminScope } from '../index.js'
@@ -18,6 +19,31 @@ const InvitationDays = Type.Integer({ minimum: 1, maximum: MAX_INVITATION_DAYS, 
 const LogReads = Type.Boolean({ description: 'Successful SCIM reads are recorded in the provisioning log too' })
 const LogRetentionDays = Type.Integer({ minimum: 1, maximum: MAX_LOG_RETENTION_DAYS, description: 'Provisioning log entries older than this are pruned' })
 
+const Whole = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_RATE_REQUESTS, description })
+const RateBudget = Nullable(
+  Type.Object(
+    {
+      requests: Whole('Requests allowed per period, on average'),
+      per: OneOf([...RATE_PERIODS]),
+      burst: Type.Optional(Whole('Requests allowed at once (default: requests)')),
+    },
+    { additionalProperties: false },
+  ),
+  'A token bucket; null: no limit',
+)
+const RateLimitsSchema = Type.Object(
+  {
+    profile: OneOf(
+      [...RATE_LIMIT_SETTING_PROFILES],
+      "server: the server's own (ROSTER_RATE_LIMIT_*); default, github, off: that profile's budgets; custom: token and tenant below",
+    ),
+    token: Type.Optional({ ...RateBudget, description: 'custom only: the budget of each SCIM token; null: none' }),
+    tenant: Type.Optional({ ...RateBudget, description: 'custom only: the budget of the tenant, all its tokens together; null: none' }),
+  },
+  { additionalProperties: false, description: 'SCIM rate limits of the tenant (docs/operations.md)' },
+)
+const RateLimits = named('TenantRateLimits', RateLimitsSchema)
+
 const SettingsSchema = Type.Object(
   {
     accounts: Type.Boolean({ description: 'Whether SCIM calls create and manage accounts' }),
@@ -31,6 +57,7 @@ const SettingsSchema = Type.Object(
     logReads: LogReads,
     logRetentionDays: LogRetentionDays,
     events: Type.Boolean({ description: 'Changes write durable events (the events feed)' }),
+    rateLimits: RateLimits,
   },
   { description: 'The tenant settings, with defaults for those never set' },
 )
@@ -47,6 +74,7 @@ const SettingsChange = Body(
     logReads: Type.Optional(LogReads),
     logRetentionDays: Type.Optional(LogRetentionDays),
     events: Type.Optional(Type.Boolean()),
+    rateLimits: Type.Optional(RateLimitsSchema),
     shortCode: Type.Optional(Nullable(Type.String(), 'Accepted only unchanged: the short code is fixed at creation')),
     scimEnabled: Type.Optional(Type.Boolean({ description: 'Accepted only unchanged: use scim/enable and scim/disable' })),
   },

@@ -4,6 +4,7 @@ import { api, tenantPath } from '../api.js'
 import type { ScimToken, Tenant } from '../types.js'
 import { usePaged, type Paged } from '../use-api.js'
 import { Badge, CopyButton, Empty, ErrorNote, Field, Loading, Pager, Time } from '../ui.js'
+import { ConnectionTest } from './connection-test.js'
 
 interface Guide {
   readonly id: string
@@ -273,6 +274,7 @@ export function Connect(props: { tenant: Tenant }) {
         <GuideTabs url={url} />
       </section>
       <NewToken tenant={props.tenant} onIssued={list.reload} />
+      <ConnectionTest tenant={props.tenant} />
       <TokenList tenant={props.tenant} list={list} />
     </>
   )

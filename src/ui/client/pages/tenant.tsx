@@ -7,6 +7,7 @@ import type { Tenant, TenantSettings } from '../types.js'
 import { useGet } from '../use-api.js'
 import { ErrorNote, Field, Link, Loading } from '../ui.js'
 import { tenantLabel } from './tenants.js'
+import { RateLimitFields, rateLimitsBody, rateLimitsDraft } from './rate-limits.js'
 
 export type TenantTab = 'settings' | 'connect' | 'users' | 'groups' | 'teams' | 'outbox' | 'webhooks' | 'events'
 
@@ -65,12 +66,14 @@ export function SettingsForm(props: { tenant: Tenant; onSaved: () => void }) {
   })
   const [form, setForm] = useState<Editable>(initial)
   const [retention, setRetention] = useState(String(tenant.settings.logRetentionDays))
+  const [rateLimits, setRateLimits] = useState(() => rateLimitsDraft(tenant.settings.rateLimits))
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
   const [saved, setSaved] = useState(false)
   useEffect(() => {
     setForm(initial())
     setRetention(String(tenant.settings.logRetentionDays))
+    setRateLimits(rateLimitsDraft(tenant.settings.rateLimits))
   }, [tenant])
 
   const submit = async (e: Event) => {
@@ -81,7 +84,7 @@ export function SettingsForm(props: { tenant: Tenant; onSaved: () => void }) {
     try {
       // Sent as typed: the API says precisely what is wrong with a value (range, type).
       const days = /^\d+$/.test(retention.trim()) ? Number(retention.trim()) : retention
-      await api<TenantSettings>('PATCH', `${tenantPath(tenant.key)}/settings`, { ...form, logRetentionDays: days })
+      await api<TenantSettings>('PATCH', `${tenantPath(tenant.key)}/settings`, { ...form, logRetentionDays: days, rateLimits: rateLimitsBody(rateLimits) })
       setSaved(true)
       props.onSaved()
     } catch (err) {
@@ -130,6 +133,13 @@ export function SettingsForm(props: { tenant: Tenant; onSaved: () => void }) {
         <Field id="retention" label="Provisioning log retention (days)" hint="Entries older than this are pruned; 1 to the server's maximum.">
           <input id="retention" inputMode="numeric" value={retention} onInput={(e) => { setSaved(false); setRetention((e.target as HTMLInputElement).value) }} aria-describedby="retention-hint" />
         </Field>
+        <RateLimitFields
+          draft={rateLimits}
+          onChange={(d) => {
+            setSaved(false)
+            setRateLimits(d)
+          }}
+        />
         {error !== undefined && <ErrorNote error={error} title="Could not save" />}
         <div class="actions">
           <button type="submit" disabled={busy}>

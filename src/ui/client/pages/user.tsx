@@ -1,15 +1,16 @@
 /**
- * One user: the SCIM attributes the IdP sent, the account and its state, groups, sessions and
- * tokens, and the provisioning history (the log filtered by this user) with each change as a
+ * One user: the SCIM attributes the IdP sent, the account and its state, groups, its login
+ * history (login-history.tsx), and the provisioning history (the log filtered by this user) with each change as a
  * before/after diff. Suspending goes through the API, which refuses it under require-SCIM; the
  * refusal is explained rather than shown as a failure.
  */
 import { useState } from 'preact/hooks'
 import { api, ApiError, tenantPath, withQuery } from '../api.js'
-import type { Account, Credential, LogChange, LogEntry, ScimUserDetails, Tenant } from '../types.js'
+import type { Account, LogChange, LogEntry, ScimUserDetails, Tenant } from '../types.js'
 import { useGet, usePaged } from '../use-api.js'
 import { Badge, Empty, ErrorNote, Link, Loading, Pager, Time } from '../ui.js'
 import { clientName } from './tenants.js'
+import { LoginHistory } from './login-history.js'
 
 const show = (value: unknown): string => (value === undefined ? '(absent)' : typeof value === 'string' ? value : JSON.stringify(value, null, 1))
 
@@ -62,31 +63,6 @@ function SuspendControl(props: { tenant: Tenant; account: Account; onChanged: (a
       )}
       {refusal !== undefined && !requireScim && <ErrorNote error={refusal} title={`Could not ${action}`} />}
     </div>
-  )
-}
-
-function Credentials(props: { tenant: Tenant; account: Account; kind: 'sessions' | 'tokens' }) {
-  const list = usePaged<Credential>(`${tenantPath(props.tenant.key)}/accounts/${encodeURIComponent(props.account.id)}/${props.kind}`, 10)
-  const { loaded } = list
-  const noun = props.kind === 'sessions' ? 'sessions' : 'personal access tokens'
-  return (
-    <section aria-labelledby={`${props.kind}-heading`} class="panel">
-      <h3 id={`${props.kind}-heading`}>{props.kind === 'sessions' ? 'Sessions' : 'Tokens'}</h3>
-      {loaded.state === 'loading' && <Loading what={noun} />}
-      {loaded.state === 'error' && <ErrorNote error={loaded.error} retry={list.reload} />}
-      {loaded.state === 'ready' && loaded.data.items.length === 0 && <Empty>No {noun}.</Empty>}
-      {loaded.state === 'ready' && loaded.data.items.length > 0 && (
-        <ul class="plain">
-          {loaded.data.items.map((c) => (
-            <li key={c.id}>
-              <strong>{c.name}</strong> <span class="mono">{c.hint}</span> · last used <Time at={c.lastUsedAt} />{' '}
-              {c.revokedAt && <Badge tone="neutral">revoked</Badge>}
-            </li>
-          ))}
-        </ul>
-      )}
-      {(list.hasNext || list.hasPrev) && <Pager label={noun} page={list.page} hasPrev={list.hasPrev} hasNext={list.hasNext} prev={list.prev} next={list.next} />}
-    </section>
   )
 }
 
@@ -237,12 +213,7 @@ export function UserPage(props: { tenant: Tenant; userId: string }) {
         </p>
         <Attributes resource={u.resource} />
       </section>
-      {acct && (
-        <div class="columns">
-          <Credentials tenant={props.tenant} account={acct} kind="sessions" />
-          <Credentials tenant={props.tenant} account={acct} kind="tokens" />
-        </div>
-      )}
+      {acct && <LoginHistory tenant={props.tenant} account={acct} />}
       <History tenant={props.tenant} userId={u.id} />
     </>
   )
