@@ -170,15 +170,31 @@ export class WebhookDeliverer {
     let attempts = endpoint.attempts
     let firstAttemptAt = endpoint.firstAttemptAt
     let events = first
+    // The window after a full one is read while this one is sent: its events are
+    // committed and numbered already, whatever happens to the ones being sent.
+    let ahead: Promise<EventRecord[]> | undefined
+    const readAhead = () => {
+      if (ahead !== undefined || events.length < BATCH) return
+      ahead = this.#store.eventFeed.list(endpoint.tenantId, events.at(-1)!.seq, BATCH)
+      // Read or not, it is awaited only if the work gets that far.
+      ahead.catch(() => undefined)
+    }
+    const nextWindow = async (): Promise<EventRecord[]> => {
+      const read = ahead ?? this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+      ahead = undefined
+      return read
+    }
+    readAhead()
     while (!this.#stopping) {
       const next = events.find((e) => matches(endpoint.eventTypes, e.type))
       if (!next) {
-        // Nothing in this batch is for the endpoint: past it in one step.
+        // Nothing in this window is for the endpoint: past it in one step.
         const last = events.at(-1)
         if (last && !(await hooks.advance(endpoint.id, claim, last.seq, this.#lease()))) return
         if (last) cursor = last.seq
-        events = await this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+        events = await nextWindow()
         if (events.length === 0) break
+        readAhead()
         continue
       }
       const now = this.#now()
@@ -222,8 +238,9 @@ export class WebhookDeliverer {
       firstAttemptAt = null
       events = events.filter((e) => e.seq > cursor)
       if (events.length === 0) {
-        events = await this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+        events = await nextWindow()
         if (events.length === 0) break
+        readAhead()
       }
     }
     await hooks.release(endpoint.id, claim)

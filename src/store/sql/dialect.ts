@@ -39,6 +39,11 @@ export interface DialectCapabilities {
    * in its transaction without making other writers wait for its commit.
    */
   readonly serialWriters: boolean
+  /**
+   * A `WITH` clause may hold an INSERT, UPDATE or DELETE (PostgreSQL), so two writes can be one
+   * statement: one round trip and one commit instead of two where each statement is a round trip.
+   */
+  readonly writesInWith: boolean
 }
 
 /** A unique index or constraint, as a violation of it is reported. */
