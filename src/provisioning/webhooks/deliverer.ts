@@ -10,6 +10,12 @@
  * any process at a time — and up to `concurrency` endpoints at once: a slow or dead receiver
  * holds one slot for at most the request timeout, then waits out its backoff without one.
  *
+ * One endpoint's events go strictly one after the other, each recorded before the next is
+ * sent, so that a crash re-sends at most the event in flight; what is kept off that path
+ * (docs/webhooks.md, "How fast one endpoint goes"): events are read a window at a time, the
+ * next window while this one is sent, and the record is one write (send.ts keeps connections
+ * alive; webhook-queries.ts makes the write one statement where it can).
+ *
  * Besides every poll, the deliverer looks when this process has numbered events of a tenant it
  * has endpoints of (Store.onEvents), at most once per LOOK_GAP_MS: an event written through
  * this process goes out at once, not up to a poll later; other processes' wait for the poll.
@@ -25,7 +31,7 @@ import { countDelivery } from './metrics.js'
 import { payloadOf, send } from './send.js'
 import { signingSecrets } from './signing.js'
 
-/** Events read per look at an endpoint's backlog. */
+/** Events read at once from an endpoint's backlog: a window. */
 const BATCH = 100
 /** Endpoints looked at per poll at most. */
 const MAX_DUE = 10_000
