@@ -80,9 +80,9 @@ create), deactivate (PATCH active false of a user in 50 linked teams with 100 se
 in 1 team with 1 session), team-patch (PATCH +100 members on a group linked to 3 teams vs an
 unlinked one), team-link (link a team to a group of --users members: time until reconciled,
 and the p99 of userName lookups meanwhile vs idle). On enterprises of their own: events-create
-(POST /Users with durable events vs a tenant with events: false), webhook-delivery (creates at
-1,000/s for 10 s, one webhook endpoint: delivered events/s and the lag from each create's
-answer to the receiver, p50/p99), feed-read (read 100,000 seeded events through GET /events,
+(POST /Users with durable events vs a tenant with events: false), webhook-delivery (a backlog
+of 3,000 events sent to 1 webhook endpoint and to 4: events/s; then creates at 1,000/s for 10 s,
+one endpoint: the lag from each create's answer to the receiver, p50/p99), feed-read (read 100,000 seeded events through GET /events,
 1,000 a page: events/s). These need a Roster the benchmark starts.
 
 Options:

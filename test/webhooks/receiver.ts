@@ -30,6 +30,8 @@ export class Receiver {
   #port = 0
   /** Requests per path, answered or not. */
   readonly counts = new Map<string, number>()
+  /** TCP connections accepted: with keep-alive, far fewer than requests. */
+  connections = 0
 
   private constructor() {
     this.#server = createServer((req, res) => {
@@ -38,6 +40,7 @@ export class Receiver {
         res.end(body)
       })
     })
+    this.#server.on('connection', () => this.connections++)
   }
 
   static async start(port = 0): Promise<Receiver> {

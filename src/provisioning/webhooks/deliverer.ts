@@ -10,6 +10,12 @@
  * any process at a time — and up to `concurrency` endpoints at once: a slow or dead receiver
  * holds one slot for at most the request timeout, then waits out its backoff without one.
  *
+ * One endpoint's events go strictly one after the other, each recorded before the next is
+ * sent, so that a crash re-sends at most the event in flight; what is kept off that path
+ * (docs/webhooks.md, "How fast one endpoint goes"): events are read a window at a time, the
+ * next window while this one is sent, and the record is one write (send.ts keeps connections
+ * alive; webhook-queries.ts makes the write one statement where it can).
+ *
  * Besides every poll, the deliverer looks when this process has numbered events of a tenant it
  * has endpoints of (Store.onEvents), at most once per LOOK_GAP_MS: an event written through
  * this process goes out at once, not up to a poll later; other processes' wait for the poll.
@@ -25,7 +31,7 @@ import { countDelivery } from './metrics.js'
 import { payloadOf, send } from './send.js'
 import { signingSecrets } from './signing.js'
 
-/** Events read per look at an endpoint's backlog. */
+/** Events read at once from an endpoint's backlog: a window. */
 const BATCH = 100
 /** Endpoints looked at per poll at most. */
 const MAX_DUE = 10_000
@@ -170,15 +176,31 @@ export class WebhookDeliverer {
     let attempts = endpoint.attempts
     let firstAttemptAt = endpoint.firstAttemptAt
     let events = first
+    // The window after a full one is read while this one is sent: its events are
+    // committed and numbered already, whatever happens to the ones being sent.
+    let ahead: Promise<EventRecord[]> | undefined
+    const readAhead = () => {
+      if (ahead !== undefined || events.length < BATCH) return
+      ahead = this.#store.eventFeed.list(endpoint.tenantId, events.at(-1)!.seq, BATCH)
+      // Read or not, it is awaited only if the work gets that far.
+      ahead.catch(() => undefined)
+    }
+    const nextWindow = async (): Promise<EventRecord[]> => {
+      const read = ahead ?? this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+      ahead = undefined
+      return read
+    }
+    readAhead()
     while (!this.#stopping) {
       const next = events.find((e) => matches(endpoint.eventTypes, e.type))
       if (!next) {
-        // Nothing in this batch is for the endpoint: past it in one step.
+        // Nothing in this window is for the endpoint: past it in one step.
         const last = events.at(-1)
         if (last && !(await hooks.advance(endpoint.id, claim, last.seq, this.#lease()))) return
         if (last) cursor = last.seq
-        events = await this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+        events = await nextWindow()
         if (events.length === 0) break
+        readAhead()
         continue
       }
       const now = this.#now()
@@ -222,8 +244,9 @@ export class WebhookDeliverer {
       firstAttemptAt = null
       events = events.filter((e) => e.seq > cursor)
       if (events.length === 0) {
-        events = await this.#store.eventFeed.list(endpoint.tenantId, cursor, BATCH)
+        events = await nextWindow()
         if (events.length === 0) break
+        readAhead()
       }
     }
     await hooks.release(endpoint.id, claim)

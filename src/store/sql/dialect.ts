@@ -39,6 +39,18 @@ export interface DialectCapabilities {
    * in its transaction without making other writers wait for its commit.
    */
   readonly serialWriters: boolean
+  /**
+   * A `WITH` clause may hold an INSERT, UPDATE or DELETE (PostgreSQL), so two writes can be one
+   * statement: one round trip and one commit instead of two where each statement is a round trip.
+   */
+  readonly writesInWith: boolean
+  /**
+   * A statement can ask that its own commit not wait for the disk (PostgreSQL's
+   * `synchronous_commit`, set for its transaction only): for writes that a database crash may
+   * lose without harm. SQLite's commits in WAL mode with `synchronous = NORMAL` wait for no
+   * disk anyway.
+   */
+  readonly asyncCommit: boolean
 }
 
 /** A unique index or constraint, as a violation of it is reported. */

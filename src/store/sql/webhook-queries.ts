@@ -257,6 +257,12 @@ export class WebhookQueries {
   /** Records one attempt; returns its position in the log. */
   *recordDelivery(d: NewWebhookDelivery): Work<number> {
     const p = new Params(this.#d)
+    const sql = `${this.#insertDelivery(p, d)} RETURNING seq`
+    const [row] = rowsOf<{ seq: number | string }>(yield { sql, params: p.list, prepare: true })
+    return Number(row!.seq)
+  }
+
+  #insertDelivery(p: Params, d: NewWebhookDelivery): string {
     const values = [
       d.id,
       d.tenantId,
@@ -273,10 +279,7 @@ export class WebhookQueries {
       d.response,
       d.error,
     ].map((v) => p.v(v))
-    const columns = DELIVERY_COLUMNS.replace('seq, ', '')
-    const sql = `INSERT INTO webhook_deliveries (${columns}) VALUES (${values.join(', ')}) RETURNING seq`
-    const [row] = rowsOf<{ seq: number | string }>(yield { sql, params: p.list, prepare: true })
-    return Number(row!.seq)
+    return `INSERT INTO webhook_deliveries (${DELIVERY_COLUMNS.replace('seq, ', '')}) VALUES (${values.join(', ')})`
   }
 
   /**
@@ -294,12 +297,32 @@ export class WebhookQueries {
   }
 
   /**
-   * `recordDelivery` of an event delivered or dead-lettered, then `advance` past it: one call,
-   * so that under write load the deliverer waits for the database once per event, not twice.
+   * `recordDelivery` of an event delivered or dead-lettered, then `advance` past it: the
+   * deliverer's one write per event (the next event is sent only after it). Where the database
+   * takes a write in a WITH clause it is one statement — one round trip, one commit; SQLite runs
+   * the two in-process. Either way the attempt is logged even when the claim was lost, as
+   * `recordDelivery` then `advance` would.
+   *
+   * Where it can, the commit does not wait for the disk (docs/webhooks.md, "Delivery"): only a
+   * crash of the database itself, not of Roster, can lose it, and then the cursor is back a
+   * fraction of a second and those events are sent again — what at-least-once asks receivers
+   * to take anyway — while waiting for the disk made each event cost a flush of the log.
    */
   *recordAndAdvance(d: NewWebhookDelivery, claim: string, leaseUntil: string): Work<boolean> {
-    yield* this.recordDelivery(d)
-    return yield* this.advance(d.endpointId, claim, d.eventSeq, leaseUntil)
+    const { writesInWith, asyncCommit } = this.#d.capabilities
+    if (!writesInWith) {
+      yield* this.recordDelivery(d)
+      return yield* this.advance(d.endpointId, claim, d.eventSeq, leaseUntil)
+    }
+    const p = new Params(this.#d)
+    // A WITH query that only reads runs when referenced: the UPDATE's condition refers to it.
+    const lazy = asyncCommit ? "lazy AS (SELECT set_config('synchronous_commit', 'off', true) AS setting), " : ''
+    const insert = this.#insertDelivery(p, d)
+    const sql =
+      `WITH ${lazy}logged AS (${insert}) UPDATE webhook_endpoints SET delivered_seq = ${p.v(d.eventSeq)}, attempts = 0, first_attempt_at = NULL, ` +
+      `last_error = NULL, claimed_until = ${p.v(leaseUntil)} WHERE id = ${p.v(d.endpointId)} AND claim = ${p.v(claim)} AND delivered_seq <= ${p.v(d.eventSeq)}` +
+      (asyncCommit ? ' AND EXISTS (SELECT 1 FROM lazy)' : '')
+    return (yield { sql, params: p.list, prepare: true }).changes === 1
   }
 
   /** An endpoint's deliveries, newest first; `before`: the position of the last one shown. */
