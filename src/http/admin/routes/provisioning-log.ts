@@ -2,6 +2,7 @@
 import Type, { type Static } from 'typebox'
 import { invalidValue, notFound } from '../../../scim/errors.js'
 import type { Store } from '../../../store/contract.js'
+import { explain } from '../../../provisioning/log/explain.js'
 import { LOG_CLIENTS, type LogEntry, type LogQuery } from '../../../store/records/provisioning-log.js'
 import { tenantOf } from '../auth.js'
 import type { AdminScope } from '../index.js'
@@ -49,6 +50,21 @@ const EntrySchema = Type.Object({
   durationMs: Type.Number({ description: 'From the request’s arrival to the entry being written' }),
 })
 const Entry = named('ProvisioningLogEntry', EntrySchema)
+
+const ExplanationSchema = Type.Object({
+  title: Type.String({ description: 'The problem in a few words' }),
+  sent: Type.String({ description: 'What the identity provider sent' }),
+  why: Type.String({ description: 'Why the server refused it' }),
+  fix: Type.String({ description: 'What to change, and where' }),
+  side: OneOf(['idp', 'roster', 'retry'], 'Who can fix it: the identity provider’s admin, this server’s admin, or nobody (the client retries)'),
+})
+const EntryDetail = named(
+  'ProvisioningLogEntryDetail',
+  Type.Object({
+    ...EntrySchema.properties,
+    explanation: Nullable(ExplanationSchema, 'For a failed call, the failure in plain language; null for a success'),
+  }),
+)
 
 const LogFilters = {
   from: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Entries at or after this time (ISO 8601)' })),
@@ -152,7 +168,7 @@ export function registerProvisioningLogRoutes(api: AdminScope, store: Store): vo
         operationId: 'getProvisioningLogEntry',
         summary: 'One entry of the provisioning log, by its seq',
         params: TenantParams({ seq: Seq('The entry’s seq: its id (events name it as logEntryId)') }),
-        response: { 200: Entry, ...ERRORS },
+        response: { 200: EntryDetail, ...ERRORS },
       },
     },
     async (request) => {
@@ -162,7 +178,7 @@ export function registerProvisioningLogRoutes(api: AdminScope, store: Store): vo
       if (entry === undefined) {
         throw notFound(`this tenant's provisioning log has no entry ${seq}; entries older than the tenant's logRetentionDays are pruned`)
       }
-      return entryView(tenant)(entry)
+      return { ...entryView(tenant)(entry), explanation: explain(entry) ?? null }
     },
   )
 }
