@@ -8,12 +8,13 @@ import { useGet } from '../use-api.js'
 import { ErrorNote, Field, Link, Loading } from '../ui.js'
 import { tenantLabel } from './tenants.js'
 
-export type TenantTab = 'settings' | 'connect' | 'users'
+export type TenantTab = 'settings' | 'connect' | 'users' | 'log'
 
 const TABS: { tab: TenantTab; label: string; path: string }[] = [
   { tab: 'settings', label: 'Settings', path: '' },
   { tab: 'connect', label: 'Connect an IdP', path: '/connect' },
   { tab: 'users', label: 'Users', path: '/users' },
+  { tab: 'log', label: 'Provisioning log', path: '/log' },
 ]
 
 /** Loads the tenant and frames a page of it; `children` gets the tenant once loaded. */

@@ -6,12 +6,11 @@
  */
 import { useState } from 'preact/hooks'
 import { api, ApiError, tenantPath, withQuery } from '../api.js'
-import type { Account, Credential, LogChange, LogEntry, ScimUserDetails, Tenant } from '../types.js'
+import type { Account, Credential, LogEntry, ScimUserDetails, Tenant } from '../types.js'
 import { useGet, usePaged } from '../use-api.js'
 import { Badge, Empty, ErrorNote, Link, Loading, Pager, Time } from '../ui.js'
+import { Diff, show } from './log-parts.js'
 import { clientName } from './tenants.js'
-
-const show = (value: unknown): string => (value === undefined ? '(absent)' : typeof value === 'string' ? value : JSON.stringify(value, null, 1))
 
 function Attributes(props: { resource: Record<string, unknown> }) {
   const entries = Object.entries(props.resource).filter(([k]) => k !== 'schemas' && k !== 'meta')
@@ -87,47 +86,6 @@ function Credentials(props: { tenant: Tenant; account: Account; kind: 'sessions'
       )}
       {(list.hasNext || list.hasPrev) && <Pager label={noun} page={list.page} hasPrev={list.hasPrev} hasNext={list.hasNext} prev={list.prev} next={list.next} />}
     </section>
-  )
-}
-
-function Diff(props: { changes: LogChange[] }) {
-  return (
-    <table class="diff">
-      <caption class="visually-hidden">Changes</caption>
-      <thead>
-        <tr>
-          <th scope="col">Attribute</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.changes.map((c, i) => (
-          <tr key={`${c.attribute}-${i}`}>
-            <th scope="row" class="mono">
-              {c.attribute}
-            </th>
-            {c.added || c.removed || c.cleared ? (
-              <td colSpan={2}>
-                {c.cleared && 'all members removed; '}
-                {c.added && `added ${c.addedCount ?? c.added.length}`} {c.removed && `removed ${c.removedCount ?? c.removed.length}`}
-              </td>
-            ) : (
-              <>
-                <td class="before mono pre">
-                  <span class="visually-hidden">before: </span>
-                  {show(c.before)}
-                </td>
-                <td class="after mono pre">
-                  <span class="visually-hidden">after: </span>
-                  {show(c.after)}
-                </td>
-              </>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
   )
 }
 
