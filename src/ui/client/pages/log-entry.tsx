@@ -90,7 +90,7 @@ export function LogEntryPage(props: { tenant: Tenant; seq: string }) {
       <Explanation entry={e} />
       <section aria-labelledby="request-heading" class="panel">
         <h3 id="request-heading">The call</h3>
-        <dl class="facts">
+        <dl class="facts call-facts">
           <dt>When</dt>
           <dd>
             <LogTime at={e.at} /> <span class="muted small">({e.at})</span>
