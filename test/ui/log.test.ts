@@ -251,6 +251,20 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
     assert.ok((await rows().count()) >= 2, 'the create and the patch of ada')
   })
 
+  test('the user page leads to the user’s entries and to each entry', async () => {
+    await page.goto(`${server.url}/ui/tenants/enterprise%3Aglobex/users/${adaId}`)
+    await page.getByRole('heading', { name: 'Provisioning history' }).waitFor()
+    await page.getByRole('link', { name: 'This user in the provisioning log' }).click()
+    await page.waitForURL((u) => u.pathname === LOG && u.searchParams.get('user') === adaId)
+    await rows().first().waitFor()
+    assert.equal(await page.getByLabel('User', { exact: true }).inputValue(), adaId)
+    assert.deepEqual((await rows().allInnerTexts()).map((t) => /\b(200|201)\b/.exec(t)?.[1]), ['200', '201'])
+    await page.goBack()
+    await page.locator('ol.history').getByRole('link', { name: /^PATCH / }).click()
+    await page.getByRole('heading', { name: 'The call' }).waitFor()
+    assert.match(await page.locator('table.diff').innerText(), /Countess/)
+  })
+
   test('an entry that does not exist is a clear error', async () => {
     await page.goto(`${server.url}${LOG}/999999`)
     const alert = page.getByRole('alert')
@@ -297,8 +311,12 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
       await p.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
       await p.getByRole('button', { name: 'Sign in' }).click()
       await p.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+      await p.goto(`${server.url}${LOG}`)
+      await p.locator('table.log-table tbody tr').first().waitFor()
+      assert.equal(await p.locator('details.log-filters').getAttribute('open'), null, 'on a phone the list comes first, filters folded')
       await p.goto(`${server.url}${LOG}?status=4xx`)
       await p.locator('table.log-table tbody tr').first().waitFor()
+      assert.equal(await p.locator('details.log-filters').getAttribute('open'), '', 'filters in use are shown')
       const entry = await p.locator('table.log-table tbody tr').last().getByRole('link').getAttribute('href')
       for (const [name, path] of [
         ['log', LOG],

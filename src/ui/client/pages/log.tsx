@@ -112,33 +112,41 @@ function FilterForm(props: { filters: LogFilters; apply: (f: LogFilters) => void
       />
     </div>
   )
+  const active = Object.keys(props.filters).length
+  // Open on wide screens; on a phone the list comes first unless filters are in use.
+  const [open] = useState(() => active > 0 || !matchMedia('(max-width: 40rem)').matches)
   return (
-    <form class="panel log-filters" aria-label="Filter the provisioning log" onSubmit={submit}>
-      <div class="log-filter-grid">
-        {time('from', 'From (your time)')}
-        {time('to', 'To (before)')}
-        {select('status', 'Status', [
-          ['2xx', '2xx: succeeded'],
-          ['4xx', '4xx: refused'],
-          ['5xx', '5xx: server error'],
-        ])}
-        {select('client', 'Client', CLIENTS.map((c) => [c, clientName(c) ?? c]))}
-        {select('method', 'Method', METHODS.map((m) => [m, m]))}
-        {select('resourceType', 'Resource type', [
-          ['User', 'Users'],
-          ['Group', 'Groups'],
-        ])}
-        {text('user', 'User', 'A SCIM id or userName')}
-        {text('requestId', 'Request id')}
-        {text('resourceId', 'Resource id', 'A user or group id')}
-      </div>
-      <div class="actions">
-        <button type="submit">Apply filters</button>
-        <button type="button" class="secondary" onClick={() => props.apply({})} disabled={Object.keys(props.filters).length === 0}>
-          Clear filters
-        </button>
-      </div>
-    </form>
+    <details class="panel log-filters" open={open}>
+      <summary>
+        Filters{active > 0 && <span class="muted"> ({active} in use)</span>}
+      </summary>
+      <form aria-label="Filter the provisioning log" onSubmit={submit}>
+        <div class="log-filter-grid">
+          {time('from', 'From (your time)')}
+          {time('to', 'To (before)')}
+          {select('status', 'Status', [
+            ['2xx', '2xx: succeeded'],
+            ['4xx', '4xx: refused'],
+            ['5xx', '5xx: server error'],
+          ])}
+          {select('client', 'Client', CLIENTS.map((c) => [c, clientName(c) ?? c]))}
+          {select('method', 'Method', METHODS.map((m) => [m, m]))}
+          {select('resourceType', 'Resource type', [
+            ['User', 'Users'],
+            ['Group', 'Groups'],
+          ])}
+          {text('user', 'User', 'A SCIM id or userName')}
+          {text('requestId', 'Request id')}
+          {text('resourceId', 'Resource id', 'A user or group id')}
+        </div>
+        <div class="actions">
+          <button type="submit">Apply filters</button>
+          <button type="button" class="secondary" onClick={() => props.apply({})} disabled={Object.keys(props.filters).length === 0}>
+            Clear filters
+          </button>
+        </div>
+      </form>
+    </details>
   )
 }
 

@@ -9,6 +9,7 @@ import { api, ApiError, tenantPath, withQuery } from '../api.js'
 import type { Account, Credential, LogEntry, ScimUserDetails, Tenant } from '../types.js'
 import { useGet, usePaged } from '../use-api.js'
 import { Badge, Empty, ErrorNote, Link, Loading, Pager, Time } from '../ui.js'
+import { logHref } from './log.js'
 import { Diff, show } from './log-parts.js'
 import { clientName } from './tenants.js'
 
@@ -103,7 +104,11 @@ function History(props: { tenant: Tenant; userId: string }) {
           {loaded.data.items.map((e) => (
             <li key={e.seq}>
               <p>
-                <Time at={e.at} /> · <span class="mono">{e.method} {e.path}</span> ·{' '}
+                <Time at={e.at} /> ·{' '}
+                <Link href={`/tenants/${encodeURIComponent(props.tenant.key)}/log/${e.seq}`} class="mono">
+                  {e.method} {e.path}
+                </Link>{' '}
+                ·{' '}
                 <Badge tone={e.status < 300 ? 'ok' : e.status < 500 ? 'warn' : 'bad'}>{e.status}</Badge> · {clientName(e.client)}
                 {e.tokenName && <span class="muted"> · token {e.tokenName}</span>}
               </p>
@@ -113,6 +118,11 @@ function History(props: { tenant: Tenant; userId: string }) {
             </li>
           ))}
         </ol>
+      )}
+      {loaded.state === 'ready' && loaded.data.items.length > 0 && (
+        <p>
+          <Link href={logHref(props.tenant.key, { user: props.userId })}>This user in the provisioning log</Link>
+        </p>
       )}
       {(list.hasNext || list.hasPrev) && <Pager label="History" page={list.page} hasPrev={list.hasPrev} hasNext={list.hasNext} prev={list.prev} next={list.next} />}
     </section>
