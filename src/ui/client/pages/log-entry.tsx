@@ -49,9 +49,10 @@ function ResourceLink(props: { tenant: Tenant; entry: LogEntryDetail }) {
   if (e.resourceType === null) return <span class="muted">none named</span>
   const label = `${e.resourceType}${e.userName ? ` ${e.userName}` : ''}`
   if (e.resourceId === null) return <span>{label} (not created)</span>
+  const deleted = e.method === 'DELETE' && e.status < 300
   return (
     <>
-      {e.resourceType === 'User' ? <Link href={`/tenants/${key}/users/${encodeURIComponent(e.resourceId)}`}>{label}</Link> : <span>{label}</span>}{' '}
+      {deleted ? <span>{label} (deleted by this call)</span> : e.resourceType === 'User' ? <Link href={`/tenants/${key}/users/${encodeURIComponent(e.resourceId)}`}>{label}</Link> : <span>{label}</span>}{' '}
       <span class="mono small break">{e.resourceId}</span> ·{' '}
       <Link href={logHref(props.tenant.key, { resourceId: e.resourceId })}>all its entries</Link>
     </>

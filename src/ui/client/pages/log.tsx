@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, tenantPath, withQuery } from '../api.js'
+import { onNavigate } from '../router.js'
 import type { LogEntryFull, LogPage, Tenant } from '../types.js'
 import { Empty, ErrorNote, Link, Loading } from '../ui.js'
 import { LogTime, shortPath, StatusBadge } from './log-parts.js'
@@ -51,11 +52,7 @@ const fromLocalInput = (value: string) => (value ? new Date(value).toISOString()
 /** The query string of the page, kept in step with the back and forward buttons. */
 function useSearch(): [string, (search: string) => void] {
   const [search, setSearch] = useState(location.search)
-  useEffect(() => {
-    const update = () => setSearch(location.search)
-    addEventListener('popstate', update)
-    return () => removeEventListener('popstate', update)
-  }, [])
+  useEffect(() => onNavigate(() => setSearch(location.search)), [])
   const push = (next: string) => {
     history.pushState(null, '', `${location.pathname}${next}`)
     setSearch(next)
