@@ -186,7 +186,9 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
     const n = pending.current
     pending.current = 0
     announcedAt.current = Date.now()
-    setAnnouncement(`${n} new ${n === 1 ? 'entry' : 'entries'} in the log.`)
+    // Emptied first, so the same words twice in a row are a change, and are read again.
+    setAnnouncement('')
+    setTimeout(() => setAnnouncement(`${n} new ${n === 1 ? 'entry' : 'entries'} in the log.`), 100)
   }
 
   useEffect(() => {
