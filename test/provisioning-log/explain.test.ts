@@ -93,6 +93,20 @@ for (const { name, open } of STORES.slice(0, 1)) {
       assert.match(login.why, /'ada_globex'/)
     })
 
+    test('a rename to a login another account has; a reactivation whose login was taken meanwhile', async () => {
+      const bob = (await h.scimAs(token, 'POST', `${base}/Users`, user('bob@one.example'))).body.id
+      const carl = (await h.scimAs(token, 'POST', `${base}/Users`, user('carl@one.example'))).body.id
+      const renamed = await explained('PATCH', `/Users/${carl}`, patch({ op: 'replace', path: 'userName', value: 'bob@two.example' }))
+      assert.equal(renamed.title, 'Login already taken', renamed.detail)
+      assert.match(renamed.why, /'bob_globex'/)
+
+      assert.equal((await h.scimAs(token, 'PATCH', `${base}/Users/${bob}`, patch({ op: 'replace', path: 'active', value: false }))).status, 200)
+      assert.equal((await h.scimAs(token, 'PATCH', `${base}/Users/${carl}`, patch({ op: 'replace', path: 'userName', value: 'bob@three.example' }))).status, 200)
+      const back = await explained('PATCH', `/Users/${bob}`, patch({ op: 'replace', path: 'active', value: true }))
+      assert.equal(back.title, 'Reactivation blocked: login taken', back.detail)
+      assert.equal(back.side, 'roster')
+    })
+
     test('invalidValue: a login too long, a userName that gives none, an unknown role, a missing userName', async () => {
       assert.equal((await explained('POST', '/Users', user(`${'x'.repeat(40)}@one.example`))).title, 'Login too long')
       assert.equal((await explained('POST', '/Users', user('@@@'))).title, 'userName gives no login')

@@ -71,6 +71,13 @@ function filterOf(path: string): string {
   }
 }
 
+/** How the IdP finds a resource again when the id it kept is gone. */
+function refind(client: LogClient, m: Context): string {
+  if (client === 'entra') return 'In Entra ID, restart provisioning (it clears the ids it kept and matches users again by the matching attribute).'
+  if (client === 'okta') return 'In Okta, push the group again, or unassign and reassign the user, so Okta looks it up anew.'
+  return `Make ${m.idp} look the resource up again (usually by resetting the connection's state, or unassigning and reassigning it).`
+}
+
 const has = (pattern: RegExp) => (_: Explainable, detail: string) => pattern.test(detail)
 const scimType = (type: string) => (e: Explainable) => e.scimType === type
 
@@ -99,8 +106,8 @@ const RULES: readonly Rule[] = [
     when: has(/login '.*' is already taken/),
     explain: (_, m) => ({
       title: 'Login already taken',
-      why: `The userName gives the login${m.quoted ? ` '${m.quoted}'` : ''}, which an existing account that was not provisioned by SCIM already has. Roster does not merge the two on its own.`,
-      fix: `If it is the same person, link them by giving the existing account's login in the userName ${m.inIdp}, or delete or rename the other account in Roster. If it is someone else, change this user's userName ${m.inIdp}.`,
+      why: `The userName gives the login${m.quoted ? ` '${m.quoted}'` : ''}, and another account already has that login. Roster gives one login to one account only.`,
+      fix: `If the other account should have another login, rename it in Roster (admin API or CLI); if it is a leftover, delete it. Otherwise change this user's userName ${m.inIdp} so that it gives a free login.`,
       side: 'roster',
     }),
   },
@@ -212,7 +219,7 @@ const RULES: readonly Rule[] = [
     when: scimType('invalidFilter'),
     explain: (e, m) => ({
       title: 'Filter not understood',
-      why: `Roster could not apply the filter ${filterOf(e.path) === 'none' ? '' : `'${filterOf(e.path)}' `}(${m.detail}). It supports attribute paths of its schema with eq, ne, co, sw, ew, gt, ge, lt, le and pr, combined with and, or, not.`,
+      why: `Roster could not apply the filter ${filterOf(e.path) === 'none' ? '' : `'${filterOf(e.path)}' `}(${m.detail}). Filters name attributes of Roster's schema, with the operators of RFC 7644 that fit the attribute's type (no 'co' on a boolean, for instance).`,
       fix: `Match users by userName or externalId ${m.inIdp}; a custom matching attribute must be one Roster's schema has.`,
       side: 'idp',
     }),
@@ -314,7 +321,7 @@ const RULES: readonly Rule[] = [
     explain: (e, m) => ({
       title: 'Unknown id',
       why: `Roster has no ${e.resourceType === 'Group' ? 'group' : e.resourceType === 'User' ? 'user' : 'resource'} with the id ${m.idp} used: it was deleted in Roster, created in another tenant, or ${m.idp} kept an id from an earlier connection.`,
-      fix: `Let ${m.idp} find the resource again: in Entra ID restart provisioning (clearing its state), in Okta re-push the user or group. If it was deleted here on purpose, unassign it ${m.inIdp}.`,
+      fix: `${refind(e.client, m)} If it was deleted here on purpose, unassign it ${m.inIdp}.`,
       side: 'idp',
     }),
   },
