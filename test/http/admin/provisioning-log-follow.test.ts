@@ -22,8 +22,6 @@ for (const { name, open } of STORES) {
     })
     after(() => h.close())
 
-    const requestIds = (body: { items: { requestId: string }[] }) => body.items.map((e) => e.requestId)
-
     test('a first page says where to follow from; ?after= then gives only what was written since, oldest first', async () => {
       const first = await h.admin('GET', `${LOG}?limit=1`)
       assert.equal(first.status, 200, first.text)
@@ -115,3 +113,62 @@ for (const { name, open } of STORES) {
     })
   })
 }
+
+for (const { name, open } of STORES.filter((s) => s.name === 'postgres')) {
+  describe(`admin API: an entry that commits late, behind one already read [${name}]`, () => {
+    let h: AdminHarness
+    before(async () => {
+      h = await startAdmin(open)
+    })
+    after(() => h.close())
+
+    test('?after=next skips it; asking from a little before next (as the UI does) finds it', async () => {
+      const start = (await h.admin('GET', `${LOG}?limit=1`)).body.next
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      let drawn!: () => void
+      const appended = new Promise<void>((resolve) => (drawn = resolve))
+      // A write's transaction that has drawn its seq and not committed yet.
+      const late = h.store.forTenant(h.tenant).transaction(async (tx) => {
+        await tx.provisioningLog.append({
+          at: new Date().toISOString(),
+          requestId: 'late-1',
+          bulkIndex: null,
+          bulkId: null,
+          tokenId: null,
+          tokenName: null,
+          client: 'other',
+          userAgent: null,
+          method: 'GET',
+          path: '/scim/v2/organizations/acme/Users/late',
+          status: 404,
+          scimType: null,
+          detail: 'User late not found',
+          resourceType: 'User',
+          resourceId: 'late',
+          userName: null,
+          tolerances: null,
+          changes: null,
+          durationMs: 1,
+        })
+        drawn()
+        await gate
+      })
+      await appended
+      await h.scim('POST', '/Users', user('early@acme.example'), { 'x-request-id': 'early-1' })
+      const seen = await h.admin('GET', `${LOG}?after=${start}`)
+      assert.equal(seen.status, 200, seen.text)
+      assert.deepEqual(requestIds(seen.body), ['early-1'], 'the late entry is not visible yet')
+      release()
+      await late
+
+      const exact = await h.admin('GET', `${LOG}?after=${seen.body.next}`)
+      assert.deepEqual(requestIds(exact.body), [], 'behind next: skipped')
+      const back = await h.admin('GET', `${LOG}?after=${Math.max(0, seen.body.next - 32)}`)
+      assert.equal(back.status, 200, back.text)
+      assert.deepEqual(requestIds(back.body), ['late-1', 'early-1'], 'a few positions back: found, in seq order')
+    })
+  })
+}
+
+const requestIds = (body: { items: { requestId: string }[] }) => body.items.map((e) => e.requestId)

@@ -1,7 +1,8 @@
 /**
  * A tenant's provisioning log, live: the newest entries first, new ones added at the top as the
  * IdP's calls are logged (the page asks for entries after the newest it has seen, every few
- * seconds, so each look reads only what is new), older ones by cursor. Filters live in the URL,
+ * seconds, so each look reads only what is new and a few positions before), older ones by
+ * cursor. Filters live in the URL,
  * so a filtered view is a link. Screen readers hear how many entries arrived, at most every
  * few seconds, never each one.
  */
@@ -18,6 +19,13 @@ const POLL_MS = 2_000
 /** Announcements of new entries to screen readers: at most one per this many milliseconds. */
 const ANNOUNCE_MS = 10_000
 const PAGE = 50
+/**
+ * Each poll also looks again at the last positions before the newest seen: on PostgreSQL an
+ * entry whose transaction commits a moment late can appear behind one already read. Entries
+ * already shown are left out; a late one takes its place by seq.
+ */
+const OVERLAP = 32
+const POLL_PAGE = 100
 
 const FILTER_KEYS = ['from', 'to', 'status', 'client', 'user', 'method', 'resourceType', 'resourceId', 'requestId'] as const
 type FilterKey = (typeof FILTER_KEYS)[number]
@@ -203,12 +211,15 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
         return
       }
       try {
-        const page = await api<LogPage>('GET', withQuery(path, { after: now.next, limit: PAGE }))
+        const page = await api<LogPage>('GET', withQuery(path, { after: Math.max(0, now.next - OVERLAP), limit: POLL_PAGE }))
         if (!alive) return
         setPollError(undefined)
-        if (page.items.length > 0 || page.next !== now.next) {
-          const added = [...page.items].reverse()
-          setListing({ ...now, items: [...added, ...now.items], next: page.next })
+        const shown = new Set(now.items.map((e) => e.seq))
+        const added = page.items.filter((e) => !shown.has(e.seq))
+        const next = Math.max(now.next, page.next)
+        if (added.length > 0 || next !== now.next) {
+          const items = added.length === 0 ? now.items : [...added, ...now.items].sort((a, b) => b.seq - a.seq)
+          setListing({ ...now, items, next })
           if (added.length > 0) {
             setFresh((f) => new Set([...f, ...added.map((e) => e.seq)]))
             pending.current += added.length
@@ -216,7 +227,7 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
         }
         announce(false)
         // A full page means more are waiting: fetch them at once rather than a poll later.
-        timer = setTimeout(poll, page.items.length === PAGE ? 0 : POLL_MS)
+        timer = setTimeout(poll, page.items.length === POLL_PAGE ? 0 : POLL_MS)
       } catch (error) {
         if (!alive) return
         setPollError(error)
