@@ -222,6 +222,20 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
     await page.getByText('That is the oldest entry kept.').waitFor()
   })
 
+  test('after a long pause or a burst, the view starts again from the newest instead of adding hundreds', async () => {
+    await page.goto(server.url + LOG)
+    await rows().first().waitFor()
+    await page.getByRole('button', { name: 'Pause live updates' }).click()
+    const Operations = Array.from({ length: 350 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `c${i}`, data: { schemas: [USER], userName: `burst${i}@globex.example` } }))
+    assert.equal((await scim('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations })).status, 200)
+    await page.getByRole('button', { name: 'Resume live updates' }).click()
+    await rows().first().filter({ hasText: 'burst349@globex.example' }).waitFor({ timeout: 20_000 })
+    await page.locator('.state.loading').waitFor({ state: 'detached' })
+    assert.equal(await rows().count(), 50, 'the newest page, not every entry since the pause')
+    assert.equal(await page.locator('[role=status][aria-live=polite]').innerText(), 'Many new entries: the list starts again from the newest.')
+    await page.getByRole('button', { name: 'Show older entries' }).waitFor()
+  })
+
   test('a failed call’s page explains it in plain words, with everything recorded', async () => {
     await page.goto(`${server.url}${LOG}?status=4xx`)
     await rows().first().waitFor()

@@ -26,6 +26,11 @@ const PAGE = 50
  */
 const OVERLAP = 32
 const POLL_PAGE = 100
+/**
+ * Full pages in a row after which the view starts again from the newest entries instead of
+ * adding them all (a long pause, a bulk import): older ones stay a click away.
+ */
+const CATCH_UP_PAGES = 3
 
 const FILTER_KEYS = ['from', 'to', 'status', 'client', 'user', 'method', 'resourceType', 'resourceId', 'requestId'] as const
 type FilterKey = (typeof FILTER_KEYS)[number]
@@ -188,16 +193,21 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
     }
   }, [path, round])
 
-  const announce = (force: boolean) => {
+  /** Says how many entries came since the last announcement, unless that was moments ago. */
+  const announce = () => {
     if (pending.current === 0) return
-    if (!force && Date.now() - announcedAt.current < ANNOUNCE_MS) return
+    if (Date.now() - announcedAt.current < ANNOUNCE_MS) return
     const n = pending.current
     pending.current = 0
     announcedAt.current = Date.now()
+    say(`${n} new ${n === 1 ? 'entry' : 'entries'} in the log.`)
+  }
+  const say = (text: string) => {
     // Emptied first, so the same words twice in a row are a change, and are read again.
     setAnnouncement('')
-    setTimeout(() => setAnnouncement(`${n} new ${n === 1 ? 'entry' : 'entries'} in the log.`), 100)
+    setTimeout(() => setAnnouncement(text), 100)
   }
+  const fullPages = useRef(0)
 
   useEffect(() => {
     if (!live || listing.state !== 'ready') return undefined
@@ -225,9 +235,20 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
             pending.current += added.length
           }
         }
-        announce(false)
-        // A full page means more are waiting: fetch them at once rather than a poll later.
-        timer = setTimeout(poll, page.items.length === POLL_PAGE ? 0 : POLL_MS)
+        if (page.items.length < POLL_PAGE) {
+          fullPages.current = 0
+          announce()
+          timer = setTimeout(poll, POLL_MS)
+        } else if (++fullPages.current < CATCH_UP_PAGES) {
+          // More are waiting: fetch them at once rather than a poll later.
+          timer = setTimeout(poll, 0)
+        } else {
+          fullPages.current = 0
+          pending.current = 0
+          announcedAt.current = Date.now()
+          say('Many new entries: the list starts again from the newest.')
+          setRound((r) => r + 1)
+        }
       } catch (error) {
         if (!alive) return
         setPollError(error)
