@@ -180,8 +180,12 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
   const current = useRef(listing)
   current.current = listing
 
+  /** Which load the list is of: an older page asked for before a new load is dropped. */
+  const generation = useRef(0)
+
   useEffect(() => {
     let alive = true
+    generation.current += 1
     setListing({ state: 'loading' })
     setFresh(new Set())
     api<LogPage>('GET', withQuery(path, { limit: PAGE })).then(
@@ -228,8 +232,13 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
         const added = page.items.filter((e) => !shown.has(e.seq))
         const next = Math.max(now.next, page.next)
         if (added.length > 0 || next !== now.next) {
-          const items = added.length === 0 ? now.items : [...added, ...now.items].sort((a, b) => b.seq - a.seq)
-          setListing({ ...now, items, next })
+          // From the list as it is by then: older entries may have been added meanwhile.
+          setListing((l) => {
+            if (l.state !== 'ready') return l
+            const have = new Set(l.items.map((e) => e.seq))
+            const merged = [...added.filter((e) => !have.has(e.seq)), ...l.items]
+            return { ...l, items: added.length === 0 ? l.items : merged.sort((a, b) => b.seq - a.seq), next: Math.max(l.next, next) }
+          })
           if (added.length > 0) {
             setFresh((f) => new Set([...f, ...added.map((e) => e.seq)]))
             pending.current += added.length
@@ -268,10 +277,12 @@ function useLiveLog(tenant: Tenant, filters: LogFilters, live: boolean) {
     if (now.state !== 'ready' || now.olderCursor === undefined) return
     setLoadingOlder(true)
     setOlderError(undefined)
+    const asked = generation.current
     try {
       const page = await api<LogPage>('GET', withQuery(path, { limit: PAGE, cursor: now.olderCursor }))
-      const latest = current.current
-      if (latest.state === 'ready') setListing({ ...latest, items: [...latest.items, ...page.items], olderCursor: page.nextCursor })
+      if (asked !== generation.current) return
+      // From the list as it is by then: new entries may have come meanwhile.
+      setListing((l) => (l.state === 'ready' ? { ...l, items: [...l.items, ...page.items], olderCursor: page.nextCursor } : l))
     } catch (error) {
       setOlderError(error)
     } finally {
