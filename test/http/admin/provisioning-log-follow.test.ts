@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { issueAdminToken } from '../../../src/provisioning/admin-tokens.js'
 import { patch, STORES, user } from '../../helpers/harness.js'
 import { startAdmin, type AdminHarness } from './admin-harness.js'
 
@@ -110,6 +111,14 @@ for (const { name, open } of STORES) {
       const theirs = (await h.admin('GET', '/tenants/enterprise:globex/provisioning-log')).body.items[0]
       assert.equal((await h.admin('GET', `${LOG}/${theirs.seq}`)).status, 404, 'another tenant’s entry is not found here')
       assert.equal((await h.admin('GET', `/tenants/enterprise:globex/provisioning-log/${theirs.seq}`)).status, 200)
+
+      // A token of one tenant reaches its own log only, followed or one entry at a time; to it
+      // another tenant does not exist (404, as everywhere in the admin API).
+      const acmeOnly = (await issueAdminToken(h.store, { tenant: h.tenant })).token
+      assert.equal((await h.admin('GET', `${LOG}/${failed.seq}`, undefined, acmeOnly)).status, 200)
+      assert.equal((await h.admin('GET', `${LOG}?after=0`, undefined, acmeOnly)).status, 200)
+      assert.equal((await h.admin('GET', `/tenants/enterprise:globex/provisioning-log/${theirs.seq}`, undefined, acmeOnly)).status, 404)
+      assert.equal((await h.admin('GET', '/tenants/enterprise:globex/provisioning-log?after=0', undefined, acmeOnly)).status, 404)
     })
   })
 }
