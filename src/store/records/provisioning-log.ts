@@ -72,9 +72,13 @@ export interface LogQuery {
   readonly user?: string
   readonly client?: LogClient
   readonly requestId?: string
+  /** The request's method (a Bulk operation's own). */
+  readonly method?: string
   /** Entries older than this seq (the position of the previous page's last entry). */
   readonly before?: number
   /** Entries newer than this seq, oldest first instead (for following the log as it grows). */
   readonly after?: number
+  /** Entries at most this seq: bounds a read that follows the log to what it looked at. */
+  readonly upTo?: number
   readonly limit: number
 }

@@ -160,6 +160,7 @@ export class ProvisioningLogQueries {
     const where = [`tenant_id = ${p.v(this.tenant.id)}`]
     if (query.before !== undefined) where.push(`seq < ${p.v(query.before)}`)
     if (query.after !== undefined) where.push(`seq > ${p.v(query.after)}`)
+    if (query.upTo !== undefined) where.push(`seq <= ${p.v(query.upTo)}`)
     if (query.from !== undefined) where.push(`at >= ${p.v(query.from)}`)
     if (query.to !== undefined) where.push(`at < ${p.v(query.to)}`)
     if (query.status !== undefined) {
@@ -173,12 +174,32 @@ export class ProvisioningLogQueries {
     }
     if (query.client !== undefined) where.push(`client = ${p.v(query.client)}`)
     if (query.requestId !== undefined) where.push(`request_id = ${p.v(query.requestId)}`)
+    if (query.method !== undefined) where.push(`method = ${p.v(query.method)}`)
     const sql = `SELECT ${COLUMNS} FROM provisioning_log WHERE ${where.join(' AND ')} ORDER BY seq ${query.after === undefined ? 'DESC' : 'ASC'} LIMIT ${p.limit(query.limit + 1)}`
     const rows = rowsOf<LogRow>(yield { sql, params: p.list })
     const more = rows.length > query.limit
     const shown = more ? rows.slice(0, query.limit) : rows
     const last = shown.at(-1)
     return more && last ? { items: shown.map(toEntry), next: Number(last.seq) } : { items: shown.map(toEntry) }
+  }
+
+  /** One entry by its seq (its id), or undefined: pruned, never written, or another tenant's. */
+  *get(seq: number): Work<LogEntry | undefined> {
+    const p = new Params(this.#d)
+    const sql = `SELECT ${COLUMNS} FROM provisioning_log WHERE tenant_id = ${p.v(this.tenant.id)} AND seq = ${p.v(seq)}`
+    const [row] = rowsOf<LogRow>(yield { sql, params: p.list, prepare: true })
+    return row === undefined ? undefined : toEntry(row)
+  }
+
+  /**
+   * The seq of the tenant's newest entry whatever any filter (0: none yet): where a reader
+   * that follows the log goes on from, so that it never reads again what it looked at.
+   */
+  *newest(): Work<number> {
+    const p = new Params(this.#d)
+    const sql = `SELECT seq FROM provisioning_log WHERE tenant_id = ${p.v(this.tenant.id)} ORDER BY seq DESC LIMIT 1`
+    const [row] = rowsOf<{ seq: number | string }>(yield { sql, params: p.list, prepare: true })
+    return row === undefined ? 0 : Number(row.seq)
   }
 
   /**

@@ -4,6 +4,8 @@ import { api, ApiError, onSessionEnded, setCsrfToken } from './api.js'
 import { Layout, useFocusHeading } from './layout.js'
 import { Connect } from './pages/connect.js'
 import { Events } from './pages/events.js'
+import { LogPageView } from './pages/log.js'
+import { LogEntryPage } from './pages/log-entry.js'
 import { SignIn } from './pages/sign-in.js'
 import { SettingsForm, TenantFrame } from './pages/tenant.js'
 import { Tenants } from './pages/tenants.js'
@@ -45,6 +47,12 @@ function Page(props: { path: string; session: Session }) {
     if (id !== undefined) return <TenantFrame tenantKey={key} tab="webhooks" title="Webhook endpoint">{(t) => <WebhookPage tenant={t} id={id} />}</TenantFrame>
     return <TenantFrame tenantKey={key} tab="webhooks" title="Webhooks">{(t) => <Webhooks tenant={t} />}</TenantFrame>
   }
+  const log = /^\/tenants\/([^/]+)\/log(?:\/([^/]+))?$/.exec(path)
+  if (log && log[2] !== undefined) {
+    const seq = segment(log[2])
+    return <TenantFrame tenantKey={segment(log[1])} tab="log" title={`Log entry ${seq}`}>{(t) => <LogEntryPage tenant={t} seq={seq} />}</TenantFrame>
+  }
+  if (log) return <TenantFrame tenantKey={segment(log[1])} tab="log" title="Provisioning log">{(t) => <LogPageView tenant={t} />}</TenantFrame>
   const m = /^\/tenants\/([^/]+)(?:\/(connect|users)(?:\/([^/]+))?)?$/.exec(path)
   if (!m || (m[3] !== undefined && m[2] !== 'users')) return <NotFound />
   const key = segment(m[1])

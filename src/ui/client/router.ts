@@ -56,3 +56,12 @@ export function segment(text: string | undefined): string {
     return text ?? ''
   }
 }
+
+/**
+ * Calls `listener` after every move inside the app, the browser's back and forward included,
+ * even to the same path with another query string (which useLocation does not report).
+ */
+export function onNavigate(listener: () => void): () => void {
+  listeners.add(listener)
+  return () => void listeners.delete(listener)
+}

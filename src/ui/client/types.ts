@@ -326,3 +326,32 @@ export interface LoginHistoryEntry {
   revokedAt: string | null
   state: 'active' | 'expired' | 'revoked'
 }
+
+/** A provisioning log entry with everything recorded (the log and entry pages). */
+export interface LogEntryFull extends LogEntry {
+  bulkIndex: number | null
+  bulkId: string | null
+  tokenId: string | null
+  userAgent: string | null
+  resourceType: 'User' | 'Group' | null
+  resourceId: string | null
+  userName: string | null
+  durationMs: number
+}
+
+/** A page of the log: `next` is where following it (?after=) goes on from. */
+export interface LogPage extends Page<LogEntryFull> {
+  next: number
+}
+
+export interface LogExplanation {
+  title: string
+  sent: string
+  why: string
+  fix: string
+  side: 'idp' | 'roster' | 'retry'
+}
+
+export interface LogEntryDetail extends LogEntryFull {
+  explanation: LogExplanation | null
+}

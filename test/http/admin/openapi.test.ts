@@ -167,6 +167,10 @@ for (const { name, open } of STORES) {
       // Provisioning log: writes with their diffs, and a failure.
       await scim('/Users', user('quinn@globex.example'))
       await call('GET', '/tenants/{t}/provisioning-log', g)
+      const logEntry = (await h.admin('GET', '/tenants/enterprise:globex/provisioning-log?limit=1&method=POST')).body.items[0]
+      conformance.check('GET', '/tenants/{t}/provisioning-log', await h.admin('GET', `/tenants/enterprise:globex/provisioning-log?after=${logEntry.seq - 1}`))
+      await call('GET', '/tenants/{t}/provisioning-log/{seq}', { ...g, seq: String(logEntry.seq) })
+      await call('GET', '/tenants/{t}/provisioning-log/{seq}', { ...g, seq: '999999999' }, undefined, 404)
       // Events
       await call('GET', '/tenants/{t}/events', g)
 

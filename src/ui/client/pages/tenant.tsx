@@ -9,7 +9,7 @@ import { ErrorNote, Field, Link, Loading } from '../ui.js'
 import { tenantLabel } from './tenants.js'
 import { RateLimitFields, rateLimitsBody, rateLimitsDraft } from './rate-limits.js'
 
-export type TenantTab = 'settings' | 'connect' | 'users' | 'groups' | 'teams' | 'outbox' | 'webhooks' | 'events'
+export type TenantTab = 'settings' | 'connect' | 'users' | 'groups' | 'teams' | 'log' | 'webhooks' | 'events' | 'outbox'
 
 const TABS: { tab: TenantTab; label: string; path: string }[] = [
   { tab: 'settings', label: 'Settings', path: '' },
@@ -17,9 +17,10 @@ const TABS: { tab: TenantTab; label: string; path: string }[] = [
   { tab: 'users', label: 'Users', path: '/users' },
   { tab: 'groups', label: 'Groups', path: '/groups' },
   { tab: 'teams', label: 'Teams', path: '/teams' },
-  { tab: 'outbox', label: 'Outbox', path: '/outbox' },
+  { tab: 'log', label: 'Provisioning log', path: '/log' },
   { tab: 'webhooks', label: 'Webhooks', path: '/webhooks' },
   { tab: 'events', label: 'Events', path: '/events' },
+  { tab: 'outbox', label: 'Outbox', path: '/outbox' },
 ]
 
 /** Loads the tenant and frames a page of it; `children` gets the tenant once loaded. */

@@ -6,13 +6,13 @@
  */
 import { useState } from 'preact/hooks'
 import { api, ApiError, tenantPath, withQuery } from '../api.js'
-import type { Account, LogChange, LogEntry, ScimUserDetails, Tenant } from '../types.js'
+import type { Account, LogEntry, ScimUserDetails, Tenant } from '../types.js'
 import { useGet, usePaged } from '../use-api.js'
 import { Badge, Empty, ErrorNote, Link, Loading, Pager, Time } from '../ui.js'
+import { logHref } from './log.js'
+import { Diff, show } from './log-parts.js'
 import { clientName } from './tenants.js'
 import { LoginHistory } from './login-history.js'
-
-const show = (value: unknown): string => (value === undefined ? '(absent)' : typeof value === 'string' ? value : JSON.stringify(value, null, 1))
 
 export function Attributes(props: { resource: Record<string, unknown> }) {
   const entries = Object.entries(props.resource).filter(([k]) => k !== 'schemas' && k !== 'meta')
@@ -66,47 +66,6 @@ function SuspendControl(props: { tenant: Tenant; account: Account; onChanged: (a
   )
 }
 
-function Diff(props: { changes: LogChange[] }) {
-  return (
-    <table class="diff">
-      <caption class="visually-hidden">Changes</caption>
-      <thead>
-        <tr>
-          <th scope="col">Attribute</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.changes.map((c, i) => (
-          <tr key={`${c.attribute}-${i}`}>
-            <th scope="row" class="mono">
-              {c.attribute}
-            </th>
-            {c.added || c.removed || c.cleared ? (
-              <td colSpan={2}>
-                {c.cleared && 'all members removed; '}
-                {c.added && `added ${c.addedCount ?? c.added.length}`} {c.removed && `removed ${c.removedCount ?? c.removed.length}`}
-              </td>
-            ) : (
-              <>
-                <td class="before mono pre">
-                  <span class="visually-hidden">before: </span>
-                  {show(c.before)}
-                </td>
-                <td class="after mono pre">
-                  <span class="visually-hidden">after: </span>
-                  {show(c.after)}
-                </td>
-              </>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  )
-}
-
 function History(props: { tenant: Tenant; userId: string }) {
   const list = usePaged<LogEntry>(withQuery(`${tenantPath(props.tenant.key)}/provisioning-log`, { user: props.userId }), 10)
   const { loaded } = list
@@ -121,7 +80,11 @@ function History(props: { tenant: Tenant; userId: string }) {
           {loaded.data.items.map((e) => (
             <li key={e.seq}>
               <p>
-                <Time at={e.at} /> · <span class="mono">{e.method} {e.path}</span> ·{' '}
+                <Time at={e.at} /> ·{' '}
+                <Link href={`/tenants/${encodeURIComponent(props.tenant.key)}/log/${e.seq}`} class="mono">
+                  {e.method} {e.path}
+                </Link>{' '}
+                ·{' '}
                 <Badge tone={e.status < 300 ? 'ok' : e.status < 500 ? 'warn' : 'bad'}>{e.status}</Badge> · {clientName(e.client)}
                 {e.tokenName && <span class="muted"> · token {e.tokenName}</span>}
               </p>
@@ -131,6 +94,11 @@ function History(props: { tenant: Tenant; userId: string }) {
             </li>
           ))}
         </ol>
+      )}
+      {loaded.state === 'ready' && loaded.data.items.length > 0 && (
+        <p>
+          <Link href={logHref(props.tenant.key, { user: props.userId })}>This user in the provisioning log</Link>
+        </p>
       )}
       {(list.hasNext || list.hasPrev) && <Pager label="History" page={list.page} hasPrev={list.hasPrev} hasNext={list.hasNext} prev={list.prev} next={list.next} />}
     </section>
