@@ -193,9 +193,12 @@ export class SqliteStore extends SqlStore implements Store {
   async #writeNow<T>(work: Work<T>): Promise<T> {
     await this.#gate.acquire()
     try {
-      await this.#writeLock.begin(() => this.#endRead())
+      await this.#writeLock.begin(
+        () => this.#endRead(),
+        () => this.#gate.setOpen(true),
+      )
       try {
-        // Synchronous from BEGIN to COMMIT: nothing else runs on the connection meanwhile.
+        // Synchronous from here to COMMIT; the open gate kept others out since BEGIN.
         const value = this.runNow(work)
         this.#statements.get('COMMIT').run()
         return value
@@ -327,7 +330,11 @@ export class SqliteStore extends SqlStore implements Store {
         this.#queue.shift()?.reject(e)
         return false
       }
-      if (busy === undefined) return true
+      if (busy === undefined) {
+        // In the same turn as BEGIN: nothing else may run on the connection from here on.
+        this.#gate.setOpen(true)
+        return true
+      }
       const now = performance.now()
       const timeout = this.#writeLock.timeoutMs
       while (this.#queue.length && now - this.#queue[0]!.queuedAt >= timeout) {
@@ -356,6 +363,7 @@ export class SqliteStore extends SqlStore implements Store {
   async #runBatch(): Promise<void> {
     this.#checkpointer.start()
     if (!(await this.#beginBatch())) return
+    // The gate is open (#beginBatch): reads and store calls wait for the batch's COMMIT.
     const done: { job: QueuedTransaction; ok: boolean; value: unknown; events?: boolean }[] = []
     const settle = () => {
       for (const { job, ok, value, events } of done) {
@@ -365,7 +373,6 @@ export class SqliteStore extends SqlStore implements Store {
         else job.reject(value)
       }
     }
-    this.#gate.setOpen(true)
     let current: QueuedTransaction | undefined
     try {
       while (this.#queue.length && done.length < GROUP_COMMIT_LIMIT) {

@@ -112,7 +112,7 @@ describe('SqliteStore waits for a write lock held by another connection', () => 
   })
 
   test('each write gets the whole busy timeout from when it was queued', async () => {
-    const timeout = 300
+    const timeout = 400
     const { store, ts, other } = await open({ busyTimeoutMs: timeout })
     other.exec('BEGIN IMMEDIATE')
     const first = ts.insert(user('first'))

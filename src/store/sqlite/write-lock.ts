@@ -73,15 +73,17 @@ export class WriteLock {
 
   /**
    * Takes the lock, waiting on timers up to the busy timeout from now; past it, throws
-   * DatabaseUnavailableError (HTTP 503). `beforeAttempt` runs right before each attempt, in
-   * the same turn (it ends the read transaction that reads may have opened meanwhile).
+   * DatabaseUnavailableError (HTTP 503). `beforeAttempt` runs right before each attempt and
+   * `begun` right after the one that took the lock, in the same turn: the first ends the read
+   * transaction reads may have opened meanwhile, the second must mark the transaction open
+   * before anything else can run on the connection.
    */
-  async begin(beforeAttempt: () => void): Promise<void> {
+  async begin(beforeAttempt: () => void, begun: () => void): Promise<void> {
     const deadline = performance.now() + this.timeoutMs
     for (let attempt = 0; ; attempt++) {
       beforeAttempt()
       const busy = this.tryBegin()
-      if (busy === undefined) return
+      if (busy === undefined) return begun()
       const left = deadline - performance.now()
       if (left <= 0) throw new DatabaseUnavailableError(busy)
       await pause(attempt, left)
