@@ -116,10 +116,8 @@ describe('SQLite: the write lock held by another process past busy_timeout', () 
   test('503 with Retry-After; the write succeeds once the lock is free', async () => {
     const file = join(dir, 'busy.db')
     const h = await startHarness(async () => {
-      const store = SqliteStore.open(file)
       // 5 s in production; a test need not wait that long to see what happens after it.
-      store.database.pragma('busy_timeout = 50')
-      return store
+      return SqliteStore.open(file, { busyTimeoutMs: 50 })
     })
     const other = new Database(file)
     try {

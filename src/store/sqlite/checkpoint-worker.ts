@@ -19,7 +19,8 @@ const timer = setInterval(() => {
     const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as [{ busy: number; log: number; checkpointed: number }]
     // Under sustained writes PASSIVE never catches up (a bulk load of 1,000,000 users grew the
     // WAL to 7.5 GB): past the limit, make writers wait while the whole WAL is copied, then
-    // truncate it. Writers stall for that checkpoint; the disk stays bounded.
+    // truncate it. Writes wait for that checkpoint (on timers, write-lock.ts: reads go on); the
+    // disk stays bounded.
     if (log > walLimitFrames) {
       db.pragma(`busy_timeout = ${PATIENT_MS}`)
       try {

@@ -36,15 +36,16 @@ import { runSqlite } from './run-sqlite.js'
 import { DATE_TIME_FUNCTION, FOLD_FUNCTION, sqliteDialect } from './sqlite-dialect.js'
 import { StatementCache } from './statement-cache.js'
 import { TransactionGate } from './transaction-gate.js'
+import { isBusy, pause, WriteLock } from './write-lock.js'
 
 /**
- * SQLITE_BUSY (or an extended code of it) after busy_timeout: another process held the write
+ * SQLITE_BUSY (or an extended code of it) after the busy timeout: another connection held a
  * lock for 5 s. Nothing was written; the client should retry (HTTP 503).
  */
-const unavailableIfBusy = (e: unknown): unknown => {
-  const code = (e as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY') ? new DatabaseUnavailableError(e) : e
-}
+const unavailableIfBusy = (e: unknown): unknown => (isBusy(e) ? new DatabaseUnavailableError(e) : e)
+
+/** How long a statement or a write waits for another connection's lock (SQLite's busy_timeout). */
+const BUSY_TIMEOUT_MS = 5000
 
 /** The most transactions one group commit takes; bounds how long readers wait for a batch. */
 const GROUP_COMMIT_LIMIT = 64
@@ -60,6 +61,8 @@ interface QueuedTransaction {
   readonly fn: (tx: TenantTransaction) => Promise<unknown>
   readonly resolve: (value: unknown) => void
   readonly reject: (reason: unknown) => void
+  /** performance.now() when queued: the job waits for the write lock up to the busy timeout from here. */
+  readonly queuedAt: number
 }
 
 export interface SqliteStoreOptions {
@@ -67,6 +70,8 @@ export interface SqliteStoreOptions {
   readonly statementCacheSize?: number
   /** Sees every statement the store's queries run (tests count and inspect them). */
   readonly observe?: StatementObserver
+  /** How long to wait for another connection's lock before a 503 (tests shorten it). */
+  readonly busyTimeoutMs?: number
 }
 
 export class SqliteStore extends SqlStore implements Store {
@@ -81,6 +86,7 @@ export class SqliteStore extends SqlStore implements Store {
   #draining = false
   #reading = false
   readonly #checkpointer: Checkpointer
+  readonly #writeLock: WriteLock
 
   /** `filename` is a path or `:memory:`; the parent directory must exist. */
   static open(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -92,7 +98,8 @@ export class SqliteStore extends SqlStore implements Store {
     this.#db = db
     this.#observe = options.observe
     // Before WAL: two processes opening a new file at once would otherwise get an immediate BUSY.
-    db.pragma('busy_timeout = 5000')
+    const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
@@ -109,11 +116,17 @@ export class SqliteStore extends SqlStore implements Store {
     })
     this.#statements = new StatementCache(db, options.statementCacheSize)
     this.#checkpointer = new Checkpointer(db)
+    this.#writeLock = new WriteLock(db, this.#statements, busyTimeoutMs)
   }
 
   /** The connection, for tests and tools (EXPLAIN QUERY PLAN, benchmarks). */
   get database(): Database.Database {
     return this.#db
+  }
+
+  /** How many times a write found the write lock held and waited (tests). */
+  get busyAttempts(): number {
+    return this.#writeLock.busyAttempts
   }
 
   /** How many prepared statements the cache holds. */
@@ -180,10 +193,12 @@ export class SqliteStore extends SqlStore implements Store {
   async #writeNow<T>(work: Work<T>): Promise<T> {
     await this.#gate.acquire()
     try {
-      this.#endRead()
-      this.#statements.get('BEGIN IMMEDIATE').run()
+      await this.#writeLock.begin(
+        () => this.#endRead(),
+        () => this.#gate.setOpen(true),
+      )
       try {
-        // Synchronous from BEGIN to COMMIT: nothing else runs on the connection meanwhile.
+        // Synchronous from here to COMMIT; the open gate kept others out since BEGIN.
         const value = this.runNow(work)
         this.#statements.get('COMMIT').run()
         return value
@@ -283,12 +298,51 @@ export class SqliteStore extends SqlStore implements Store {
    */
   transaction<T>(queries: ResourceQueries, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ queries, fn: fn as (tx: TenantTransaction) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject })
+      this.#queue.push({
+        queries,
+        fn: fn as (tx: TenantTransaction) => Promise<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        queuedAt: performance.now(),
+      })
       if (this.#draining) return
       this.#draining = true
       // Start after the event loop's I/O phase, so requests that arrived together join one batch.
       setImmediate(() => void this.#drain())
     })
+  }
+
+  /**
+   * Opens the next batch's transaction (BEGIN IMMEDIATE), waiting on timers while another
+   * connection holds the write lock (write-lock.ts); reads go on meanwhile, and transactions
+   * queued meanwhile join the batch. A job that has waited the whole busy timeout since it was
+   * queued fails with 503; false once no job is left to run.
+   */
+  async #beginBatch(): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      let busy: Error | undefined
+      try {
+        // In the same turn as BEGIN: a read transaction opened while we waited would refuse it.
+        this.#endRead()
+        busy = this.#writeLock.tryBegin()
+      } catch (e) {
+        // Not even BEGIN worked (not busy: e.g. an I/O error): fail the next job, retry the rest.
+        this.#queue.shift()?.reject(e)
+        return false
+      }
+      if (busy === undefined) {
+        // In the same turn as BEGIN: nothing else may run on the connection from here on.
+        this.#gate.setOpen(true)
+        return true
+      }
+      const now = performance.now()
+      const timeout = this.#writeLock.timeoutMs
+      while (this.#queue.length && now - this.#queue[0]!.queuedAt >= timeout) {
+        this.#queue.shift()!.reject(new DatabaseUnavailableError(busy))
+      }
+      if (!this.#queue.length) return false
+      await pause(attempt, this.#queue[0]!.queuedAt + timeout - now)
+    }
   }
 
   async #drain(): Promise<void> {
@@ -307,8 +361,9 @@ export class SqliteStore extends SqlStore implements Store {
   }
 
   async #runBatch(): Promise<void> {
-    this.#endRead()
     this.#checkpointer.start()
+    if (!(await this.#beginBatch())) return
+    // The gate is open (#beginBatch): reads and store calls wait for the batch's COMMIT.
     const done: { job: QueuedTransaction; ok: boolean; value: unknown; events?: boolean }[] = []
     const settle = () => {
       for (const { job, ok, value, events } of done) {
@@ -318,14 +373,6 @@ export class SqliteStore extends SqlStore implements Store {
         else job.reject(value)
       }
     }
-    try {
-      this.#statements.get('BEGIN IMMEDIATE').run()
-    } catch (e) {
-      // Not even BEGIN worked (e.g. busy past the timeout): fail the next job, retry the rest.
-      this.#queue.shift()?.reject(unavailableIfBusy(e))
-      return
-    }
-    this.#gate.setOpen(true)
     let current: QueuedTransaction | undefined
     try {
       while (this.#queue.length && done.length < GROUP_COMMIT_LIMIT) {
