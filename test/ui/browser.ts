@@ -92,3 +92,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true })
 }
+
+/**
+ * Waits until `expression`, evaluated in the page, is true. Not `page.waitForFunction`: its
+ * polling evaluates the string inside the page, which the page's CSP (no 'unsafe-eval')
+ * rightly refuses whenever the first check is false; `page.evaluate` goes through the DevTools
+ * protocol instead.
+ */
+export async function until(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await page.evaluate<boolean>(`Boolean(${expression})`))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`)
+    await page.waitForTimeout(50)
+  }
+}

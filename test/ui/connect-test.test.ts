@@ -184,6 +184,8 @@ describe('connection test, rate limits and login history in Chromium', { skip },
     await accessible('login-history')
     await page.getByRole('navigation', { name: 'Login history pages' }).getByRole('button', { name: 'Next' }).click()
     await page.getByText('Page 2').waitFor()
+    // The second page's last row shown means its rows have replaced the first page's.
+    await rows.filter({ hasText: /laptop 1\b/ }).waitFor()
     assert.equal(await rows.count(), 3)
     assert.match(await rows.nth(2).innerText(), /laptop 1\b/)
   })

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createTenant } from '../../src/provisioning/tenants.js'
 import { issueToken } from '../../src/provisioning/tokens.js'
-import { axeViolations, described, launch, screenshot, startUiServer, unavailable, type UiServer } from './browser.js'
+import { axeViolations, described, launch, screenshot, startUiServer, unavailable, until, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -122,7 +122,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
     await page.getByRole('columnheader', { name: 'Display name' }).and(page.locator('[aria-sort="ascending"]')).waitFor()
     await page.getByRole('columnheader', { name: 'Display name' }).getByRole('button').click()
     await page.locator('th[aria-sort="descending"]').waitFor()
-    await page.waitForFunction(`document.querySelector('tbody th')?.textContent === 'Everyone'`)
+    await until(page, `document.querySelector('tbody th')?.textContent === 'Everyone'`)
 
     await page.getByLabel('SCIM filter').fill('displayName eq "Design" and members.nosuch eq 1')
     await page.getByRole('button', { name: 'Apply filter' }).click()
@@ -226,7 +226,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
     await page.getByText(/Linked to\s+Engineering/).waitFor()
     const table = page.getByRole('table', { name: 'Members of Platform' })
     await page.getByRole('heading', { name: /Members \(2\)/ }).waitFor()
-    await page.waitForFunction(`[...document.querySelectorAll('tbody th')].map((e) => e.textContent).join() === ${JSON.stringify(`${logins.ada},${logins.bob}`)}`)
+    await until(page, `[...document.querySelectorAll('tbody th')].map((e) => e.textContent).join() === ${JSON.stringify(`${logins.ada},${logins.bob}`)}`)
     assert.deepEqual(await table.locator('tbody td .badge').allInnerTexts(), ['group', 'group'])
     assert.match(await page.getByRole('region', { name: 'Reconciliation' }).innerText(), /2 members given by the group, 2 memberships removed/, 'the link report counts rows: ada was replaced too')
   })
@@ -342,7 +342,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
     await focusOn(`document.activeElement?.textContent === 'Confirm link'`)
     await page.keyboard.press('Enter')
     await page.getByText(/Linked to\s+Design/).waitFor()
-    await page.waitForFunction(`document.querySelector('tbody th')?.textContent === ${JSON.stringify(logins.cy)}`)
+    await until(page, `document.querySelector('tbody th')?.textContent === ${JSON.stringify(logins.cy)}`)
   })
 
   test('at phone width (375 px) the new pages fit without sideways scrolling', async () => {

@@ -375,7 +375,7 @@ const RULES: readonly Rule[] = [
     explain: (_, m) => ({
       title: 'Too many requests',
       why: `${m.idp} sent more than Roster's rate limit or concurrency cap allows (${m.detail}). The answer told it when to retry.`,
-      fix: `Nothing, if it retries and catches up. If it keeps happening, lower the concurrency ${m.inIdp}, or raise ROSTER_RATE_LIMIT_* or ROSTER_CONCURRENCY_* in Roster's configuration.`,
+      fix: `Nothing, if it retries and catches up. If it keeps happening, lower the concurrency ${m.inIdp}, or raise the tenant's rate limits (its settings) or the server's (ROSTER_RATE_LIMIT_TOKEN, ROSTER_RATE_LIMIT_TENANT, ROSTER_CONCURRENCY_TENANT).`,
       side: 'retry',
     }),
   },

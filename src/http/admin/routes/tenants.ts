@@ -35,7 +35,7 @@ const RateLimitsSchema = Type.Object(
   {
     profile: OneOf(
       [...RATE_LIMIT_SETTING_PROFILES],
-      "server: the server's own (ROSTER_RATE_LIMIT_*); default, github, off: that profile's budgets; custom: token and tenant below",
+      "server: the server's own (ROSTER_RATE_LIMIT_PROFILE, ROSTER_RATE_LIMIT_TOKEN, ROSTER_RATE_LIMIT_TENANT); default, github, off: that profile's budgets; custom: token and tenant below",
     ),
     token: Type.Optional({ ...RateBudget, description: 'custom only: the budget of each SCIM token; null: none' }),
     tenant: Type.Optional({ ...RateBudget, description: 'custom only: the budget of the tenant, all its tokens together; null: none' }),
