@@ -63,7 +63,7 @@ async function cursors(url: string, tenantId: string, ids: readonly string[]): P
 
 for (const { name, create } of DATABASES) {
   describe(`webhooks survive kill -9 [${name}]`, () => {
-    test('every event arrives, in order per endpoint, with no gaps', async () => {
+    test('every event arrives, in order per endpoint, with no gaps', async (t) => {
       const { url, drop } = await create()
       const receiver = await Receiver.start()
       const servers: ServerProcess[] = []
@@ -153,6 +153,7 @@ for (const { name, create } of DATABASES) {
           // ...and after it, exactly the events after the cursor, in order: the unrecorded tail
           // again (duplicates of events after the recorded position only), then the rest.
           assert.deepEqual(resent, wantSeqs.filter((seq) => seq > recorded[path]), `${path}: from the recorded cursor on, in order`)
+          t.diagnostic(`${path}: ${before.length} arrived before the kill, recorded up to seq ${recorded[path]}, ${seqs.length - want.length} sent again`)
           assert.deepEqual([...new Set(got.map((r) => r.headers['webhook-id']))], want.map((e) => e.id), `${path}: every event, first arrivals in order, no gaps`)
           for (const r of got) {
             assert.equal(r.headers['webhook-id'], want.find((e) => e.seq === r.json.data.seq)!.id, 'a duplicate carries its event id')
