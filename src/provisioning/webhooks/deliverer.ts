@@ -45,8 +45,8 @@ const MAX_DUE = 10_000
 export const LOOK_GAP_MS = 20
 /**
  * How long a claim lasts: twice the request timeout and a second, time enough to send one event
- * and record the batch before it (each recorded batch renews it). Short, because it is also how long an endpoint
- * waits after its deliverer's process died before another takes it over.
+ * and record the batch before it (each recorded batch renews it). Short, because it is also how
+ * long an endpoint waits after its deliverer's process died before another takes it over.
  */
 export const leaseMs = (timeoutMs: number): number => 2 * timeoutMs + 1000
 
