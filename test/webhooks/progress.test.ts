@@ -115,3 +115,31 @@ describe('webhook progress in batches', () => {
     assert.deepEqual(writes, [[[1], 1]], 'the cursor is left where the last good write put it')
   })
 })
+
+describe('webhook progress keeps the unrecorded tail bounded', () => {
+  test('while a second batch waits behind a write, the next send waits', async () => {
+    const finishing: (() => void)[] = []
+    const { write } = recorder(
+      () =>
+        new Promise<boolean>((resolve) => {
+          finishing.push(() => resolve(true))
+        }),
+    )
+    const progress = new Progress(0, write, { events: 2, ms: NEVER_BY_TIME })
+    for (const seq of [1, 2]) progress.dealtWith(delivered(seq))
+    let roomy = false
+    await progress.room().then(() => (roomy = true))
+    assert.equal(roomy, true, 'one write under way leaves room')
+    for (const seq of [3, 4]) progress.dealtWith(delivered(seq))
+    roomy = false
+    const room = progress.room().then(() => (roomy = true))
+    await waitFor('the first write', () => finishing.length === 1)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(roomy, false, 'a second batch queued: no room')
+    finishing.shift()!()
+    await waitFor('the second write', () => finishing.length === 1)
+    finishing.shift()!()
+    await room
+    assert.equal(await progress.flush(), true)
+  })
+})

@@ -214,6 +214,7 @@ export class WebhookDeliverer {
           readAhead()
           continue
         }
+        await progress.room()
         const now = this.#now()
         const attempt = attempts + 1
         firstAttemptAt ??= new Date(now).toISOString()

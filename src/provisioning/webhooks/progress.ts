@@ -13,7 +13,10 @@
  *
  * Writes go one after the other (a later one never overtakes an earlier one), and `flush()`
  * waits for all of them: the deliverer calls it before anything that must be durable first —
- * a failed attempt, the release of its claim, stopping.
+ * a failed attempt, the release of its claim, stopping. A database slower than the receiver
+ * must not let the unrecorded tail grow without bound, so `room()` makes the deliverer wait
+ * before its next send while a second batch is queued behind the one being written: what a
+ * crash re-sends stays under three batches.
  */
 import type { NewWebhookDelivery } from '../../store/records/webhook.js'
 
@@ -40,6 +43,8 @@ export class Progress {
   #written: number
   /** The writes so far, one after the other. */
   #writing: Promise<void> = Promise.resolve()
+  /** Writes started and not yet done. */
+  #queued = 0
   #timer: NodeJS.Timeout | undefined
   #held = true
   #failure: unknown
@@ -68,6 +73,11 @@ export class Progress {
     this.#moveTo(seq)
   }
 
+  /** Resolves once at most one write is under way (at once, usually). */
+  async room(): Promise<void> {
+    if (this.#queued >= 2) await this.#writing
+  }
+
   /**
    * Writes what is waiting and waits for every write; throws what a write threw. Resolves to
    * whether the claim is still held.
@@ -92,14 +102,16 @@ export class Progress {
     const cursor = this.#cursor
     this.#records = []
     this.#written = cursor
+    this.#queued++
     this.#writing = this.#writing.then(async () => {
       // Nothing more is written once a write failed: the work ends, and the next holder starts
       // from the cursor as it was. A lost claim still logs the attempts (the cursor stays).
-      if (this.#failure !== undefined) return
       try {
-        if (!(await this.#write(records, cursor))) this.#held = false
+        if (this.#failure === undefined && !(await this.#write(records, cursor))) this.#held = false
       } catch (e) {
         this.#failure = e
+      } finally {
+        this.#queued--
       }
     })
   }
