@@ -5,7 +5,8 @@
  * endpoint, the first arrival of each in seq order, with no gaps. What at-least-once allows
  * and no more: delivered events are recorded in batches, so the kill mid-delivery makes the
  * endpoint send again exactly the events after its recorded cursor — in order, with the same
- * webhook-ids — and nothing at or before it. Endpoints are made and inspected through the CLI.
+ * webhook-ids — and nothing at or before it, even with two workers delivering after the
+ * restart. Endpoints are made and inspected through the CLI.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -131,9 +132,10 @@ for (const { name, create } of DATABASES) {
         // Nothing was delivered while the receiver was down, so nothing more was recorded.
         assert.deepEqual(await cursors(url, tenant.id, [all.id, users.id]), [recorded['/all'], recorded['/users']])
 
-        // 3: the receiver is back; a new server delivers the rest.
+        // 3: the receiver is back; a new server with two workers (two deliverers contending
+        // for each endpoint's claim) delivers the rest.
         await receiver.listen()
-        const third = await startServer(['--database', url], ENV)
+        const third = await startServer(['--database', url, '--workers', '2'], ENV)
         servers.push(third)
         const events = await allEvents(url, tenant.id)
         const expected = { '/all': events, '/users': events.filter((e) => e.type.startsWith('user.')) }
