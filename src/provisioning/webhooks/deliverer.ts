@@ -10,11 +10,13 @@
  * any process at a time — and up to `concurrency` endpoints at once: a slow or dead receiver
  * holds one slot for at most the request timeout, then waits out its backoff without one.
  *
- * One endpoint's events go strictly one after the other, each recorded before the next is
- * sent, so that a crash re-sends at most the event in flight; what is kept off that path
- * (docs/webhooks.md, "How fast one endpoint goes"): events are read a window at a time, the
- * next window while this one is sent, and the record is one write (send.ts keeps connections
- * alive; webhook-queries.ts makes the write one statement where it can).
+ * One endpoint's events go strictly one after the other, the next only after a 2xx for the
+ * one before; what is kept off that path (docs/webhooks.md, "How fast one endpoint goes"):
+ * events are read a window at a time, the next window while this one is sent, and delivered
+ * events are recorded in batches while the next ones are sent (progress.ts), so a crash
+ * re-sends the delivered events not yet recorded, in order. A failed attempt is recorded at
+ * once, after the batch before it (send.ts keeps connections alive; webhook-queries.ts makes a
+ * batch one statement where it can).
  *
  * Besides every poll, the deliverer looks when this process has numbered events of a tenant it
  * has endpoints of (Store.onEvents), at most once per LOOK_GAP_MS: an event written through
@@ -28,6 +30,7 @@ import { retryDelay, type Log } from '../email/sender.js'
 import type { WebhookConfig } from './config.js'
 import { matches } from './endpoints.js'
 import { countDelivery } from './metrics.js'
+import { Progress, RECORD_EVERY, type RecordEvery } from './progress.js'
 import { payloadOf, send } from './send.js'
 import { signingSecrets } from './signing.js'
 
@@ -41,9 +44,9 @@ const MAX_DUE = 10_000
  */
 export const LOOK_GAP_MS = 20
 /**
- * How long a claim lasts: twice the request timeout and a second, time enough to send and record
- * one event (each recorded delivery renews it). Short, because it is also how long an endpoint
- * waits after its deliverer's process died before another takes it over.
+ * How long a claim lasts: twice the request timeout and a second, time enough to send one event
+ * and record the batch before it (each recorded batch renews it). Short, because it is also how
+ * long an endpoint waits after its deliverer's process died before another takes it over.
  */
 export const leaseMs = (timeoutMs: number): number => 2 * timeoutMs + 1000
 
@@ -51,6 +54,8 @@ export interface DelivererOptions {
   /** The clock (ms since the epoch) and the jitter source; tests fix them. */
   readonly now?: () => number
   readonly random?: () => number
+  /** When delivered events are recorded (progress.ts); tests that count writes fix it. */
+  readonly recordEvery?: RecordEvery
 }
 
 export class WebhookDeliverer {
@@ -59,6 +64,7 @@ export class WebhookDeliverer {
   readonly #log: Log
   readonly #now: () => number
   readonly #random: () => number
+  readonly #recordEvery: RecordEvery
   /** Endpoints this process is delivering to, by id. */
   readonly #inFlight = new Map<string, Promise<void>>()
   #running: Promise<void> | undefined
@@ -78,6 +84,7 @@ export class WebhookDeliverer {
     this.#log = log
     this.#now = options.now ?? Date.now
     this.#random = options.random ?? Math.random
+    this.#recordEvery = options.recordEvery ?? RECORD_EVERY
   }
 
   start(): void {
@@ -172,6 +179,7 @@ export class WebhookDeliverer {
   /** Delivers `endpoint`'s events in order while it holds the claim; ends at a failure, the end of the backlog or a stop. */
   async #work(endpoint: WebhookEndpoint, claim: string, first: EventRecord[]): Promise<void> {
     const hooks = this.#store.webhooks
+    const progress = new Progress(endpoint.cursor, (records, to) => hooks.recordAndAdvance(records, endpoint.id, claim, to, this.#lease()), this.#recordEvery)
     let cursor = endpoint.cursor
     let attempts = endpoint.attempts
     let firstAttemptAt = endpoint.firstAttemptAt
@@ -191,65 +199,82 @@ export class WebhookDeliverer {
       return read
     }
     readAhead()
-    while (!this.#stopping) {
-      const next = events.find((e) => matches(endpoint.eventTypes, e.type))
-      if (!next) {
-        // Nothing in this window is for the endpoint: past it in one step.
-        const last = events.at(-1)
-        if (last && !(await hooks.advance(endpoint.id, claim, last.seq, this.#lease()))) return
-        if (last) cursor = last.seq
-        events = await nextWindow()
-        if (events.length === 0) break
-        readAhead()
-        continue
+    try {
+      while (!this.#stopping && progress.ok) {
+        const next = events.find((e) => matches(endpoint.eventTypes, e.type))
+        if (!next) {
+          // Nothing in this window is for the endpoint: past it with the next write.
+          const last = events.at(-1)
+          if (last) {
+            progress.skipped(last.seq)
+            cursor = last.seq
+          }
+          events = await nextWindow()
+          if (events.length === 0) break
+          readAhead()
+          continue
+        }
+        await progress.room()
+        const now = this.#now()
+        const attempt = attempts + 1
+        firstAttemptAt ??= new Date(now).toISOString()
+        const result = await send(endpoint.url, next.id, payloadOf(next), signingSecrets(endpoint, now), this.#config.timeoutMs, new Date(now))
+        const ended = this.#now()
+        const dead = !result.ok && (attempt >= this.#config.maxAttempts || ended - Date.parse(firstAttemptAt) >= this.#config.maxAgeMs)
+        const outcome: DeliveryOutcome = result.ok ? 'delivered' : dead ? 'dead' : 'failed'
+        // The attempt happened whether or not recording it works.
+        countDelivery('event', outcome, result.ok ? ended - Date.parse(next.at) : undefined)
+        const record: NewWebhookDelivery = {
+          id: randomUUID(),
+          tenantId: endpoint.tenantId,
+          endpointId: endpoint.id,
+          eventSeq: next.seq,
+          eventId: next.id,
+          eventType: next.type,
+          kind: 'event',
+          attempt,
+          at: new Date(now).toISOString(),
+          outcome,
+          status: result.status,
+          latencyMs: result.latencyMs,
+          response: result.response,
+          error: dead ? `dead-lettered after ${attempt} attempt${attempt === 1 ? '' : 's'}; the last: ${result.error}` : result.error,
+        }
+        const fields = { webhook: endpoint.id, tenant: endpoint.tenantId, event: next.id, seq: next.seq, attempt, status: result.status }
+        if (outcome === 'failed') {
+          // The deliveries before it are recorded first: the failure is the endpoint's state
+          // from now on, and the retry is of this event, not of one before.
+          const held = await progress.flush()
+          await hooks.recordDelivery(record)
+          if (!held) return
+          const retryAt = new Date(ended + retryDelay(attempt, this.#config.retryBaseMs, this.#random)).toISOString()
+          await hooks.retryLater(endpoint.id, claim, attempt, firstAttemptAt, retryAt, result.error ?? 'failed')
+          this.#log.debug({ ...fields, error: result.error, retryAt }, 'webhooks: delivery failed; retried later')
+          return
+        }
+        progress.dealtWith(record)
+        if (dead) {
+          // A dead letter is recorded at once, with the batch before it.
+          this.#log.warn({ ...fields, error: result.error }, 'webhooks: no attempt succeeded; the event is dead-lettered for this endpoint')
+          if (!(await progress.flush())) return
+        }
+        cursor = next.seq
+        attempts = 0
+        firstAttemptAt = null
+        events = events.filter((e) => e.seq > cursor)
+        if (events.length === 0) {
+          events = await nextWindow()
+          if (events.length === 0) break
+          readAhead()
+        }
       }
-      const now = this.#now()
-      const attempt = attempts + 1
-      firstAttemptAt ??= new Date(now).toISOString()
-      const result = await send(endpoint.url, next.id, payloadOf(next), signingSecrets(endpoint, now), this.#config.timeoutMs, new Date(now))
-      const ended = this.#now()
-      const dead = !result.ok && (attempt >= this.#config.maxAttempts || ended - Date.parse(firstAttemptAt) >= this.#config.maxAgeMs)
-      const outcome: DeliveryOutcome = result.ok ? 'delivered' : dead ? 'dead' : 'failed'
-      // The attempt happened whether or not recording it works.
-      countDelivery('event', outcome, result.ok ? ended - Date.parse(next.at) : undefined)
-      const record: NewWebhookDelivery = {
-        id: randomUUID(),
-        tenantId: endpoint.tenantId,
-        endpointId: endpoint.id,
-        eventSeq: next.seq,
-        eventId: next.id,
-        eventType: next.type,
-        kind: 'event',
-        attempt,
-        at: new Date(now).toISOString(),
-        outcome,
-        status: result.status,
-        latencyMs: result.latencyMs,
-        response: result.response,
-        error: dead ? `dead-lettered after ${attempt} attempt${attempt === 1 ? '' : 's'}; the last: ${result.error}` : result.error,
-      }
-      const fields = { webhook: endpoint.id, tenant: endpoint.tenantId, event: next.id, seq: next.seq, attempt, status: result.status }
-      if (outcome === 'failed') {
-        await hooks.recordDelivery(record)
-        const retryAt = new Date(ended + retryDelay(attempt, this.#config.retryBaseMs, this.#random)).toISOString()
-        await hooks.retryLater(endpoint.id, claim, attempt, firstAttemptAt, retryAt, result.error ?? 'failed')
-        this.#log.debug({ ...fields, error: result.error, retryAt }, 'webhooks: delivery failed; retried later')
-        return
-      }
-      const held = await hooks.recordAndAdvance(record, claim, this.#lease())
-      if (dead) this.#log.warn({ ...fields, error: result.error }, 'webhooks: no attempt succeeded; the event is dead-lettered for this endpoint')
-      if (!held) return
-      cursor = next.seq
-      attempts = 0
-      firstAttemptAt = null
-      events = events.filter((e) => e.seq > cursor)
-      if (events.length === 0) {
-        events = await nextWindow()
-        if (events.length === 0) break
-        readAhead()
-      }
+    } catch (e) {
+      // What was delivered is still recorded if it can be: fewer events are sent again.
+      await progress.flush().catch(() => undefined)
+      throw e
     }
-    await hooks.release(endpoint.id, claim)
+    // What was delivered is recorded before the claim is let go.
+    if (await progress.flush()) await hooks.release(endpoint.id, claim)
   }
 
   #lease(): string {

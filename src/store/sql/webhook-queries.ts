@@ -263,23 +263,31 @@ export class WebhookQueries {
   }
 
   #insertDelivery(p: Params, d: NewWebhookDelivery): string {
-    const values = [
-      d.id,
-      d.tenantId,
-      d.endpointId,
-      d.eventSeq,
-      d.eventId,
-      d.eventType,
-      d.kind,
-      d.attempt,
-      d.at,
-      d.outcome,
-      d.status,
-      d.latencyMs,
-      d.response,
-      d.error,
-    ].map((v) => p.v(v))
-    return `INSERT INTO webhook_deliveries (${DELIVERY_COLUMNS.replace('seq, ', '')}) VALUES (${values.join(', ')})`
+    return this.#insertDeliveries(p, [d])
+  }
+
+  /** One INSERT of all of `ds`, in their order (their log positions follow it). */
+  #insertDeliveries(p: Params, ds: readonly NewWebhookDelivery[]): string {
+    const rows = ds.map((d) => {
+      const values = [
+        d.id,
+        d.tenantId,
+        d.endpointId,
+        d.eventSeq,
+        d.eventId,
+        d.eventType,
+        d.kind,
+        d.attempt,
+        d.at,
+        d.outcome,
+        d.status,
+        d.latencyMs,
+        d.response,
+        d.error,
+      ].map((v) => p.v(v))
+      return `(${values.join(', ')})`
+    })
+    return `INSERT INTO webhook_deliveries (${DELIVERY_COLUMNS.replace('seq, ', '')}) VALUES ${rows.join(', ')}`
   }
 
   /**
@@ -297,30 +305,41 @@ export class WebhookQueries {
   }
 
   /**
-   * `recordDelivery` of an event delivered or dead-lettered, then `advance` past it: the
-   * deliverer's one write per event (the next event is sent only after it). Where the database
-   * takes a write in a WITH clause it is one statement — one round trip, one commit; SQLite runs
-   * the two in-process. Either way the attempt is logged even when the claim was lost, as
-   * `recordDelivery` then `advance` would.
+   * A run of events dealt with, recorded at once: `records` (delivered or dead-lettered, in
+   * order, possibly none) go into the delivery log and the cursor moves to `cursor` — at least
+   * the last of them, more when events the endpoint does not take follow — keeping the claim
+   * until `leaseUntil`. The deliverer's one write per batch (docs/webhooks.md, "How progress is
+   * recorded"); false when the claim was lost (then the cursor did not move). The attempts are
+   * logged even then, as they happened.
    *
-   * Where it can, the commit does not wait for the disk (docs/webhooks.md, "Delivery"): only a
-   * crash of the database itself, not of Roster, can lose it, and then the cursor is back a
-   * fraction of a second and those events are sent again — what at-least-once asks receivers
-   * to take anyway — while waiting for the disk made each event cost a flush of the log.
+   * Where the database takes a write in a WITH clause it is one statement — one round trip, one
+   * commit, so the log rows and the cursor move are durable together; SQLite runs the insert
+   * and then the update in-process (a crash between them leaves logged events to be sent, and
+   * logged, again: a duplicate at-least-once allows, never a gap).
+   *
+   * Where it can, the commit does not wait for the disk: only a crash of the database itself,
+   * not of Roster, can lose it, and then the cursor is back a fraction of a second and those
+   * events are sent again — what at-least-once asks receivers to take anyway — while waiting
+   * for the disk cost a flush of the log per write.
+   *
+   * The text differs with the number of records; the deliverer bounds that (its batch size), so
+   * preparing each shape once per connection stays a handful of statements.
    */
-  *recordAndAdvance(d: NewWebhookDelivery, claim: string, leaseUntil: string): Work<boolean> {
+  *recordAndAdvance(records: readonly NewWebhookDelivery[], endpointId: string, claim: string, cursor: number, leaseUntil: string): Work<boolean> {
     const { writesInWith, asyncCommit } = this.#d.capabilities
+    if (records.length === 0) return yield* this.advance(endpointId, claim, cursor, leaseUntil)
     if (!writesInWith) {
-      yield* this.recordDelivery(d)
-      return yield* this.advance(d.endpointId, claim, d.eventSeq, leaseUntil)
+      const p = new Params(this.#d)
+      yield { sql: this.#insertDeliveries(p, records), params: p.list, prepare: true }
+      return yield* this.advance(endpointId, claim, cursor, leaseUntil)
     }
     const p = new Params(this.#d)
     // A WITH query that only reads runs when referenced: the UPDATE's condition refers to it.
     const lazy = asyncCommit ? "lazy AS (SELECT set_config('synchronous_commit', 'off', true) AS setting), " : ''
-    const insert = this.#insertDelivery(p, d)
+    const insert = this.#insertDeliveries(p, records)
     const sql =
-      `WITH ${lazy}logged AS (${insert}) UPDATE webhook_endpoints SET delivered_seq = ${p.v(d.eventSeq)}, attempts = 0, first_attempt_at = NULL, ` +
-      `last_error = NULL, claimed_until = ${p.v(leaseUntil)} WHERE id = ${p.v(d.endpointId)} AND claim = ${p.v(claim)} AND delivered_seq <= ${p.v(d.eventSeq)}` +
+      `WITH ${lazy}logged AS (${insert}) UPDATE webhook_endpoints SET delivered_seq = ${p.v(cursor)}, attempts = 0, first_attempt_at = NULL, ` +
+      `last_error = NULL, claimed_until = ${p.v(leaseUntil)} WHERE id = ${p.v(endpointId)} AND claim = ${p.v(claim)} AND delivered_seq <= ${p.v(cursor)}` +
       (asyncCommit ? ' AND EXISTS (SELECT 1 FROM lazy)' : '')
     return (yield { sql, params: p.list, prepare: true }).changes === 1
   }
