@@ -53,7 +53,7 @@ const TEXT_TYPES: ReadonlySet<AttributeType> = new Set(['string', 'reference', '
 
 export class PostgresDialect extends SqlDialect {
   readonly name = 'postgres' as const
-  readonly capabilities: DialectCapabilities = { caseSensitiveLike: true, groupsInPage: true, sharedSnapshot: false, serialWriters: false, writesInWith: true, asyncCommit: true }
+  readonly capabilities: DialectCapabilities = { caseSensitiveLike: true, groupsInPage: true, sharedSnapshot: false, serialWriters: false, writesInWith: true }
 
   override placeholder(index: number): string {
     return `$${index}`

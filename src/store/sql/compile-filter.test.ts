@@ -446,7 +446,7 @@ describe('compileFilter: golden SQL (postgres)', () => {
 describe('SqlDialect defaults (standard SQL)', () => {
   /** SQLite with standard LIKE semantics, to run the default pattern matching for real. */
   class CaseSensitiveLike extends SqliteDialect {
-    override readonly capabilities = { caseSensitiveLike: true, groupsInPage: false, sharedSnapshot: true, serialWriters: true, writesInWith: false, asyncCommit: false }
+    override readonly capabilities = { caseSensitiveLike: true, groupsInPage: false, sharedSnapshot: true, serialWriters: true, writesInWith: false }
   }
 
   test('co/sw/ew use LIKE with %, _ and the escape character escaped', () => {

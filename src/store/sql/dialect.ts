@@ -44,13 +44,6 @@ export interface DialectCapabilities {
    * statement: one round trip and one commit instead of two where each statement is a round trip.
    */
   readonly writesInWith: boolean
-  /**
-   * A statement can ask that its own commit not wait for the disk (PostgreSQL's
-   * `synchronous_commit`, set for its transaction only): for writes that a database crash may
-   * lose without harm. SQLite's commits in WAL mode with `synchronous = NORMAL` wait for no
-   * disk anyway.
-   */
-  readonly asyncCommit: boolean
 }
 
 /** A unique index or constraint, as a violation of it is reported. */

@@ -317,16 +317,11 @@ export class WebhookQueries {
    * and then the update in-process (a crash between them leaves logged events to be sent, and
    * logged, again: a duplicate at-least-once allows, never a gap).
    *
-   * Where it can, the commit does not wait for the disk: only a crash of the database itself,
-   * not of Roster, can lose it, and then the cursor is back a fraction of a second and those
-   * events are sent again — what at-least-once asks receivers to take anyway — while waiting
-   * for the disk cost a flush of the log per write.
-   *
    * The text differs with the number of records; the deliverer bounds that (its batch size), so
    * preparing each shape once per connection stays a handful of statements.
    */
   *recordAndAdvance(records: readonly NewWebhookDelivery[], endpointId: string, claim: string, cursor: number, leaseUntil: string): Work<boolean> {
-    const { writesInWith, asyncCommit } = this.#d.capabilities
+    const { writesInWith } = this.#d.capabilities
     if (records.length === 0) return yield* this.advance(endpointId, claim, cursor, leaseUntil)
     if (!writesInWith) {
       const p = new Params(this.#d)
@@ -334,13 +329,10 @@ export class WebhookQueries {
       return yield* this.advance(endpointId, claim, cursor, leaseUntil)
     }
     const p = new Params(this.#d)
-    // A WITH query that only reads runs when referenced: the UPDATE's condition refers to it.
-    const lazy = asyncCommit ? "lazy AS (SELECT set_config('synchronous_commit', 'off', true) AS setting), " : ''
     const insert = this.#insertDeliveries(p, records)
     const sql =
-      `WITH ${lazy}logged AS (${insert}) UPDATE webhook_endpoints SET delivered_seq = ${p.v(cursor)}, attempts = 0, first_attempt_at = NULL, ` +
-      `last_error = NULL, claimed_until = ${p.v(leaseUntil)} WHERE id = ${p.v(endpointId)} AND claim = ${p.v(claim)} AND delivered_seq <= ${p.v(cursor)}` +
-      (asyncCommit ? ' AND EXISTS (SELECT 1 FROM lazy)' : '')
+      `WITH logged AS (${insert}) UPDATE webhook_endpoints SET delivered_seq = ${p.v(cursor)}, attempts = 0, first_attempt_at = NULL, ` +
+      `last_error = NULL, claimed_until = ${p.v(leaseUntil)} WHERE id = ${p.v(endpointId)} AND claim = ${p.v(claim)} AND delivered_seq <= ${p.v(cursor)}`
     return (yield { sql, params: p.list, prepare: true }).changes === 1
   }
 

@@ -35,7 +35,7 @@ const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
 
 export class SqliteDialect extends SqlDialect {
   readonly name = 'sqlite' as const
-  readonly capabilities: DialectCapabilities = { caseSensitiveLike: false, groupsInPage: false, sharedSnapshot: true, serialWriters: true, writesInWith: false, asyncCommit: false }
+  readonly capabilities: DialectCapabilities = { caseSensitiveLike: false, groupsInPage: false, sharedSnapshot: true, serialWriters: true, writesInWith: false }
 
   override toParam(value: unknown): unknown {
     return typeof value === 'boolean' ? (value ? 1 : 0) : value
