@@ -3,7 +3,7 @@
  * normal end, an error, Ctrl-C, SIGTERM. Children run in their own process group (`detached`)
  * so that a wrapper script and the node process it starts are stopped together, by group id.
  */
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 
 const children = new Set<ChildProcess>()
@@ -14,27 +14,6 @@ const cleanups: (() => Promise<unknown>)[] = []
 export function pinned(cpu: number | undefined, command: string, args: string[]): [string, string[]] {
   if (cpu === undefined || !existsSync('/usr/bin/taskset')) return [command, args]
   return ['/usr/bin/taskset', ['-c', String(cpu), command, ...args]]
-}
-
-/** The CPU list of `taskset -c -p PID`'s answer ("pid 7's current affinity list: 0,1" -> "0,1"). */
-export function parseAffinity(output: string): string | undefined {
-  return /affinity list:\s*([0-9,-]+)\s*$/m.exec(output)?.[1]
-}
-
-/**
- * Moves every thread of process `pid` to the CPUs `list` (taskset syntax, e.g. "0") and returns
- * the list it had, to move it back; undefined (nothing changed) without taskset.
- */
-export function repin(pid: number, list: string): string | undefined {
-  if (!existsSync('/usr/bin/taskset')) return undefined
-  try {
-    const before = parseAffinity(execFileSync('/usr/bin/taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' }))
-    if (before === undefined) return undefined
-    execFileSync('/usr/bin/taskset', ['-a', '-c', '-p', list, String(pid)], { stdio: 'ignore' })
-    return before
-  } catch {
-    return undefined
-  }
 }
 
 export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {

@@ -178,6 +178,13 @@ export interface ResourceReader {
   memberPage(groupId: string, after: MemberPosition | undefined, limit: number): Promise<MemberPage>
   /** How many direct members the group has (0 for an unknown group): one count on the group's index, no rows read out. */
   memberCount(groupId: string): Promise<number>
+  /**
+   * Of the group's direct members after membership position `after`, the first `limit` (in
+   * membership order) are examined: how many of them are users whose accounts are active (a
+   * linked team's members), and the position to go on from (undefined: none left). A large
+   * group is counted in steps of bounded cost.
+   */
+  activeMemberCount(groupId: string, after: number, limit: number): Promise<{ count: number; next: number | undefined }>
   /** Direct memberships of each given resource (user or group). Missing ids map to []. */
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>>
 }

@@ -39,6 +39,32 @@ for (const { name, open } of STORES) {
     })
     after(() => h.close())
 
+    test('a group’s active members are counted in bounded steps: suspended users and nested groups are examined, not counted', async () => {
+      const users = [await newUser(), await newUser(), await newUser(), await newUser(), await newUser()]
+      const nested = await newGroup([users[0]!])
+      const g = await newGroup([...users, nested])
+      for (const id of [users[1]!, users[3]!]) assert.equal((await e.scim('PATCH', `/Users/${id}`, entraDeactivate)).status, 200)
+      const steps: { count: number; next: number | undefined }[] = []
+      let total = 0
+      for (let after: number | undefined = 0; after !== undefined; ) {
+        const step = await e.store.activeMemberCount(g, after, 2)
+        steps.push(step)
+        total += step.count
+        after = step.next
+      }
+      // Six members in the order they joined, two examined a step (u0 u1, u2 u3, u4 nested), then
+      // an empty step says there are no more.
+      assert.deepEqual(steps.map((s) => s.count), [1, 1, 1, 0])
+      assert.equal(steps.at(-1)!.next, undefined)
+      assert.equal(total, 3)
+      assert.equal(total, await e.store.transaction((tx) => tx.teams.groupMemberCount(g)), 'the same as the one-statement count')
+      assert.deepEqual(await e.store.activeMemberCount('no-such-group', 0, 2), { count: 0, next: undefined })
+      const team = await e.teams.create({ name: `counted-${n}` })
+      assert.equal((await e.teams.link(team.id, g)).reconcileReport?.added, 3)
+      assert.equal((await e.teams.get(team.id)).memberCount, 3)
+      assert.equal((await e.teams.unlink(team.id)).reconcileReport?.removed, 3)
+    })
+
     test('linking makes the team exactly the group’s active members; Entra PATCHes Add/Remove members follow', async () => {
       const [a, b, c] = [await newUser(), await newUser(), await newUser()]
       const g = await newGroup([a!, b!])

@@ -51,6 +51,10 @@ export class RollbackTenantStore implements TenantStore {
     return this.#tx.memberCount(groupId)
   }
 
+  activeMemberCount(groupId: string, after: number, limit: number): Promise<{ count: number; next: number | undefined }> {
+    return this.#tx.activeMemberCount(groupId, after, limit)
+  }
+
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
     return this.#tx.groupsOf(ids)
   }

@@ -49,9 +49,25 @@ async function load(tx: TenantTransaction, id: string, lock = false): Promise<Te
 /** A team as its events carry it. */
 const teamState = (t: TeamRecord) => ({ id: t.id, name: t.name, description: t.description, parentId: t.parentId, groupId: t.groupId })
 
-/** A linked team's members are its group's; any other team's are its stored rows. */
-async function memberCount(tx: TenantTransaction, team: TeamRecord): Promise<number> {
-  return team.groupId === null ? tx.teams.memberCount(team.id) : tx.teams.groupMemberCount(team.groupId)
+/** Members of a group examined per read when its active members are counted. */
+export const COUNT_BATCH = 1_000
+
+/**
+ * The group's active members (a linked team's members), counted COUNT_BATCH at a time, each
+ * step its own read outside any write transaction, with a turn of the event loop between:
+ * counting 100,000 holds neither the database's writers nor the server's requests for more than
+ * one step. Concurrent changes to the group may or may not be counted; the count is a report,
+ * the membership itself is read from the group.
+ */
+async function activeMembers(store: TenantStore, groupId: string): Promise<number> {
+  let total = 0
+  for (let after = 0; ; ) {
+    const step = await store.activeMemberCount(groupId, after, COUNT_BATCH)
+    total += step.count
+    if (step.next === undefined) return total
+    after = step.next
+    await new Promise((resolve) => setImmediate(resolve))
+  }
 }
 
 export class Teams {
@@ -65,11 +81,10 @@ export class Teams {
     return this.#store.transaction((tx) => tx.teams.list(query))
   }
 
-  get(id: string): Promise<TeamRecord & { readonly memberCount: number }> {
-    return this.#store.transaction(async (tx) => {
-      const team = await load(tx, id)
-      return { ...team, memberCount: await memberCount(tx, team) }
-    })
+  async get(id: string): Promise<TeamRecord & { readonly memberCount: number }> {
+    const team = await this.#store.transaction((tx) => load(tx, id))
+    const memberCount = team.groupId === null ? await this.#store.transaction((tx) => tx.teams.memberCount(team.id)) : await activeMembers(this.#store, team.groupId)
+    return { ...team, memberCount }
   }
 
   create(input: NewTeam): Promise<TeamRecord> {
@@ -176,9 +191,12 @@ export class Teams {
    * gives the team and the rows replaced.
    */
   async link(id: string, groupId: string, options: { replace?: boolean } = {}): Promise<TeamRecord> {
+    // Counted before the link's transaction, in bounded steps: what the report and the event say.
+    const startedAt = new Date().toISOString()
+    const added = await activeMembers(this.#store, groupId)
     return this.#store.transaction(async (tx) => {
       const team = await load(tx, id, true)
-      if (team.groupId === groupId) return { ...team, memberCount: await memberCount(tx, team) }
+      if (team.groupId === groupId) return { ...team, memberCount: added }
       if (team.groupId !== null) throw conflict(`team '${team.name}' is linked to group ${team.groupId} already; unlink it first`)
       if (team.parentId !== null || (await tx.teams.childCount(id)) > 0) {
         throw conflict(`team '${team.name}' is nested (it has a parent or children); a team linked to a group cannot be`)
@@ -190,10 +208,8 @@ export class Teams {
           `team '${team.name}' has ${manual} member(s) added by hand; remove them first, or link with replace to have them removed`,
         )
       }
-      const startedAt = new Date().toISOString()
       // Every stored row goes: a linked team has none.
       const removed = (await tx.teams.memberCount(id)) > 0 ? await tx.teams.reconcileStep(id, true, 0, Number.MAX_SAFE_INTEGER) : { removed: 0 }
-      const added = await tx.teams.groupMemberCount(groupId)
       const finishedAt = new Date().toISOString()
       const report: ReconcileReport = { added, removed: removed.removed, batches: 1, startedAt, finishedAt }
       if (removed.removed > 0) await teamEvent(tx, id, 'members.removed', { count: removed.removed, source: 'manual' })
@@ -237,11 +253,15 @@ export class Teams {
 
   /** Unlinks the team; the members it had through the group leave it (the report counts them). */
   async unlink(id: string): Promise<TeamRecord> {
+    const startedAt = new Date().toISOString()
+    const before = await this.#store.transaction((tx) => load(tx, id))
+    // Counted before the unlink's transaction, in bounded steps (activeMembers).
+    const counted = before.groupId === null ? 0 : await activeMembers(this.#store, before.groupId)
     return this.#store.transaction(async (tx) => {
       const team = await load(tx, id, true)
       if (team.groupId === null) throw conflict(`team '${team.name}' is not linked to a group`)
-      const startedAt = new Date().toISOString()
-      const left = await tx.teams.groupMemberCount(team.groupId)
+      // Relinked elsewhere meanwhile (rare): counted in the transaction, as it is now.
+      const left = team.groupId === before.groupId ? counted : await tx.teams.groupMemberCount(team.groupId)
       const finishedAt = new Date().toISOString()
       const report: ReconcileReport = { added: 0, removed: left, batches: 1, startedAt, finishedAt }
       const unlinked = await tx.teams.update(id, { groupId: null, linkedAt: null, reconciledAt: finishedAt, reconcileReport: report }, finishedAt)

@@ -225,6 +225,22 @@ export class ResourceQueries {
     return Number(rowsOf<{ n: number | string }>(yield { sql, params: p, prepare: true })[0]?.n ?? 0)
   }
 
+  *activeMemberCount(groupId: string, after: number, limit: number): Work<{ count: number; next: number | undefined }> {
+    if (!storableKey(groupId)) return { count: 0, next: undefined }
+    const d = this.#d
+    const p: unknown[] = []
+    // Parameters in the order the text names them (SQLite's are positional).
+    const sql =
+      'SELECT count(*) AS examined, max(w.seq) AS last, count(a.id) AS active FROM ' +
+      `(SELECT m.seq, m.member_id FROM memberships m${d.indexedBy('memberships_group')} ` +
+      `WHERE m.tenant_id = ${d.param(p, this.tenant.id)} AND m.group_id = ${d.param(p, groupId)} AND m.seq > ${d.param(p, after)} ` +
+      `ORDER BY m.seq LIMIT ${d.limit(limit, p)}) w ` +
+      `LEFT JOIN accounts a ON a.tenant_id = ${d.param(p, this.tenant.id)} AND a.scim_user_id = w.member_id AND a.state = 'active'`
+    const [row] = rowsOf<{ examined: number | string; last: number | string | null; active: number | string }>(yield { sql, params: p, prepare: true })
+    const examined = Number(row?.examined ?? 0)
+    return { count: Number(row?.active ?? 0), next: examined < limit || row?.last === null || row?.last === undefined ? undefined : Number(row.last) }
+  }
+
   *groupsOf(ids: readonly string[]): Work<Map<string, GroupMembership[]>> {
     const result = new Map<string, GroupMembership[]>(ids.map((id) => [id, []]))
     const keys = [...result.keys()].filter(storableKey)

@@ -190,6 +190,10 @@ export class SqlReader implements ResourceReader {
     return this.read(this.queries.memberCount(groupId))
   }
 
+  activeMemberCount(groupId: string, after: number, limit: number): Promise<{ count: number; next: number | undefined }> {
+    return this.read(this.queries.activeMemberCount(groupId, after, limit))
+  }
+
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
     return this.read(this.queries.groupsOf(ids))
   }
@@ -236,6 +240,10 @@ export class SqlTransaction implements TenantTransaction {
 
   memberCount(groupId: string): Promise<number> {
     return this.#do(this.#queries.memberCount(groupId))
+  }
+
+  activeMemberCount(groupId: string, after: number, limit: number): Promise<{ count: number; next: number | undefined }> {
+    return this.#do(this.#queries.activeMemberCount(groupId, after, limit))
   }
 
   groupsOf(ids: readonly string[]): Promise<Map<string, GroupMembership[]>> {
