@@ -3,6 +3,7 @@
  * browser), a real Roster server on a loopback port with its built UI, axe-core checks, and
  * screenshots kept in test-results/ui (git-ignored).
  */
+import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type net from 'node:net'
@@ -105,4 +106,44 @@ export async function until(page: Page, expression: string, timeoutMs = 10_000):
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`)
     await page.waitForTimeout(50)
   }
+}
+
+/**
+ * Fails the test on an uncaught page error or a console error (but the browser's own line for
+ * a 4xx answer, which the pages show and explain): a page that throws or breaks its CSP fails
+ * the test that caused it.
+ */
+export function watched(page: Page): Page {
+  page.setDefaultTimeout(10_000)
+  page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) assert.fail(`console error: ${m.text()}`)
+  })
+  return page
+}
+
+/** axe finds nothing on the page in the light theme, then in the dark one (screenshots of both); it is left light. */
+export async function assertAccessible(page: Page, name: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await page.evaluate(`document.documentElement.dataset.theme = '${theme}'`)
+    const violations = await axeViolations(page)
+    assert.deepEqual(violations, [], `${name} (${theme}):\n${described(violations)}`)
+    await screenshot(page, `${name}-${theme}`)
+  }
+  await page.evaluate(`document.documentElement.dataset.theme = 'light'`)
+}
+
+/** Signs in on the sign-in page with an admin token and waits for the tenants. */
+export async function signIn(page: Page, server: UiServer, token = server.adminToken): Promise<void> {
+  await page.goto(`${server.url}/ui/`)
+  await page.getByLabel('Admin token', { exact: true }).fill(token)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+}
+
+/** The page is no wider than the screen (a phone's, in these tests); keeps a screenshot. */
+export async function assertFits(page: Page, name: string): Promise<void> {
+  const overflow = await page.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`)
+  assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`)
+  await screenshot(page, `phone-${name}`)
 }

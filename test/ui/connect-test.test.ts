@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createTenant } from '../../src/provisioning/tenants.js'
 import { issueToken } from '../../src/provisioning/tokens.js'
-import { axeViolations, described, launch, screenshot, startUiServer, unavailable, type UiServer } from './browser.js'
+import { assertAccessible, assertFits, launch, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -33,11 +33,7 @@ describe('connection test, rate limits and login history in Chromium', { skip },
     browser = await launch()
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) assert.fail(`console error: ${m.text()}`)
-    })
+    watched(page)
   })
   after(async () => {
     await browser?.close()
@@ -45,13 +41,7 @@ describe('connection test, rate limits and login history in Chromium', { skip },
   })
 
   async function accessible(name: string) {
-    for (const theme of ['light', 'dark'] as const) {
-      await page.evaluate(`document.documentElement.dataset.theme = '${theme}'`)
-      const violations = await axeViolations(page)
-      assert.deepEqual(violations, [], `${name} (${theme}):\n${described(violations)}`)
-      await screenshot(page, `${name}-${theme}`)
-    }
-    await page.evaluate(`document.documentElement.dataset.theme = 'light'`)
+    await assertAccessible(page, name)
   }
 
   async function call(method: string, path: string, token: string, body?: unknown, type = 'application/json') {
@@ -194,15 +184,8 @@ describe('connection test, rate limits and login history in Chromium', { skip },
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
     try {
       const p = await phone.newPage()
-      await p.goto(`${server.url}/ui/`)
-      await p.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
-      await p.getByRole('button', { name: 'Sign in' }).click()
-      await p.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
-      const fits = async (name: string) => {
-        const overflow = await p.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`)
-        assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`)
-        await screenshot(p, `phone-${name}`)
-      }
+      await signIn(p, server)
+      const fits = (name: string) => assertFits(p, name)
       await p.goto(`${server.url}/ui/tenants/enterprise%3Ainitech/connect`)
       await p.getByRole('button', { name: 'Run the test' }).click()
       await p.getByText('All 14 calls Entra ID makes passed.').waitFor()

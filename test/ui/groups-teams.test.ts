@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createTenant } from '../../src/provisioning/tenants.js'
 import { issueToken } from '../../src/provisioning/tokens.js'
-import { axeViolations, described, launch, screenshot, startUiServer, unavailable, until, type UiServer } from './browser.js'
+import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, until, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -69,11 +69,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
     browser = await launch()
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) assert.fail(`console error: ${m.text()}`)
-    })
+    watched(page)
   })
   after(async () => {
     await browser?.close()
@@ -85,13 +81,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
 
   async function accessible(name: string) {
     await settled()
-    for (const theme of ['light', 'dark'] as const) {
-      await page.evaluate(`document.documentElement.dataset.theme = '${theme}'`)
-      const violations = await axeViolations(page)
-      assert.deepEqual(violations, [], `${name} (${theme}):\n${described(violations)}`)
-      await screenshot(page, `${name}-${theme}`)
-    }
-    await page.evaluate(`document.documentElement.dataset.theme = 'light'`)
+    await assertAccessible(page, name)
     checked.push(name)
   }
 
@@ -349,10 +339,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
     try {
       const p = await phone.newPage()
-      await p.goto(`${server.url}/ui/`)
-      await p.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
-      await p.getByRole('button', { name: 'Sign in' }).click()
-      await p.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+      await signIn(p, server)
       const team = (await call(server.adminToken, 'GET', '/admin/v1/tenants/enterprise:initech/teams')).body.items[0]
       const message = (await call(server.adminToken, 'GET', '/admin/v1/tenants/organization:acme/outbox')).body.items[0]
       for (const [name, path] of [

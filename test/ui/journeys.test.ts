@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { axeViolations, described, launch, screenshot, startUiServer, unavailable, type UiServer } from './browser.js'
+import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -25,12 +25,7 @@ describe('admin UI journeys in Chromium', { skip }, () => {
     browser = await launch()
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    // A page that throws or breaks its CSP fails the test that caused it.
-    page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) assert.fail(`console error: ${m.text()}`)
-    })
+    watched(page)
   })
   after(async () => {
     await browser?.close()
@@ -41,13 +36,7 @@ describe('admin UI journeys in Chromium', { skip }, () => {
 
   /** axe finds nothing on the page in the light theme, then in the dark one (it is left light). */
   async function accessible(name: string) {
-    for (const theme of ['light', 'dark'] as const) {
-      await page.evaluate(`document.documentElement.dataset.theme = '${theme}'`)
-      const violations = await axeViolations(page)
-      assert.deepEqual(violations, [], `${name} (${theme}):\n${described(violations)}`)
-      await screenshot(page, `${name}-${theme}`)
-    }
-    await page.evaluate(`document.documentElement.dataset.theme = 'light'`)
+    await assertAccessible(page, name)
     checked.push(name)
   }
 
@@ -287,10 +276,7 @@ describe('admin UI journeys in Chromium', { skip }, () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
     try {
       const p = await phone.newPage()
-      await p.goto(`${server.url}/ui/`)
-      await p.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
-      await p.getByRole('button', { name: 'Sign in' }).click()
-      await p.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+      await signIn(p, server)
       const user = (await server.store.forTenant((await server.store.findTenant('enterprise', 'globex'))!).list(
         (await import('../../src/scim/schema/resource-types.js')).defaultRegistry().require('User'),
         { startIndex: 1, count: 1, filter: undefined },

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createTenant } from '../../src/provisioning/tenants.js'
 import { issueToken } from '../../src/provisioning/tokens.js'
-import { axeViolations, described, launch, screenshot, startUiServer, unavailable, type UiServer } from './browser.js'
+import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -36,15 +36,8 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
     browser = await launch()
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) assert.fail(`console error: ${m.text()}`)
-    })
-    await page.goto(`${server.url}/ui/`)
-    await page.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+    watched(page)
+    await signIn(page, server)
   })
   after(async () => {
     await browser?.close()
@@ -52,13 +45,7 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
   })
 
   async function accessible(name: string, p: Page = page) {
-    for (const theme of ['light', 'dark'] as const) {
-      await p.evaluate(`document.documentElement.dataset.theme = '${theme}'`)
-      const violations = await axeViolations(p)
-      assert.deepEqual(violations, [], `${name} (${theme}):\n${described(violations)}`)
-      await screenshot(p, `${name}-${theme}`)
-    }
-    await p.evaluate(`document.documentElement.dataset.theme = 'light'`)
+    await assertAccessible(p, name)
     checked.push(name)
   }
 
@@ -341,10 +328,7 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
     try {
       const p = await phone.newPage()
-      await p.goto(`${server.url}/ui/`)
-      await p.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
-      await p.getByRole('button', { name: 'Sign in' }).click()
-      await p.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+      await signIn(p, server)
       await p.goto(`${server.url}${LOG}`)
       await p.locator('table.log-table tbody tr').first().waitFor()
       assert.equal(await p.locator('details.log-filters').getAttribute('open'), null, 'on a phone the list comes first, filters folded')

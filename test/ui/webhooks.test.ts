@@ -15,7 +15,7 @@ import { issueToken } from '../../src/provisioning/tokens.js'
 import { WebhookDeliverer } from '../../src/provisioning/webhooks/deliverer.js'
 import { waitFor } from '../email/smtp-sink.js'
 import { Receiver, type Received } from '../webhooks/receiver.js'
-import { axeViolations, described, launch, screenshot, startUiServer, unavailable, type UiServer } from './browser.js'
+import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -47,11 +47,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     await context.grantPermissions(['clipboard-read', 'clipboard-write'])
     page = await context.newPage()
-    page.setDefaultTimeout(10_000)
-    page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) assert.fail(`console error: ${m.text()}`)
-    })
+    watched(page)
   })
   after(async () => {
     await browser?.close()
@@ -61,13 +57,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
   })
 
   async function accessible(name: string) {
-    for (const theme of ['light', 'dark'] as const) {
-      await page.evaluate(`document.documentElement.dataset.theme = '${theme}'`)
-      const violations = await axeViolations(page)
-      assert.deepEqual(violations, [], `${name} (${theme}):\n${described(violations)}`)
-      await screenshot(page, `${name}-${theme}`)
-    }
-    await page.evaluate(`document.documentElement.dataset.theme = 'light'`)
+    await assertAccessible(page, name)
     checked.push(name)
   }
 
@@ -93,10 +83,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
   }
 
   test('sign in and open the Webhooks tab: none yet', async () => {
-    await page.goto(`${server.url}/ui/`)
-    await page.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+    await signIn(page, server)
     await page.getByRole('link', { name: 'acme' }).click()
     await page.getByRole('link', { name: 'Webhooks' }).click()
     assert.equal(new URL(page.url()).pathname, `/ui/tenants/${T}/webhooks`)
@@ -353,10 +340,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
     try {
       const p = await phone.newPage()
-      await p.goto(`${server.url}/ui/`)
-      await p.getByLabel('Admin token', { exact: true }).fill(server.adminToken)
-      await p.getByRole('button', { name: 'Sign in' }).click()
-      await p.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor()
+      await signIn(p, server)
       const hooks = (await (await fetch(`${server.url}/admin/v1/tenants/${T}/webhooks`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json()) as { items: { id: string }[] }
       for (const [name, path] of [
         ['webhooks', `/ui/tenants/${T}/webhooks`],

@@ -7,10 +7,10 @@
  */
 import Type, { type Static } from 'typebox'
 import { invalidCursor, notFound } from '../../../scim/errors.js'
-import { parseFilter } from '../../../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../../../scim/schema/resource-types.js'
-import type { ListQuery, MemberPosition, StoredResource, Store } from '../../../store/contract.js'
+import type { MemberPosition, StoredResource, Store } from '../../../store/contract.js'
 import { tenantOf } from '../auth.js'
+import { scimListPage, scimListQuery } from '../scim-list.js'
 import type { AdminScope } from '../index.js'
 import { Paged, PageQuery, pagingOf } from '../pagination.js'
 import { ERRORS } from '../problem.js'
@@ -80,28 +80,11 @@ export function registerScimGroupRoutes(api: AdminScope, store: Store): void {
         operationId: 'listScimGroups',
         summary: "The tenant's SCIM groups, with an optional SCIM filter, sorted and paged",
         params: TenantParams({}),
-        querystring: Type.Object({
-          filter: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'A SCIM filter, e.g. displayName sw "eng"' })),
-          sortBy: Type.Optional(OneOf(Object.keys(SORTABLE) as (keyof typeof SORTABLE)[], 'Default: the order groups were created in')),
-          sortOrder: Type.Optional(OneOf(['ascending', 'descending'])),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Groups per page, 1 to 200' })),
-          cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The nextCursor of the previous page; opaque' })),
-        }),
+        querystring: scimListQuery(SORTABLE, 'groups', 'displayName sw "eng"'),
         response: { 200: Paged(ScimGroupSummary, 'A page of SCIM groups'), ...ERRORS },
       },
     },
-    async (request) => {
-      const tenant = tenantOf(request)
-      const { filter, sortBy, sortOrder, limit = 50, cursor } = request.query
-      const query: { -readonly [K in keyof ListQuery]: ListQuery[K] } = { startIndex: 1, count: limit, cursor: cursor ?? '' }
-      if (filter !== undefined) query.filter = parseFilter(filter)
-      if (sortBy !== undefined) {
-        query.sortBy = SORTABLE[sortBy]
-        query.sortOrder = sortOrder ?? 'ascending'
-      }
-      const page = await store.forTenant(tenant).list(schema, query)
-      return { items: page.resources.map(summaryView), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) }
-    },
+    async (request) => scimListPage(store.forTenant(tenantOf(request)), schema, SORTABLE, request.query, summaryView),
   )
 
   api.get(

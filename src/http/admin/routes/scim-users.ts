@@ -9,10 +9,10 @@
  */
 import Type, { type Static } from 'typebox'
 import { notFound } from '../../../scim/errors.js'
-import { parseFilter } from '../../../scim/filter/parse-filter.js'
 import { defaultRegistry } from '../../../scim/schema/resource-types.js'
-import type { ListQuery, StoredResource, Store } from '../../../store/contract.js'
+import type { StoredResource, Store } from '../../../store/contract.js'
 import { tenantOf } from '../auth.js'
+import { scimListPage, scimListQuery } from '../scim-list.js'
 import type { AdminScope } from '../index.js'
 import { Paged } from '../pagination.js'
 import { ERRORS } from '../problem.js'
@@ -86,28 +86,11 @@ export function registerScimUserRoutes(api: AdminScope, store: Store): void {
         operationId: 'listScimUsers',
         summary: "The tenant's SCIM users, with an optional SCIM filter, sorted and paged",
         params: TenantParams({}),
-        querystring: Type.Object({
-          filter: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'A SCIM filter, e.g. userName sw "a" and active eq true' })),
-          sortBy: Type.Optional(OneOf(Object.keys(SORTABLE) as (keyof typeof SORTABLE)[], 'Default: the order users were created in')),
-          sortOrder: Type.Optional(OneOf(['ascending', 'descending'])),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Users per page, 1 to 200' })),
-          cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The nextCursor of the previous page; opaque' })),
-        }),
+        querystring: scimListQuery(SORTABLE, 'users', 'userName sw "a" and active eq true'),
         response: { 200: Paged(ScimUserSummary, 'A page of SCIM users'), ...ERRORS },
       },
     },
-    async (request) => {
-      const tenant = tenantOf(request)
-      const { filter, sortBy, sortOrder, limit = 50, cursor } = request.query
-      const query: { -readonly [K in keyof ListQuery]: ListQuery[K] } = { startIndex: 1, count: limit, cursor: cursor ?? '' }
-      if (filter !== undefined) query.filter = parseFilter(filter)
-      if (sortBy !== undefined) {
-        query.sortBy = SORTABLE[sortBy]
-        query.sortOrder = sortOrder ?? 'ascending'
-      }
-      const page = await store.forTenant(tenant).list(schema, query)
-      return { items: page.resources.map(summaryView), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) }
-    },
+    async (request) => scimListPage(store.forTenant(tenantOf(request)), schema, SORTABLE, request.query, summaryView),
   )
 
   api.get(
