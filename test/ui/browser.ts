@@ -147,3 +147,17 @@ export async function assertFits(page: Page, name: string): Promise<void> {
   assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`)
   await screenshot(page, `phone-${name}`)
 }
+
+/** A phone's screen: 375 × 740, touch. */
+export const phoneContext = (browser: Browser) => browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
+
+/**
+ * Opens `url` and, once its heading is shown and nothing is loading, checks that the page is
+ * no wider than the screen (wide tables scroll inside their own box; the page must not).
+ */
+export async function assertOpensFitting(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url)
+  await page.getByRole('heading', { level: 1 }).waitFor()
+  await page.locator('.state.loading').first().waitFor({ state: 'detached' })
+  await assertFits(page, name)
+}

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createTenant } from '../../src/provisioning/tenants.js'
 import { issueToken } from '../../src/provisioning/tokens.js'
-import { assertAccessible, assertFits, launch, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
+import { assertAccessible, assertFits, launch, phoneContext, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -181,7 +181,7 @@ describe('connection test, rate limits and login history in Chromium', { skip },
   })
 
   test('at phone width (375 px) the new views fit without sideways scrolling', async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
+    const phone = await phoneContext(browser)
     try {
       const p = await phone.newPage()
       await signIn(p, server)

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createTenant } from '../../src/provisioning/tenants.js'
 import { issueToken } from '../../src/provisioning/tokens.js'
-import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, until, watched, type UiServer } from './browser.js'
+import { assertAccessible, assertOpensFitting, launch, phoneContext, signIn, startUiServer, unavailable, until, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -336,7 +336,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
   })
 
   test('at phone width (375 px) the new pages fit without sideways scrolling', async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
+    const phone = await phoneContext(browser)
     try {
       const p = await phone.newPage()
       await signIn(p, server)
@@ -350,12 +350,7 @@ describe('admin UI: groups, teams and the outbox in Chromium', { skip }, () => {
         ['outbox', '/ui/tenants/organization%3Aacme/outbox'],
         ['outbox-message', `/ui/tenants/organization%3Aacme/outbox/${message.id}`],
       ] as const) {
-        await p.goto(server.url + path)
-        await p.getByRole('heading', { level: 1 }).waitFor()
-        await p.locator('.state.loading').first().waitFor({ state: 'detached' })
-        const overflow = await p.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`)
-        assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`)
-        await screenshot(p, `phone-${name}`)
+        await assertOpensFitting(p, server.url + path, name)
       }
     } finally {
       await phone.close()

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
+import { assertAccessible, assertOpensFitting, launch, phoneContext, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -273,7 +273,7 @@ describe('admin UI journeys in Chromium', { skip }, () => {
   })
 
   test('at phone width (375 px) every page fits without sideways scrolling', async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
+    const phone = await phoneContext(browser)
     try {
       const p = await phone.newPage()
       await signIn(p, server)
@@ -288,13 +288,7 @@ describe('admin UI journeys in Chromium', { skip }, () => {
         ['users', '/ui/tenants/enterprise%3Aglobex/users'],
         ['user', `/ui/tenants/enterprise%3Aglobex/users/${user.id}`],
       ] as const) {
-        await p.goto(server.url + path)
-        await p.getByRole('heading', { level: 1 }).waitFor()
-        await p.locator('.state.loading').first().waitFor({ state: 'detached' })
-        // Wide tables scroll inside their own box; the page itself must not.
-        const overflow = await p.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`)
-        assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`)
-        await screenshot(p, `phone-${name}`)
+        await assertOpensFitting(p, server.url + path, name)
       }
     } finally {
       await phone.close()

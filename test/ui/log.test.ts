@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createTenant } from '../../src/provisioning/tenants.js'
 import { issueToken } from '../../src/provisioning/tokens.js'
-import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
+import { assertAccessible, assertOpensFitting, launch, phoneContext, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -325,7 +325,7 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
   })
 
   test('at phone width (375 px) the log and an entry fit without sideways scrolling', async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
+    const phone = await phoneContext(browser)
     try {
       const p = await phone.newPage()
       await signIn(p, server)
@@ -340,12 +340,7 @@ describe('admin UI: the provisioning log in Chromium', { skip }, () => {
         ['log', LOG],
         ['log-entry', entry!],
       ] as const) {
-        await p.goto(server.url + path)
-        await p.getByRole('heading', { level: 1 }).waitFor()
-        await p.locator('.state.loading').first().waitFor({ state: 'detached' })
-        const overflow = await p.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`)
-        assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`)
-        await screenshot(p, `phone-${name}`)
+        await assertOpensFitting(p, server.url + path, name)
       }
       await accessible('phone-log-entry', p)
     } finally {

@@ -15,7 +15,7 @@ import { issueToken } from '../../src/provisioning/tokens.js'
 import { WebhookDeliverer } from '../../src/provisioning/webhooks/deliverer.js'
 import { waitFor } from '../email/smtp-sink.js'
 import { Receiver, type Received } from '../webhooks/receiver.js'
-import { assertAccessible, launch, screenshot, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
+import { assertAccessible, assertOpensFitting, launch, phoneContext, signIn, startUiServer, unavailable, watched, type UiServer } from './browser.js'
 
 const skip = unavailable()
 if (skip) console.log(`# skipped: ${skip}`)
@@ -337,7 +337,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
   })
 
   test('at phone width (375 px) the pages fit without sideways scrolling', async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true })
+    const phone = await phoneContext(browser)
     try {
       const p = await phone.newPage()
       await signIn(p, server)
@@ -347,12 +347,7 @@ describe('admin UI: webhooks and events in Chromium', { skip }, () => {
         ['webhook', `/ui/tenants/${T}/webhooks/${hooks.items[0]!.id}`],
         ['events', `/ui/tenants/${T}/events`],
       ] as const) {
-        await p.goto(server.url + path)
-        await p.getByRole('heading', { level: 1 }).waitFor()
-        await p.locator('.state.loading').first().waitFor({ state: 'detached' })
-        const overflow = await p.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`)
-        assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`)
-        await screenshot(p, `phone-${name}`)
+        await assertOpensFitting(p, server.url + path, name)
       }
     } finally {
       await phone.close()
