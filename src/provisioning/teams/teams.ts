@@ -82,9 +82,12 @@ export class Teams {
   }
 
   async get(id: string): Promise<TeamRecord & { readonly memberCount: number }> {
-    const team = await this.#store.transaction((tx) => load(tx, id))
-    const memberCount = team.groupId === null ? await this.#store.transaction((tx) => tx.teams.memberCount(team.id)) : await activeMembers(this.#store, team.groupId)
-    return { ...team, memberCount }
+    // A team's own rows are counted with it; a linked team's members, from its group, after.
+    const { team, stored } = await this.#store.transaction(async (tx) => {
+      const team = await load(tx, id)
+      return { team, stored: team.groupId === null ? await tx.teams.memberCount(team.id) : 0 }
+    })
+    return { ...team, memberCount: team.groupId === null ? stored : await activeMembers(this.#store, team.groupId) }
   }
 
   create(input: NewTeam): Promise<TeamRecord> {
